@@ -1,0 +1,63 @@
+/**
+ * App settings, read once, validated, with defaults. A bad value is a deployment mistake: it is
+ * reported with the setting's name rather than silently replaced.
+ */
+import { parseStorageConnection, type StorageConnection } from './storage/connection';
+
+export interface SingletonConfig {
+  /** Largest accepted request body (orchestration input), in bytes. */
+  readonly maxInputBytes: number;
+  /** Blob container holding one lease blob per (task hub, instance ID). */
+  readonly lockContainer: string;
+  /** How long a start waits for another start of the same ID to finish. */
+  readonly lockWaitMs: number;
+  /** Lease length; a crashed holder's lock frees itself after this long. */
+  readonly lockLeaseSeconds: number;
+  /** Bound on each call to lock storage and on each durable client call. */
+  readonly backendTimeoutMs: number;
+  /** How long `onConflict=restart` waits for the terminated instance to end. */
+  readonly restartTimeoutMs: number;
+  /** Where the lock lives: the app's own storage account. */
+  readonly storage: StorageConnection;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `App setting ${name} must be an integer from ${min} to ${max}; got '${raw}'.`,
+    );
+  }
+  return value;
+}
+
+// Azure's container naming rules.
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function loadConfig(env: Env): SingletonConfig {
+  const lockContainer = env.SINGLETON_LOCK_CONTAINER?.trim() || 'singleton-locks';
+  if (!CONTAINER_NAME.test(lockContainer)) {
+    throw new ConfigError(
+      `App setting SINGLETON_LOCK_CONTAINER must be a valid blob container name (3-63 lowercase letters, digits and single hyphens); got '${lockContainer}'.`,
+    );
+  }
+  return {
+    maxInputBytes: integer(env, 'SINGLETON_MAX_INPUT_BYTES', 262_144, 0, 16 * 1024 * 1024),
+    lockContainer,
+    lockWaitMs: integer(env, 'SINGLETON_LOCK_WAIT_MS', 10_000, 0, 120_000),
+    lockLeaseSeconds: integer(env, 'SINGLETON_LOCK_LEASE_SECONDS', 15, 15, 60),
+    backendTimeoutMs: integer(env, 'SINGLETON_BACKEND_TIMEOUT_MS', 5_000, 100, 60_000),
+    restartTimeoutMs: integer(env, 'SINGLETON_RESTART_TIMEOUT_MS', 30_000, 0, 300_000),
+    storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * RFC 9457 problem details: every error answer of the starter is one of these problem types, as
+ * `application/problem+json`.
+ */
+import type { HttpResponseInit } from '@azure/functions';
+
+export const PROBLEM_TYPES = {
+  'orchestrator-not-found': { status: 404, title: 'Orchestrator not exposed for singleton start' },
+  'invalid-instance-id': { status: 400, title: 'Invalid instance ID' },
+  'invalid-conflict-policy': { status: 400, title: 'Invalid conflict policy' },
+  'invalid-input': { status: 400, title: 'Invalid orchestration input' },
+  'input-too-large': { status: 413, title: 'Orchestration input too large' },
+  'instance-exists': { status: 409, title: 'Instance already exists' },
+  'start-in-progress': { status: 409, title: 'Start already in progress' },
+  'backend-failure': { status: 502, title: 'Durable backend failure' },
+  'backend-unavailable': { status: 503, title: 'Durable backend unavailable' },
+  'configuration-error': { status: 500, title: 'Starter misconfigured' },
+} as const;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly [extension: string]: unknown;
+}
+
+export const PROBLEM_TYPE_PREFIX = 'urn:durable-singleton:problem:';
+
+export function problem(
+  type: ProblemType,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  const { status, title } = PROBLEM_TYPES[type];
+  return { type: `${PROBLEM_TYPE_PREFIX}${type}`, title, status, detail, ...extensions };
+}
+
+/** Seconds a client should wait before retrying an answer marked "unavailable". */
+export const RETRY_AFTER_SECONDS = 5;
+
+export function problemResponse(body: Problem): HttpResponseInit {
+  const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+  if (body.status === 503) {
+    headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  }
+  return { status: body.status, headers, body: JSON.stringify(body) };
+}

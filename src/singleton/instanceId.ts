@@ -1,0 +1,45 @@
+/**
+ * Instance ID rules. The extension enforces most of these itself, but the JavaScript durable client
+ * does not percent-encode IDs: `a?b` would silently address instance `a`. So every ID is checked
+ * here, before any client call.
+ */
+export const MAX_INSTANCE_ID_LENGTH = 256;
+
+export type IdCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+// `%` is excluded as well: the host decodes route values, so an encoded ID would not round-trip.
+const FORBIDDEN = /[/\\?#%]/;
+// Whitespace and control characters (C0, DEL, C1) break the status links and the storage keys.
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+
+export function checkInstanceId(id: string): IdCheck {
+  if (id.length === 0) {
+    return { ok: false, reason: 'The instance ID must not be empty.' };
+  }
+  if (id.length > MAX_INSTANCE_ID_LENGTH) {
+    return {
+      ok: false,
+      reason: `The instance ID must be at most ${MAX_INSTANCE_ID_LENGTH} characters long; it has ${id.length}.`,
+    };
+  }
+  if (id.startsWith('@')) {
+    return {
+      ok: false,
+      reason: "The instance ID must not start with '@' (reserved for entities).",
+    };
+  }
+  const forbidden = FORBIDDEN.exec(id);
+  if (forbidden) {
+    return {
+      ok: false,
+      reason: `The instance ID must not contain '${forbidden[0]}' (any of / \\ ? # %).`,
+    };
+  }
+  if (WHITESPACE_OR_CONTROL.test(id)) {
+    return {
+      ok: false,
+      reason: 'The instance ID must not contain whitespace or control characters.',
+    };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,159 @@
+/**
+ * A lock per (task hub, instance ID) made of a blob lease in the app's own storage account: the
+ * technique the WebJobs SDK's `[Singleton]` uses. A lease is granted atomically by storage, so it
+ * holds across any number of scaled-out app instances, and it expires by itself if its holder dies.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+
+export interface LockOptions {
+  /** Lease length, 15-60 s: how long a crashed holder blocks the ID. */
+  readonly leaseSeconds: number;
+  /** Bound on each storage call. */
+  readonly timeoutMs: number;
+}
+
+export interface HeldLock {
+  /** Releases the lease; never throws (an unreleased lease expires on its own). */
+  release(): Promise<void>;
+}
+
+export interface SingletonLock {
+  /** Resolves to the held lock, or `undefined` when another holder kept it for `waitMs`. */
+  acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined>;
+}
+
+export interface LockKey {
+  readonly taskHub: string;
+  readonly instanceId: string;
+}
+
+/** Storage could not be reached (or answered "try later"): the caller should retry. */
+export class LockUnavailableError extends Error {
+  override readonly name = 'LockUnavailableError';
+}
+
+/** Storage answered, but refused the lock operation (e.g. missing permissions). */
+export class LockFailedError extends Error {
+  override readonly name = 'LockFailedError';
+}
+
+/**
+ * Blob names come from a hash: instance IDs may hold characters blob names treat specially (dots,
+ * trailing periods, case), and a fixed length keeps every ID within the name limit.
+ */
+export function lockBlobName({ taskHub, instanceId }: LockKey): string {
+  const digest = createHash('sha256').update(instanceId, 'utf8').digest('hex');
+  return `${taskHub.toLowerCase()}/${digest}`;
+}
+
+interface StorageError {
+  statusCode?: number;
+  code?: string;
+  name?: string;
+  message?: string;
+}
+
+function classify(error: unknown, operation: string): Error {
+  const e = (error ?? {}) as StorageError;
+  const detail = `${operation} failed: ${e.message ?? String(error)}`;
+  const noAnswer =
+    e.statusCode === undefined || e.name === 'AbortError' || e.name === 'TimeoutError';
+  if (noAnswer || e.statusCode === 408 || e.statusCode === 429 || (e.statusCode ?? 0) >= 500) {
+    return new LockUnavailableError(detail);
+  }
+  return new LockFailedError(detail);
+}
+
+const FIRST_BACKOFF_MS = 25;
+const MAX_BACKOFF_MS = 500;
+
+export class BlobLeaseLock implements SingletonLock {
+  private readonly container: ContainerClient;
+  private containerReady?: Promise<void>;
+
+  constructor(
+    service: BlobServiceClient,
+    containerName: string,
+    private readonly options: LockOptions,
+  ) {
+    this.container = service.getContainerClient(containerName);
+  }
+
+  async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
+    await this.ensureContainer();
+    const blob = this.container.getBlockBlobClient(lockBlobName(key));
+    const lease = blob.getBlobLeaseClient(randomUUID());
+    const deadline = Date.now() + waitMs;
+    let backoff = FIRST_BACKOFF_MS;
+    for (;;) {
+      try {
+        await lease.acquireLease(this.options.leaseSeconds, { abortSignal: this.signal() });
+        return this.held(lease);
+      } catch (error) {
+        const { statusCode, code } = (error ?? {}) as StorageError;
+        if (statusCode === 404) {
+          await this.createLockBlob(key);
+          continue;
+        }
+        if (statusCode !== 409 || code !== 'LeaseAlreadyPresent') {
+          throw classify(error, 'Acquiring the singleton lock');
+        }
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        return undefined;
+      }
+      // Jittered exponential backoff keeps many waiters from polling storage in lockstep.
+      await sleep(Math.min(remaining, backoff * (0.5 + Math.random())));
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  private held(lease: ReturnType<ContainerClient['getBlobLeaseClient']>): HeldLock {
+    // Renew well before expiry so a long hold (a restart waiting for termination) keeps the lock.
+    const renewal = setInterval(
+      () => void lease.renewLease({ abortSignal: this.signal() }).catch(() => undefined),
+      (this.options.leaseSeconds * 1000) / 3,
+    );
+    renewal.unref();
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(renewal);
+        await lease.releaseLease({ abortSignal: this.signal() }).catch(() => undefined);
+      },
+    };
+  }
+
+  private async createLockBlob(key: LockKey): Promise<void> {
+    const blob = this.container.getBlockBlobClient(lockBlobName(key));
+    try {
+      // If-None-Match: * so a concurrent creator's blob (possibly already leased) is left alone.
+      await blob.upload('', 0, { conditions: { ifNoneMatch: '*' }, abortSignal: this.signal() });
+    } catch (error) {
+      const { statusCode } = (error ?? {}) as StorageError;
+      if (statusCode !== 409 && statusCode !== 412) {
+        throw classify(error, 'Creating the singleton lock blob');
+      }
+    }
+  }
+
+  private ensureContainer(): Promise<void> {
+    this.containerReady ??= this.container
+      .createIfNotExists({ abortSignal: this.signal() })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.containerReady = undefined;
+        throw classify(error, `Creating the lock container '${this.container.containerName}'`);
+      });
+    return this.containerReady;
+  }
+
+  private signal(): AbortSignal {
+    return AbortSignal.timeout(this.options.timeoutMs);
+  }
+}
