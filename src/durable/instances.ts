@@ -12,7 +12,7 @@ export interface Instances {
   readonly taskHub: string;
   /** The instance's runtime status, or `undefined` when no instance has this ID. */
   status(instanceId: string): Promise<RuntimeStatus | undefined>;
-  /** Starts `orchestrator` under `instanceId`; `input` undefined means no input. */
+  /** Starts `orchestrator` under `instanceId` with `input`. */
   start(orchestrator: string, instanceId: string, input: unknown): Promise<void>;
   terminate(instanceId: string, reason: string): Promise<void>;
 }
@@ -103,10 +103,7 @@ export function durableInstances(client: DurableClient, timeoutMs: number): Inst
     start: (orchestrator, instanceId, input) =>
       bounded('Starting the orchestration', timeoutMs, async () => {
         try {
-          await client.startNew(
-            orchestrator,
-            input === undefined ? { instanceId } : { instanceId, input },
-          );
+          await client.startNew(orchestrator, { instanceId, input });
         } catch (error) {
           const existing = error instanceof Error ? ALREADY_EXISTS.exec(error.message) : null;
           if (existing) {

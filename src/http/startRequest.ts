@@ -75,7 +75,9 @@ export async function parseStartRequest(
     return tooLarge();
   }
 
-  let input: unknown;
+  // No body means no input; `null` is what the orchestrator then reads (the client would otherwise
+  // send an empty JSON string).
+  let input: unknown = null;
   const text = body.toString('utf8');
   if (text.trim() !== '') {
     try {

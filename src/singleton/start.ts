@@ -16,7 +16,7 @@ import { isRunning, type RuntimeStatus } from './statuses';
 export interface StartCommand {
   readonly orchestrator: StartableOrchestrator;
   readonly instanceId: string;
-  /** `undefined`: start without input. */
+  /** The orchestration input; `null` when the request had none. */
   readonly input: unknown;
   readonly onConflict: ConflictPolicy;
 }

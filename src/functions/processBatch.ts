@@ -1,0 +1,14 @@
+/**
+ * The finite sample job: `processBatch` fans a batch out to `processBatchChunk` activities.
+ * Exposed for singleton start with the default reuse policy (`always`): once a batch has ended, in
+ * any way, starting the same ID again runs a fresh batch.
+ */
+import * as df from 'durable-functions';
+import { PROCESS_BATCH, PROCESS_BATCH_CHUNK } from '../jobs/processBatch/names';
+import { processBatchOrchestrator } from '../jobs/processBatch/orchestrator';
+import { processBatchChunk } from '../jobs/processBatch/processChunk';
+import { exposeForSingletonStart } from '../singleton/catalog';
+
+df.app.orchestration(PROCESS_BATCH, processBatchOrchestrator);
+df.app.activity(PROCESS_BATCH_CHUNK, { handler: processBatchChunk });
+exposeForSingletonStart(PROCESS_BATCH);

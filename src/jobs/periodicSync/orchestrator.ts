@@ -1,0 +1,98 @@
+/**
+ * The `periodicSync` orchestrator, an eternal job. One generation is one cycle: run the sync
+ * activity, record progress in custom status, sleep on a durable timer racing the `stop` event,
+ * then continue as new with the carried state, so the history never grows past one cycle.
+ * Deterministic: time comes only from `context.df.currentUtcDateTime`.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { type PeriodicSyncState, requirePeriodicSyncInput } from './input';
+import { PERIODIC_SYNC_RUN, STOP_EVENT } from './names';
+import type { SyncRunRequest, SyncRunResult } from './syncRun';
+
+/** Custom status, updated when a cycle starts, when it has run, and when the job stops. */
+export interface PeriodicSyncStatus {
+  phase: 'syncing' | 'waiting' | 'stopped';
+  /** The cycle running now or last run (1-based). */
+  iteration: number;
+  lastRunAt: string | null;
+  nextRunAt: string | null;
+  intervalSeconds: number;
+  totals: PeriodicSyncState['totals'];
+}
+
+export interface PeriodicSyncSummary {
+  iterations: number;
+  startedAt: string;
+  stoppedAt: string;
+  totals: PeriodicSyncState['totals'];
+}
+
+/** A failed pass is retried briefly; if it still fails the cycle is counted as failed, not fatal. */
+export const RUN_RETRY = Object.assign(new df.RetryOptions(2_000, 3), { backoffCoefficient: 2 });
+
+export const periodicSyncOrchestrator: OrchestrationHandler = function* (
+  context: OrchestrationContext,
+) {
+  const now = () => context.df.currentUtcDateTime.toISOString();
+  const previous = requirePeriodicSyncInput(context.df.getInput(), now());
+  const iteration = previous.iteration + 1;
+  const status = (
+    phase: PeriodicSyncStatus['phase'],
+    state: PeriodicSyncState,
+    next: string | null,
+  ) =>
+    context.df.setCustomStatus({
+      phase,
+      iteration,
+      lastRunAt: state.lastRunAt,
+      nextRunAt: next,
+      intervalSeconds: state.intervalSeconds,
+      totals: state.totals,
+    } satisfies PeriodicSyncStatus);
+  status('syncing', previous, null);
+
+  const totals = { ...previous.totals };
+  const request: SyncRunRequest = { iteration, since: previous.lastRunAt ?? previous.startedAt };
+  try {
+    const result = (yield context.df.callActivityWithRetry(
+      PERIODIC_SYNC_RUN,
+      RUN_RETRY,
+      request,
+    )) as SyncRunResult;
+    totals.recordsSynced += result.recordsSynced;
+  } catch {
+    totals.failedRuns += 1;
+  }
+
+  const lastRunAt = context.df.currentUtcDateTime;
+  const nextRunAt = new Date(lastRunAt.getTime() + previous.intervalSeconds * 1_000);
+  const state: PeriodicSyncState = {
+    ...previous,
+    iteration,
+    lastRunAt: lastRunAt.toISOString(),
+    totals,
+  };
+  status('waiting', state, nextRunAt.toISOString());
+
+  const timer = context.df.createTimer(nextRunAt);
+  const stop = context.df.waitForExternalEvent(STOP_EVENT);
+  const winner: unknown = yield context.df.Task.any([timer, stop]);
+  if (winner === stop) {
+    if (!timer.isCompleted) {
+      // Leaves no timer pending, so the instance completes at once.
+      timer.cancel();
+    }
+    status('stopped', state, null);
+    const summary: PeriodicSyncSummary = {
+      iterations: iteration,
+      startedAt: state.startedAt,
+      stoppedAt: now(),
+      totals,
+    };
+    return summary;
+  }
+
+  context.df.continueAsNew(state);
+  return undefined;
+};

@@ -1,0 +1,71 @@
+/**
+ * The `processBatch` orchestrator: validates its input, processes the batch in waves of parallel
+ * chunks (fan-out/fan-in), reports `{ done, total }` in custom status after each wave and returns a
+ * summary. Deterministic: time comes only from `context.df.currentUtcDateTime`.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { inWaves, planChunks } from './chunks';
+import { requireProcessBatchInput } from './input';
+import { PROCESS_BATCH_CHUNK } from './names';
+import { type ChunkResult, combineChecksums } from './processChunk';
+
+/** Custom status: records handled so far out of the batch size. */
+export interface ProcessBatchStatus {
+  done: number;
+  total: number;
+}
+
+export interface ProcessBatchSummary {
+  items: number;
+  chunks: number;
+  processed: number;
+  rejected: number;
+  checksum: string;
+  startedAt: string;
+  completedAt: string;
+}
+
+/** Transient failures of a chunk are retried by the Durable runtime: 3 attempts, 1 s then 2 s apart. */
+export const CHUNK_RETRY = Object.assign(new df.RetryOptions(1_000, 3), { backoffCoefficient: 2 });
+
+export const processBatchOrchestrator: OrchestrationHandler = function* (
+  context: OrchestrationContext,
+) {
+  const settings = requireProcessBatchInput(context.df.getInput());
+  const startedAt = context.df.currentUtcDateTime.toISOString();
+  const chunks = planChunks(settings.items, settings.chunkSize);
+  const total = settings.items;
+  let done = 0;
+  context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
+
+  const results: ChunkResult[] = [];
+  for (const wave of inWaves(chunks, settings.parallelism)) {
+    const tasks = wave.map((chunk) =>
+      context.df.callActivityWithRetry(PROCESS_BATCH_CHUNK, CHUNK_RETRY, chunk),
+    );
+    try {
+      results.push(...((yield context.df.Task.all(tasks)) as ChunkResult[]));
+    } catch (error) {
+      const first = wave[0].firstItem;
+      const last = wave[wave.length - 1].firstItem + wave[wave.length - 1].itemCount - 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `A chunk of records ${first}-${last} still failed after ${CHUNK_RETRY.maxNumberOfAttempts} attempts: ${reason}`,
+      );
+    }
+    done += wave.reduce((sum, chunk) => sum + chunk.itemCount, 0);
+    context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
+  }
+
+  const summary: ProcessBatchSummary = {
+    items: settings.items,
+    chunks: chunks.length,
+    processed: results.reduce((sum, result) => sum + result.processed, 0),
+    rejected: results.reduce((sum, result) => sum + result.rejected, 0),
+    checksum: combineChecksums(results.map((result) => result.checksum)),
+    startedAt,
+    completedAt: context.df.currentUtcDateTime.toISOString(),
+  };
+  return summary;
+};

@@ -1,0 +1,171 @@
+/**
+ * A loopback stand-in for the Durable extension's HTTP API (the local RPC endpoint the Node client
+ * calls), answering as the extension does: 404 with an empty body for an unknown ID, 202/200
+ * status bodies, 400 for an unknown function, 500 "already exists" for a duplicate start. Its
+ * duplicate check is deliberately non-atomic — read, delay, write — like the Azure Storage backend.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, type RuntimeStatus } from '../../src/singleton/statuses';
+
+export interface FakeInstance {
+  name: string;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+}
+
+export interface AcceptedStart {
+  name: string;
+  instanceId: string;
+  input: unknown;
+}
+
+export type FakeMode = 'normal' | 'error500' | 'hang';
+
+export class FakeExtension {
+  readonly instances = new Map<string, FakeInstance>();
+  /** Every start the fake answered with 202: what callers were told had started. */
+  readonly acceptedStarts: AcceptedStart[] = [];
+  readonly requests: { method: string; path: string }[] = [];
+  mode: FakeMode = 'normal';
+  /** The window between the duplicate check's read and its write. */
+  duplicateCheckDelayMs = 0;
+  /** IDs whose instance a start sees but a status read does not (a start racing ours). */
+  readonly ghosts = new Set<string>();
+  /** How long a terminated instance takes to reach Terminated; Infinity: it never does. */
+  terminateDelayMs = 0;
+
+  private server?: Server;
+  private readonly hung = new Set<ServerResponse>();
+  private readonly orchestrators: Set<string>;
+
+  constructor(orchestrators: string[]) {
+    this.orchestrators = new Set(orchestrators.map((n) => n.toLowerCase()));
+  }
+
+  get rpcBaseUrl(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/durabletask/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+
+  seed(instanceId: string, name: string, runtimeStatus: RuntimeStatus): void {
+    this.instances.set(instanceId, { name, runtimeStatus, input: null });
+  }
+
+  startsOf(instanceId: string): AcceptedStart[] {
+    return this.acceptedStarts.filter((s) => s.instanceId === instanceId);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.requests.push({ method: req.method ?? '', path: url.pathname });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+
+    if (this.mode === 'hang') {
+      this.hung.add(res);
+      return;
+    }
+    if (this.mode === 'error500') {
+      return send(res, 500, {
+        Message: 'Something went wrong while processing your request',
+        ExceptionMessage: 'Simulated failure',
+      });
+    }
+
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] !== 'durabletask') return send(res, 404);
+    const [, resource, a, b, c] = parts;
+
+    if (req.method === 'POST' && resource === 'orchestrators' && a && b)
+      return this.startNew(res, a, b, body);
+    if (req.method === 'GET' && resource === 'instances' && a && !b) return this.status(res, a);
+    if (req.method === 'POST' && resource === 'instances' && a && b === 'terminate' && !c)
+      return this.terminate(res, a);
+    return send(res, 404);
+  }
+
+  private async startNew(
+    res: ServerResponse,
+    name: string,
+    instanceId: string,
+    body: string,
+  ): Promise<void> {
+    if (!this.orchestrators.has(name.toLowerCase())) {
+      return send(res, 400, {
+        Message: 'One or more of the arguments submitted is incorrect',
+        ExceptionMessage: `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: No orchestrator functions are currently registered!`,
+      });
+    }
+    let input: unknown = null;
+    if (body !== '') {
+      try {
+        input = JSON.parse(body);
+      } catch {
+        return send(res, 400, 'Invalid JSON content');
+      }
+    }
+    // Non-atomic duplicate check, as on the Azure Storage backend: read, (enqueue), write.
+    const existing = this.instances.get(instanceId);
+    if (existing && isRunning(existing.runtimeStatus)) {
+      return send(res, 500, {
+        Message: 'Something went wrong while processing your request',
+        ExceptionMessage: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
+      });
+    }
+    if (this.duplicateCheckDelayMs > 0) await sleep(this.duplicateCheckDelayMs);
+    this.instances.set(instanceId, { name, runtimeStatus: 'Pending', input });
+    this.acceptedStarts.push({ name, instanceId, input });
+    send(res, 202, { id: instanceId });
+  }
+
+  private status(res: ServerResponse, instanceId: string): void {
+    const instance = this.instances.get(instanceId);
+    if (!instance || this.ghosts.has(instanceId)) return send(res, 404);
+    const { name, runtimeStatus, input } = instance;
+    send(res, isRunning(runtimeStatus) ? 202 : 200, {
+      name,
+      instanceId,
+      runtimeStatus,
+      input,
+      customStatus: null,
+      output: null,
+      createdTime: '2026-11-28T00:00:00Z',
+      lastUpdatedTime: '2026-11-28T00:00:00Z',
+    });
+  }
+
+  private terminate(res: ServerResponse, instanceId: string): void {
+    const instance = this.instances.get(instanceId);
+    if (!instance) return send(res, 404);
+    if (!isRunning(instance.runtimeStatus)) return send(res, 410);
+    if (Number.isFinite(this.terminateDelayMs)) {
+      setTimeout(() => (instance.runtimeStatus = 'Terminated'), this.terminateDelayMs);
+    }
+    send(res, 202);
+  }
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(text);
+}

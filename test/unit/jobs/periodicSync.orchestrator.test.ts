@@ -1,0 +1,167 @@
+/**
+ * `periodicSync` through durable-functions' real replay engine, one generation at a time, with
+ * history shaped as the Durable extension sends it.
+ */
+import '../../../src/functions/periodicSync';
+import type { PeriodicSyncState } from '../../../src/jobs/periodicSync/input';
+import { eventRaised, taskCompleted, timerFired } from '../../support/history';
+import { type Action, ActionType, type Episode, OrchestrationRun } from './orchestrationRun';
+
+const T0 = new Date('2024-05-01T08:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1_000);
+const iso = (seconds: number) => at(seconds).toISOString();
+
+function syncCall(iteration: number, since: string): Action {
+  return {
+    actionType: ActionType.CallActivityWithRetry,
+    functionName: 'periodicSyncRun',
+    input: { iteration, since },
+    retryOptions: {
+      firstRetryIntervalInMilliseconds: 2_000,
+      maxNumberOfAttempts: 3,
+      backoffCoefficient: 2,
+    },
+  };
+}
+
+function timerOrStop(fireAt: string, isCanceled = false): Action {
+  return {
+    actionType: ActionType.WhenAny,
+    compoundActions: [
+      { actionType: ActionType.CreateTimer, fireAt, isCanceled },
+      {
+        actionType: ActionType.WaitForExternalEvent,
+        externalEventName: 'stop',
+        reason: 'ExternalEvent',
+      } as Action,
+    ],
+  };
+}
+
+/** Runs one generation from its start to the timer firing (or to `stop`); returns every episode. */
+async function generation(input: unknown, startAt: Date, records: number, stop = false) {
+  const run = new OrchestrationRun('periodicSync', input, 'sync', startAt);
+  const episodes: Episode[] = [await run.start()];
+  const ranAt = new Date(startAt.getTime() + 1_000);
+  episodes.push(await run.next([taskCompleted(0, { recordsSynced: records })], ranAt));
+  const fireAt = (episodes[1].newActions[0]?.compoundActions?.[0]?.fireAt ?? '') as string;
+  const ending = stop ? eventRaised('stop') : timerFired(1, fireAt);
+  episodes.push(await run.next([ending], stop ? ranAt : new Date(fireAt)));
+  return { run, episodes, last: episodes[episodes.length - 1] };
+}
+
+describe('periodicSync orchestrator', () => {
+  it('with input {} first runs the sync activity', async () => {
+    const first = await new OrchestrationRun('periodicSync', {}, 'sync', T0).start();
+
+    expect(first.failed).toBe(false);
+    expect(first.state.isDone).toBe(false);
+    expect(first.newActions).toEqual([syncCall(1, iso(0))]);
+    expect(first.state.customStatus).toMatchObject({
+      phase: 'syncing',
+      iteration: 1,
+      intervalSeconds: 60,
+    });
+  });
+
+  it('after the run, records progress and waits on a timer racing the stop event', async () => {
+    const run = new OrchestrationRun('periodicSync', {}, 'sync', T0);
+    await run.start();
+    const waiting = await run.next([taskCompleted(0, { recordsSynced: 4 })], at(3));
+
+    expect(waiting.state.isDone).toBe(false);
+    expect(waiting.newActions).toEqual([timerOrStop(iso(63))]);
+    expect(waiting.state.customStatus).toEqual({
+      phase: 'waiting',
+      iteration: 1,
+      lastRunAt: iso(3),
+      nextRunAt: iso(63),
+      intervalSeconds: 60,
+      totals: { recordsSynced: 4, failedRuns: 0 },
+    });
+  });
+
+  it('continues as new with the carried state when the timer fires', async () => {
+    const { last } = await generation({ intervalSeconds: 2 }, T0, 4);
+
+    expect(last.state.isDone).toBe(true);
+    const carried: PeriodicSyncState = {
+      intervalSeconds: 2,
+      iteration: 1,
+      startedAt: iso(0),
+      lastRunAt: iso(1),
+      totals: { recordsSynced: 4, failedRuns: 0 },
+    };
+    expect(last.newActions).toEqual([{ actionType: ActionType.ContinueAsNew, input: carried }]);
+
+    const next = await new OrchestrationRun('periodicSync', carried, 'sync', at(3)).start();
+    expect(next.newActions).toEqual([syncCall(2, iso(1))]);
+    expect(next.state.customStatus).toMatchObject({ iteration: 2, lastRunAt: iso(1) });
+  });
+
+  it('completes with a summary when the stop event arrives, cancelling the timer', async () => {
+    const { episodes, last } = await generation({}, T0, 4, true);
+
+    expect(last.failed).toBe(false);
+    expect(last.state.isDone).toBe(true);
+    expect(last.state.output).toEqual({
+      iterations: 1,
+      startedAt: iso(0),
+      stoppedAt: iso(1),
+      totals: { recordsSynced: 4, failedRuns: 0 },
+    });
+    expect(last.state.actions[0]).toEqual([syncCall(1, iso(0)), timerOrStop(iso(61), true)]);
+    expect(last.state.customStatus).toMatchObject({ phase: 'stopped', nextRunAt: null });
+    expect(episodes[1].state.isDone).toBe(false);
+  });
+
+  it('honours a stop raised while the sync is still running', async () => {
+    const run = new OrchestrationRun('periodicSync', {}, 'sync', T0);
+    await run.start();
+    await run.next([eventRaised('stop')]);
+    const last = await run.next([taskCompleted(0, { recordsSynced: 2 })], at(5));
+
+    expect(last.state.isDone).toBe(true);
+    expect(last.state.output).toMatchObject({ iterations: 1, stoppedAt: iso(5) });
+  });
+
+  it('fails fast on an interval out of bounds', async () => {
+    const first = await new OrchestrationRun('periodicSync', { intervalSeconds: 0 }).start();
+
+    expect(first.failed).toBe(true);
+    expect(first.newActions).toEqual([]);
+    expect(first.state.error).toBe(
+      'Invalid input for periodicSync: intervalSeconds must be an integer from 1 to 86400 (got 0).',
+    );
+  });
+
+  it('keeps every generation the same size: iteration 100 looks like iteration 1', async () => {
+    const sizes: { actions: number; events: number; inputKeys: string }[] = [];
+    const inputLengths: number[] = [];
+    let input: unknown = {};
+    let startAt = T0;
+    for (let iteration = 1; iteration <= 100; iteration++) {
+      const { run, last } = await generation(input, startAt, 3);
+      const [continueAsNew] = last.newActions;
+      expect(continueAsNew.actionType).toBe(ActionType.ContinueAsNew);
+      sizes.push({
+        actions: last.state.actions[0].length,
+        events: run.history.events.length,
+        inputKeys: Object.keys(continueAsNew.input as object).join(),
+      });
+      input = continueAsNew.input;
+      inputLengths.push(JSON.stringify(input).length);
+      startAt = new Date(startAt.getTime() + 62_000);
+    }
+
+    expect(sizes[99]).toEqual(sizes[0]);
+    expect(new Set(sizes.map((size) => JSON.stringify(size))).size).toBe(1);
+    // Only the counters' digits grow: "1" → "100" and "3" → "300".
+    expect(inputLengths[99] - inputLengths[0]).toBe(4);
+    expect(input).toMatchObject({
+      iteration: 100,
+      startedAt: iso(0),
+      totals: { recordsSynced: 300 },
+    });
+  });
+});

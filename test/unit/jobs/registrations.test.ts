@@ -1,0 +1,48 @@
+/** The two job files register what the host and the singleton starter need. */
+import '../../../src/functions/periodicSync';
+import '../../../src/functions/processBatch';
+import { processChunk } from '../../../src/jobs/processBatch/processChunk';
+import { findStartable } from '../../../src/singleton/catalog';
+import { getRegistration, invoke } from '../../../tools/functions-core';
+
+const triggerType = (name: string) =>
+  Object.values(getRegistration(name).metadata.bindings).map((binding) => binding.type);
+
+describe('job registrations', () => {
+  it.each([
+    ['processBatch', 'orchestrationTrigger'],
+    ['processBatchChunk', 'activityTrigger'],
+    ['periodicSync', 'orchestrationTrigger'],
+    ['periodicSyncRun', 'activityTrigger'],
+  ])('registers %s with an %s', (name, type) => {
+    expect(triggerType(name)).toEqual([type]);
+  });
+
+  it.each(['processBatch', 'periodicSync'])(
+    'exposes %s for singleton start, reuse always',
+    (name) => {
+      expect(findStartable(name)).toEqual({ name, reuse: 'always' });
+    },
+  );
+
+  it('does not expose the activities', () => {
+    expect(findStartable('processBatchChunk')).toBeUndefined();
+    expect(findStartable('periodicSyncRun')).toBeUndefined();
+  });
+
+  it('runs both activities through the invocation model', async () => {
+    const chunk = { index: 0, firstItem: 1, itemCount: 3 };
+    await expect(runActivity('processBatchChunk', chunk)).resolves.toEqual(processChunk(chunk));
+    await expect(
+      runActivity('periodicSyncRun', { iteration: 2, since: '2024-05-01T08:00:00.000Z' }),
+    ).resolves.toEqual({ recordsSynced: 1 });
+  });
+});
+
+async function runActivity(name: string, input: unknown): Promise<unknown> {
+  const [triggerName] = Object.keys(getRegistration(name).metadata.bindings);
+  const response = await invoke(name, {
+    inputData: [{ name: triggerName, data: { json: JSON.stringify(input) } }],
+  });
+  return JSON.parse(String(response.returnValue?.json));
+}

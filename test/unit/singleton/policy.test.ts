@@ -1,0 +1,114 @@
+import {
+  decide,
+  mayReplace,
+  type ConflictPolicy,
+  type ReusePolicy,
+} from '../../../src/singleton/policy';
+import { isRunning, RUNTIME_STATUSES, type RuntimeStatus } from '../../../src/singleton/statuses';
+
+const RUNNING: RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
+const ENDED: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
+
+describe('statuses', () => {
+  it('partitions every runtime status into running and ended', () => {
+    expect([...RUNNING, ...ENDED].sort()).toEqual([...RUNTIME_STATUSES].sort());
+    for (const s of RUNNING) expect(isRunning(s)).toBe(true);
+    for (const s of ENDED) expect(isRunning(s)).toBe(false);
+  });
+});
+
+describe('decide: no instance', () => {
+  it.each<[ConflictPolicy, ReusePolicy]>([
+    ['reject', 'always'],
+    ['attach', 'failedOnly'],
+    ['restart', 'never'],
+  ])('starts (onConflict=%s, reuse=%s)', (onConflict, reuse) => {
+    expect(decide(undefined, onConflict, reuse)).toEqual({ action: 'start' });
+  });
+});
+
+describe('decide: running instance (reuse always)', () => {
+  it.each(RUNNING)('%s + reject → conflict (rule running)', (status) => {
+    expect(decide(status, 'reject', 'always')).toMatchObject({
+      action: 'conflict',
+      rule: 'running',
+      runtimeStatus: status,
+    });
+  });
+  it.each(RUNNING)('%s + attach → attach', (status) => {
+    expect(decide(status, 'attach', 'always')).toEqual({ action: 'attach', runtimeStatus: status });
+  });
+  it.each(RUNNING)('%s + restart → restart', (status) => {
+    expect(decide(status, 'restart', 'always')).toEqual({
+      action: 'restart',
+      runtimeStatus: status,
+    });
+  });
+});
+
+describe('decide: ended instance', () => {
+  // [status, reuse, may start?]
+  const table: [RuntimeStatus, ReusePolicy, boolean][] = [
+    ['Completed', 'always', true],
+    ['Failed', 'always', true],
+    ['Terminated', 'always', true],
+    ['Canceled', 'always', true],
+    ['Completed', 'failedOnly', false],
+    ['Failed', 'failedOnly', true],
+    ['Terminated', 'failedOnly', true],
+    ['Canceled', 'failedOnly', true],
+    ['Completed', 'never', false],
+    ['Failed', 'never', false],
+    ['Terminated', 'never', false],
+    ['Canceled', 'never', false],
+  ];
+  it.each(table)('%s under reuse=%s: start=%s, whatever onConflict', (status, reuse, starts) => {
+    for (const onConflict of ['reject', 'attach', 'restart'] as const) {
+      const decision = decide(status, onConflict, reuse);
+      if (starts) {
+        expect(decision).toEqual({ action: 'start' });
+      } else {
+        expect(decision).toMatchObject({
+          action: 'conflict',
+          rule: 'reuse',
+          runtimeStatus: status,
+        });
+      }
+      expect(mayReplace(status, reuse)).toBe(starts);
+    }
+  });
+
+  it("names the refusing rule in 'because'", () => {
+    const never = decide('Completed', 'reject', 'never');
+    const failedOnly = decide('Completed', 'reject', 'failedOnly');
+    expect(never.action === 'conflict' && never.because).toMatch(/reuse policy 'never'/);
+    expect(failedOnly.action === 'conflict' && failedOnly.because).toMatch(
+      /reuse policy 'failedOnly'.*Completed/,
+    );
+  });
+});
+
+describe('decide: restart and reuse policies', () => {
+  it('restart is allowed under failedOnly (the terminated instance may be replaced)', () => {
+    expect(decide('Running', 'restart', 'failedOnly')).toEqual({
+      action: 'restart',
+      runtimeStatus: 'Running',
+    });
+  });
+  it('restart is refused under never', () => {
+    expect(decide('Running', 'restart', 'never')).toMatchObject({
+      action: 'conflict',
+      rule: 'reuse',
+    });
+  });
+  it('reject and attach on a running instance do not depend on the reuse policy', () => {
+    expect(decide('Running', 'reject', 'never')).toMatchObject({
+      action: 'conflict',
+      rule: 'running',
+    });
+    expect(decide('Suspended', 'attach', 'never')).toEqual({
+      action: 'attach',
+      runtimeStatus: 'Suspended',
+    });
+  });
+});
