@@ -10,7 +10,13 @@ export type IdCheck = { readonly ok: true } | { readonly ok: false; readonly rea
 // `%` is excluded as well: the host decodes route values, so an encoded ID would not round-trip.
 const FORBIDDEN = /[/\\?#%]/;
 // Whitespace and control characters (C0, DEL, C1) break the status links and the storage keys.
-const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+function hasWhitespaceOrControl(id: string): boolean {
+  for (const char of id) {
+    const code = char.codePointAt(0)!;
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || /\s/.test(char)) return true;
+  }
+  return false;
+}
 
 export function checkInstanceId(id: string): IdCheck {
   if (id.length === 0) {
@@ -35,7 +41,7 @@ export function checkInstanceId(id: string): IdCheck {
       reason: `The instance ID must not contain '${forbidden[0]}' (any of / \\ ? # %).`,
     };
   }
-  if (WHITESPACE_OR_CONTROL.test(id)) {
+  if (hasWhitespaceOrControl(id)) {
     return {
       ok: false,
       reason: 'The instance ID must not contain whitespace or control characters.',

@@ -71,7 +71,10 @@ export function getProgrammingModel(): ProgrammingModel | undefined {
   return programmingModel;
 }
 
-export function registerFunction(metadata: FunctionMetadata, handler: Handler): { dispose(): void } {
+export function registerFunction(
+  metadata: FunctionMetadata,
+  handler: Handler,
+): { dispose(): void } {
   const key = metadata.name.toLowerCase();
   if (registrations.has(key)) {
     throw new Error(`A function named "${metadata.name}" is already registered.`);
