@@ -1,27 +1,18 @@
-import type { FakeExtension } from '../support/fakeExtension';
-import { FIXTURES, freshId, post, startFake, useSettings } from './starterHarness';
+import type { RuntimeStatus } from '../../src/singleton/statuses';
+import { FIXTURES, freshId, post, useFakeExtension, useSettings } from './starterHarness';
 
-let fake: FakeExtension;
-const rpc = () => ({ rpcBaseUrl: fake.rpcBaseUrl });
-
-beforeAll(async () => {
-  fake = await startFake();
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  useSettings({});
-  fake.terminateDelayMs = 0;
-});
+const extension = useFakeExtension();
+const rpc = () => ({ rpcBaseUrl: extension().rpcBaseUrl });
 
 describe('onConflict=attach', () => {
   it("answers 200 with the running instance's links and status, starting nothing", async () => {
     const id = freshId();
-    fake.seed(id, FIXTURES.always, 'Running');
+    extension().seed(id, FIXTURES.always, 'Running');
     const res = await post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=attach' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id, runtimeStatus: 'Running' });
     expect(String(res.json.statusQueryGetUri)).toContain(`/instances/${id}`);
-    expect(fake.startsOf(id)).toHaveLength(0);
+    expect(extension().startsOf(id)).toHaveLength(0);
   });
 
   it('starts normally when nothing is running', async () => {
@@ -29,43 +20,45 @@ describe('onConflict=attach', () => {
     expect((await post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=attach' })).status).toBe(
       202,
     );
-    expect(fake.startsOf(id)).toHaveLength(1);
+    expect(extension().startsOf(id)).toHaveLength(1);
   });
 });
 
 describe('onConflict=restart', () => {
   it('terminates the running instance, waits for it to end, then starts: 202', async () => {
     const id = freshId();
-    fake.seed(id, FIXTURES.always, 'Running');
-    fake.terminateDelayMs = 300;
+    extension().seed(id, FIXTURES.always, 'Running');
+    extension().terminateDelayMs = 300;
     const res = await post(FIXTURES.always, id, {
       ...rpc(),
       body: '{"n":2}',
       query: 'onConflict=restart',
     });
     expect(res.status).toBe(202);
-    expect(fake.requests.some((r) => r.path === `/durabletask/instances/${id}/terminate`)).toBe(
-      true,
-    );
-    expect(fake.startsOf(id)).toEqual([{ name: FIXTURES.always, instanceId: id, input: { n: 2 } }]);
+    expect(
+      extension().requests.some((r) => r.path === `/durabletask/instances/${id}/terminate`),
+    ).toBe(true);
+    expect(extension().startsOf(id)).toEqual([
+      { name: FIXTURES.always, instanceId: id, input: { n: 2 } },
+    ]);
   });
 
   it('answers 503 with Retry-After, starting nothing, when the instance does not end in time', async () => {
     useSettings({ SINGLETON_RESTART_TIMEOUT_MS: '500' });
     const id = freshId();
-    fake.seed(id, FIXTURES.always, 'Running');
-    fake.terminateDelayMs = Infinity;
+    extension().seed(id, FIXTURES.always, 'Running');
+    extension().terminateDelayMs = Infinity;
     const res = await post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=restart' });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json.detail).toMatch(/did not end within 500 ms/);
-    expect(fake.startsOf(id)).toHaveLength(0);
+    expect(extension().startsOf(id)).toHaveLength(0);
   });
 
   it('racing with concurrent rejects: the restart wins with 202, every reject gets 409, one start', async () => {
     const id = freshId();
-    fake.seed(id, FIXTURES.always, 'Running');
-    fake.terminateDelayMs = 200;
+    extension().seed(id, FIXTURES.always, 'Running');
+    extension().terminateDelayMs = 200;
     const restart = post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=restart' });
     const rejects = Array.from({ length: 10 }, (_, i) =>
       new Promise((r) => setTimeout(r, i * 40)).then(() => post(FIXTURES.always, id, rpc())),
@@ -73,12 +66,12 @@ describe('onConflict=restart', () => {
     const [restarted, ...rejected] = await Promise.all([restart, ...rejects]);
     expect(restarted.status).toBe(202);
     expect(rejected.map((r) => r.status)).toEqual(Array(10).fill(409));
-    expect(fake.startsOf(id)).toHaveLength(1);
+    expect(extension().startsOf(id)).toHaveLength(1);
   });
 });
 
 describe('reuse policies', () => {
-  it.each<[string, string, number]>([
+  it.each<[string, RuntimeStatus, number]>([
     [FIXTURES.failedOnly, 'Completed', 409],
     [FIXTURES.failedOnly, 'Failed', 202],
     [FIXTURES.failedOnly, 'Terminated', 202],
@@ -86,27 +79,27 @@ describe('reuse policies', () => {
     [FIXTURES.never, 'Failed', 409],
   ])('%s with an existing %s instance → %d', async (name, status, expected) => {
     const id = freshId();
-    fake.seed(id, name, status as 'Completed');
+    extension().seed(id, name, status);
     const res = await post(name, id, rpc());
     expect(res.status).toBe(expected);
     if (expected === 409) {
       expect(res.json).toMatchObject({ rule: 'reuse', runtimeStatus: status });
       expect(res.json.detail).toMatch(/reuse policy/);
-      expect(fake.startsOf(id)).toHaveLength(0);
+      expect(extension().startsOf(id)).toHaveLength(0);
     } else {
-      expect(fake.startsOf(id)).toHaveLength(1);
+      expect(extension().startsOf(id)).toHaveLength(1);
     }
   });
 
   it("never: restart of a running instance is refused, since it would replace the ID's instance", async () => {
     const id = freshId();
-    fake.seed(id, FIXTURES.never, 'Running');
+    extension().seed(id, FIXTURES.never, 'Running');
     const res = await post(FIXTURES.never, id, { ...rpc(), query: 'onConflict=restart' });
     expect(res.status).toBe(409);
     expect(res.json.detail).toMatch(/reuse policy 'never'/);
-    expect(fake.requests.some((r) => r.path === `/durabletask/instances/${id}/terminate`)).toBe(
-      false,
-    );
+    expect(
+      extension().requests.some((r) => r.path === `/durabletask/instances/${id}/terminate`),
+    ).toBe(false);
   });
 });
 
@@ -114,8 +107,8 @@ describe('lock wait bound', () => {
   it('answers 409 start-in-progress when another start holds the lock past the wait', async () => {
     useSettings({ SINGLETON_LOCK_WAIT_MS: '0', SINGLETON_RESTART_TIMEOUT_MS: '3000' });
     const id = freshId();
-    fake.seed(id, FIXTURES.always, 'Running');
-    fake.terminateDelayMs = 1_000;
+    extension().seed(id, FIXTURES.always, 'Running');
+    extension().terminateDelayMs = 1_000;
     // The restart holds the lock for about a second; a start that arrives after the terminate
     // sees Terminated, wants to start, and finds the lock taken.
     const restart = post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=restart' });
@@ -123,6 +116,6 @@ describe('lock wait bound', () => {
     const late = await post(FIXTURES.always, id, rpc());
     expect([409]).toContain(late.status);
     expect((await restart).status).toBe(202);
-    expect(fake.startsOf(id)).toHaveLength(1);
+    expect(extension().startsOf(id)).toHaveLength(1);
   });
 });

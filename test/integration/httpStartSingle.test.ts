@@ -1,20 +1,9 @@
 import { getRegistration } from '../../tools/functions-core';
 import { RUNTIME_STATUSES, isRunning } from '../../src/singleton/statuses';
-import type { FakeExtension } from '../support/fakeExtension';
-import { FIXTURES, HIDDEN, freshId, post, startFake, useSettings } from './starterHarness';
+import { FIXTURES, HIDDEN, freshId, post, useFakeExtension, useSettings } from './starterHarness';
 
-let fake: FakeExtension;
-const rpc = () => ({ rpcBaseUrl: fake.rpcBaseUrl });
-
-beforeAll(async () => {
-  fake = await startFake();
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  useSettings({});
-  fake.mode = 'normal';
-  fake.requests.length = 0;
-});
+const extension = useFakeExtension();
+const rpc = () => ({ rpcBaseUrl: extension().rpcBaseUrl });
 
 function expectProblem(
   res: { status: number; headers: Record<string, string>; json: Record<string, unknown> },
@@ -65,7 +54,7 @@ describe('start', () => {
     }
     expect(res.headers.location).toBe(res.json.statusQueryGetUri);
     expect(res.headers['retry-after']).toBe('10');
-    expect(fake.startsOf(id)).toEqual([
+    expect(extension().startsOf(id)).toEqual([
       { name: FIXTURES.always, instanceId: id, input: { items: 3 } },
     ]);
   });
@@ -73,22 +62,24 @@ describe('start', () => {
   it('starts with no input when the body is empty', async () => {
     const id = freshId();
     expect((await post(FIXTURES.always, id, rpc())).status).toBe(202);
-    expect(fake.startsOf(id)).toEqual([{ name: FIXTURES.always, instanceId: id, input: null }]);
+    expect(extension().startsOf(id)).toEqual([
+      { name: FIXTURES.always, instanceId: id, input: null },
+    ]);
   });
 
   it('matches the orchestrator name case-insensitively and starts it under its declared name', async () => {
     const id = freshId();
     expect((await post(FIXTURES.always.toUpperCase(), id, rpc())).status).toBe(202);
-    expect(fake.startsOf(id)[0]?.name).toBe(FIXTURES.always);
+    expect(extension().startsOf(id)[0]?.name).toBe(FIXTURES.always);
   });
 
   it.each(RUNTIME_STATUSES.filter((s) => !isRunning(s)))(
     'replaces an instance that is %s',
     async (status) => {
       const id = freshId();
-      fake.seed(id, FIXTURES.always, status);
+      extension().seed(id, FIXTURES.always, status);
       expect((await post(FIXTURES.always, id, rpc())).status).toBe(202);
-      expect(fake.startsOf(id)).toHaveLength(1);
+      expect(extension().startsOf(id)).toHaveLength(1);
     },
   );
 
@@ -96,12 +87,12 @@ describe('start', () => {
     'refuses with 409 while an instance is %s',
     async (status) => {
       const id = freshId();
-      fake.seed(id, FIXTURES.always, status);
+      extension().seed(id, FIXTURES.always, status);
       const res = await post(FIXTURES.always, id, rpc());
       expectProblem(res, 409, 'instance-exists');
       expect(res.json.detail).toContain(`An instance with ID '${id}' already exists.`);
       expect(res.json).toMatchObject({ instanceId: id, runtimeStatus: status, rule: 'running' });
-      expect(fake.startsOf(id)).toHaveLength(0);
+      expect(extension().startsOf(id)).toHaveLength(0);
     },
   );
 });
@@ -113,7 +104,7 @@ describe('bad requests change nothing', () => {
       const res = await post(name, freshId(), rpc());
       expectProblem(res, 404, 'orchestrator-not-found');
       expect(res.json.detail).toContain(name);
-      expect(fake.requests).toHaveLength(0);
+      expect(extension().requests).toHaveLength(0);
     },
   );
 
@@ -122,7 +113,7 @@ describe('bad requests change nothing', () => {
     async (id) => {
       const res = await post(FIXTURES.always, id, rpc());
       expectProblem(res, 400, 'invalid-instance-id');
-      expect(fake.requests).toHaveLength(0);
+      expect(extension().requests).toHaveLength(0);
     },
   );
 
@@ -130,7 +121,7 @@ describe('bad requests change nothing', () => {
     const res = await post(FIXTURES.always, freshId(), { ...rpc(), body: '{"items":' });
     expectProblem(res, 400, 'invalid-input');
     expect(res.json.detail).toMatch(/not valid JSON/);
-    expect(fake.requests).toHaveLength(0);
+    expect(extension().requests).toHaveLength(0);
   });
 
   it('413 for a body over the default limit of 262144 bytes', async () => {
@@ -138,7 +129,7 @@ describe('bad requests change nothing', () => {
     const res = await post(FIXTURES.always, freshId(), { ...rpc(), body });
     expectProblem(res, 413, 'input-too-large');
     expect(res.json.maxInputBytes).toBe(262_144);
-    expect(fake.requests).toHaveLength(0);
+    expect(extension().requests).toHaveLength(0);
   });
 
   it('413 follows SINGLETON_MAX_INPUT_BYTES, and a body at the limit is accepted', async () => {
@@ -165,7 +156,7 @@ describe('bad requests change nothing', () => {
   it('400 for an unknown onConflict value', async () => {
     const res = await post(FIXTURES.always, freshId(), { ...rpc(), query: 'onConflict=replace' });
     expectProblem(res, 400, 'invalid-conflict-policy');
-    expect(fake.requests).toHaveLength(0);
+    expect(extension().requests).toHaveLength(0);
   });
 
   it('500 naming the setting when the configuration is invalid', async () => {
@@ -173,13 +164,13 @@ describe('bad requests change nothing', () => {
     const res = await post(FIXTURES.always, freshId(), rpc());
     expectProblem(res, 500, 'configuration-error');
     expect(res.json.detail).toMatch(/SINGLETON_LOCK_WAIT_MS/);
-    expect(fake.requests).toHaveLength(0);
+    expect(extension().requests).toHaveLength(0);
   });
 });
 
 describe('backend failures', () => {
   it('502 when the extension fails, and nothing is reported started', async () => {
-    fake.mode = 'error500';
+    extension().mode = 'error500';
     const res = await post(FIXTURES.always, freshId(), rpc());
     expectProblem(res, 502, 'backend-failure');
   });
@@ -194,7 +185,7 @@ describe('backend failures', () => {
 
   it('503 within the backend timeout when the extension does not answer', async () => {
     useSettings({ SINGLETON_BACKEND_TIMEOUT_MS: '300' });
-    fake.mode = 'hang';
+    extension().mode = 'hang';
     const res = await post(FIXTURES.always, freshId(), rpc());
     expectProblem(res, 503, 'backend-unavailable');
     expect(res.json.detail).toMatch(/no answer within 300 ms/);
@@ -211,14 +202,14 @@ describe('backend failures', () => {
     expectProblem(res, 503, 'backend-unavailable');
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json.detail).toMatch(/lock/);
-    expect(fake.startsOf(id)).toHaveLength(0);
+    expect(extension().startsOf(id)).toHaveLength(0);
   });
 
   it('409, not 502, when the engine itself reports a duplicate start', async () => {
     const id = freshId();
     // Someone outside this starter starts the ID between our re-check and our start.
-    fake.ghosts.add(id);
-    fake.seed(id, FIXTURES.always, 'Running');
+    extension().ghosts.add(id);
+    extension().seed(id, FIXTURES.always, 'Running');
     const res = await post(FIXTURES.always, id, rpc());
     expectProblem(res, 409, 'instance-exists');
     expect(res.json).toMatchObject({ instanceId: id, runtimeStatus: 'Running' });

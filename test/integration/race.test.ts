@@ -1,21 +1,17 @@
-import type { FakeExtension } from '../support/fakeExtension';
-import { FIXTURES, freshId, post, startFake, useSettings } from './starterHarness';
+import { FIXTURES, freshId, post, useFakeExtension } from './starterHarness';
 
 const BURST = 30;
-let fake: FakeExtension;
+const extension = useFakeExtension();
 
-beforeAll(async () => {
-  fake = await startFake();
+beforeAll(() => {
   // The extension stand-in's duplicate check reads, waits, then writes, like the real backend.
-  fake.duplicateCheckDelayMs = 50;
+  extension().duplicateCheckDelayMs = 50;
 });
-afterAll(() => fake.stop());
-beforeEach(() => useSettings({}));
 
 function burst(starter: 'ours' | 'sample', id: string) {
   return Promise.all(
     Array.from({ length: BURST }, () =>
-      post(FIXTURES.always, id, { rpcBaseUrl: fake.rpcBaseUrl, starter }),
+      post(FIXTURES.always, id, { rpcBaseUrl: extension().rpcBaseUrl, starter }),
     ),
   );
 }
@@ -28,14 +24,14 @@ describe(`a burst of ${BURST} concurrent starts of one new ID`, () => {
     const statuses = (await burst('ours', id)).map((r) => r.status);
     expect(count(statuses, 202)).toBe(1);
     expect(count(statuses, 409)).toBe(BURST - 1);
-    expect(fake.startsOf(id)).toHaveLength(1);
+    expect(extension().startsOf(id)).toHaveLength(1);
   });
 
   it("through the sample's check-then-start: more than one caller is told it started", async () => {
     const id = freshId('burst-sample');
     const statuses = (await burst('sample', id)).map((r) => r.status);
     expect(count(statuses, 202)).toBeGreaterThan(1);
-    expect(fake.startsOf(id).length).toBeGreaterThan(1);
+    expect(extension().startsOf(id).length).toBeGreaterThan(1);
   });
 
   it('through our starter, repeated on several IDs at once: one start per ID', async () => {
@@ -48,7 +44,7 @@ describe(`a burst of ${BURST} concurrent starts of one new ID`, () => {
           202,
         ),
       ).toBe(1);
-      expect(fake.startsOf(ids[i]!)).toHaveLength(1);
+      expect(extension().startsOf(ids[i]!)).toHaveLength(1);
     });
   });
 });

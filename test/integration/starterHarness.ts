@@ -41,10 +41,22 @@ export function useSettings(settings: Record<string, string | undefined>): void 
   resetServices();
 }
 
-export async function startFake(): Promise<FakeExtension> {
-  const fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN]);
-  await fake.start();
-  return fake;
+/**
+ * One extension stand-in per test file; every test starts with the default settings and a healthy
+ * stand-in. Returns an accessor, since the stand-in exists only once `beforeAll` has run.
+ */
+export function useFakeExtension(): () => FakeExtension {
+  let fake: FakeExtension | undefined;
+  beforeAll(async () => {
+    fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN]);
+    await fake.start();
+  });
+  afterAll(() => fake?.stop());
+  beforeEach(() => {
+    useSettings({});
+    fake?.reset();
+  });
+  return () => fake!;
 }
 
 export interface PostOptions {

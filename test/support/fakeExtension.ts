@@ -62,6 +62,13 @@ export class FakeExtension {
     );
   }
 
+  /** Back to a healthy stand-in with immediate terminations; instances and starts are kept. */
+  reset(): void {
+    this.mode = 'normal';
+    this.terminateDelayMs = 0;
+    this.requests.length = 0;
+  }
+
   seed(instanceId: string, name: string, runtimeStatus: RuntimeStatus): void {
     this.instances.set(instanceId, { name, runtimeStatus, input: null });
   }
