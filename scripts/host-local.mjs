@@ -1,0 +1,302 @@
+#!/usr/bin/env node
+/**
+ * Local host: the app on the REAL Durable Task extension, without Core Tools.
+ * Starts Azurite, the .NET engine (tools/local-host/engine) and the Node bridge/front door, and is
+ * ready when http://localhost:7071 answers. Ctrl-C / SIGTERM stops everything.
+ *
+ *   node scripts/host-local.mjs [--build]       start (--build runs `npm run build` first; `npm run host:local` = --build)
+ *   node scripts/host-local.mjs --wait [--timeout 300] [--pid PID]
+ *                                                wait until the front door answers (exit 0) or time out /
+ *                                                the host process PID dies (exit 1)
+ *
+ * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_AZURITE_PORT (10000; blob,
+ * +1 queue, +2 table), AzureWebJobsStorage (set → use that storage, no Azurite), LOCAL_HOST_PERSIST=1
+ * (Azurite data in .azurite/ instead of memory), LOCAL_HOST_EXTRA_FUNCTIONS (extra compiled function
+ * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const engineDir = path.join(root, 'tools', 'local-host', 'engine');
+const engineDll = path.join(engineDir, 'bin', 'Release', 'net10.0', 'LocalHost.Engine.dll');
+const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
+const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
+const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);
+const args = process.argv.slice(2);
+const t0 = Date.now();
+
+function say(message) {
+  process.stdout.write(`${new Date().toISOString().slice(11, 23)} [host-local] ${message}\n`);
+}
+function fail(message) {
+  process.stderr.write(`host-local: ${message}\n`);
+  process.exit(1);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function argValue(name, fallback) {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+}
+
+async function answers(url) {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// ---- --wait mode ----------------------------------------------------------------------------------
+if (args.includes('--wait')) {
+  const timeout = Number(argValue('--timeout', process.env.LOCAL_HOST_READY_TIMEOUT ?? 300)) * 1000;
+  const pid = argValue('--pid', undefined);
+  const base = process.env.E2E_BASE_URL ?? `http://localhost:${frontPort}`;
+  while (Date.now() - t0 < timeout) {
+    if (await answers(base + '/')) {
+      say(`${base} answers (waited ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      process.exit(0);
+    }
+    if (pid) {
+      try {
+        process.kill(Number(pid), 0);
+      } catch {
+        fail(`the host process ${pid} exited before ${base} answered`);
+      }
+    }
+    await sleep(500);
+  }
+  fail(`${base} did not answer within ${timeout / 1000} s`);
+}
+
+// ---- build (--build: what `npm run host:local` uses, so npm's signal reaches this process) ------------
+if (args.includes('--build')) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const build = spawnSync(npm, ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) fail('`npm run build` failed.');
+}
+
+// ---- prerequisites ----------------------------------------------------------------------------------
+if (spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  fail(
+    '`dotnet` (the .NET SDK, net10.0) is required for the local host but was not found on PATH.',
+  );
+}
+const bridgeJs = path.join(root, 'dist', 'tools', 'local-host', 'bridge.js');
+if (!fs.existsSync(bridgeJs)) {
+  fail(
+    'dist/tools/local-host/bridge.js is missing: run `npm run build` first (or use `npm run host:local`).',
+  );
+}
+if (await portOpen(frontPort)) fail(`port ${frontPort} is already in use.`);
+
+const children = [];
+let stopping = false;
+
+function start(name, command, commandArgs, env = {}) {
+  // Each child gets its own process group, so a Ctrl-C reaches only this launcher, which stops them
+  // in order (engine, bridge, then storage). The engine and the bridge also stop when their stdin
+  // (held by this process) closes, so they do not outlive a launcher that was killed.
+  const child = spawn(command, commandArgs, {
+    cwd: root,
+    env: { ...process.env, ...env, LOCAL_HOST_WATCH_STDIN: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = (stream, out) => {
+    let buffer = '';
+    stream.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim())
+          out.write(
+            line.startsWith(' ') || /\[(bridge|engine)\]/.test(line)
+              ? line + '\n'
+              : `[${name}] ${line}\n`,
+          );
+      }
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything.`);
+      void stopAll(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function stopAll(exitCode) {
+  if (stopping) return;
+  stopping = true;
+  // Engine first (it releases its partition leases), then the bridge, then storage.
+  for (const { name, child } of [...children].reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise((r) => child.once('exit', () => r(true))),
+      sleep(10000).then(() => false),
+    ]);
+    if (!exited) {
+      say(`${name} did not stop in 10 s; killing it.`);
+      child.kill('SIGKILL');
+    }
+  }
+  say('stopped.');
+  process.exit(exitCode);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGHUP', () => void stopAll(0));
+// A wrapper that dies without passing its signal on (`sh -c` under npm) leaves us reparented: stop too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid && !stopping) {
+    say('the parent process went away; stopping.');
+    void stopAll(0);
+  }
+}, 1000).unref();
+process.on('exit', () => {
+  for (const { child } of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+// ---- stubs + engine build ---------------------------------------------------------------------------------
+const gen = spawnSync(
+  process.execPath,
+  [path.join(root, 'dist', 'tools', 'local-host', 'generate-stubs.js')],
+  { cwd: root, encoding: 'utf8' },
+);
+if (gen.status !== 0) fail(`generating the C# stubs failed:\n${gen.stderr}${gen.stdout}`);
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'bin' || entry.name === 'obj') continue;
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.(cs|csproj|json|props|targets)$/.test(entry.name))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+if (!fs.existsSync(engineDll) || fs.statSync(engineDll).mtimeMs < newestSource(engineDir)) {
+  say('building the engine (dotnet build)…');
+  const build = spawnSync(
+    'dotnet',
+    ['build', '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly'],
+    { cwd: engineDir, encoding: 'utf8' },
+  );
+  if (build.status !== 0) fail(`dotnet build failed:\n${build.stdout}${build.stderr}`);
+  say(`engine built (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+// ---- storage --------------------------------------------------------------------------------------------
+let storage = process.env.AzureWebJobsStorage;
+if (!storage) {
+  for (const p of [azuritePort, azuritePort + 1, azuritePort + 2]) {
+    if (await portOpen(p))
+      fail(
+        `port ${p} (Azurite) is already in use; set LOCAL_HOST_AZURITE_PORT or AzureWebJobsStorage.`,
+      );
+  }
+  const azurite = path.join(root, 'node_modules', '.bin', 'azurite');
+  if (!fs.existsSync(azurite)) fail('node_modules/.bin/azurite is missing: run `npm ci`.');
+  const persist = process.env.LOCAL_HOST_PERSIST === '1';
+  start('azurite', process.execPath, [
+    path.join(root, 'tools', 'local-host', 'watchdog.mjs'),
+    azurite,
+    '--silent',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(azuritePort),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(azuritePort + 1),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(azuritePort + 2),
+    ...(persist ? ['--location', path.join(root, '.azurite')] : ['--inMemoryPersistence']),
+  ]);
+  const key =
+    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+  storage =
+    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};` +
+    `BlobEndpoint=http://127.0.0.1:${azuritePort}/devstoreaccount1;` +
+    `QueueEndpoint=http://127.0.0.1:${azuritePort + 1}/devstoreaccount1;` +
+    `TableEndpoint=http://127.0.0.1:${azuritePort + 2}/devstoreaccount1;`;
+  for (let i = 0; ; i++) {
+    if (
+      (await portOpen(azuritePort)) &&
+      (await portOpen(azuritePort + 1)) &&
+      (await portOpen(azuritePort + 2))
+    )
+      break;
+    if (i > 120) fail('Azurite did not open its ports within 60 s.');
+    await sleep(500);
+  }
+  say(
+    `Azurite up on 127.0.0.1:${azuritePort}-${azuritePort + 2} (${persist ? '.azurite/' : 'in memory'})`,
+  );
+}
+
+// ---- bridge + engine -------------------------------------------------------------------------------------
+const shared = {
+  AzureWebJobsStorage: storage,
+  FUNCTIONS_WORKER_RUNTIME: 'node',
+  LOCAL_HOST_PORT: String(frontPort),
+  LOCAL_HOST_BRIDGE_PORT: String(bridgePort),
+};
+start('bridge', process.execPath, [bridgeJs], shared);
+start('engine', 'dotnet', [engineDll], {
+  ...shared,
+  LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
+  LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/`,
+  LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort}`,
+  DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+  // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
+  Logging__LogLevel__Default: 'Warning',
+  ASPNETCORE_Logging__LogLevel__Default: 'Warning',
+  DOTNET_NOLOGO: '1',
+});
+
+const readyTimeout = Number(process.env.LOCAL_HOST_READY_TIMEOUT ?? 300) * 1000;
+while (!stopping) {
+  if (await answers(`http://localhost:${frontPort}/`)) {
+    say(
+      `ready: http://localhost:${frontPort} (${((Date.now() - t0) / 1000).toFixed(1)} s). Ctrl-C to stop.`,
+    );
+    break;
+  }
+  if (Date.now() - t0 > readyTimeout) {
+    say(`not ready after ${readyTimeout / 1000} s; stopping.`);
+    await stopAll(1);
+  }
+  await sleep(300);
+}

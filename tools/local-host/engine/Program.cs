@@ -1,0 +1,296 @@
+// Local host for the app on the REAL Durable Task extension (WebJobs SDK + Microsoft.Azure.WebJobs.Extensions.DurableTask
+// + its Azure Storage provider against Azurite), without the Functions host / Core Tools.
+//
+// Orchestrator and activity functions are C# stubs generated from the app's registrations (Generated/AppFunctions.g.cs);
+// each stub forwards to the Node bridge, which runs the app's TypeScript through @azure/functions' invocation path.
+// The extension's local RPC endpoint (http://127.0.0.1:17071/durabletask/) is what the app's DurableClient calls.
+//
+// Environment (set by scripts/host-local.mjs):
+//   AzureWebJobsStorage          storage connection string (Azurite)
+//   LOCAL_HOST_HOST_JSON         path of the app's host.json (extensions.durableTask settings are applied)
+//   LOCAL_HOST_BRIDGE_URL        base URL of the Node bridge's internal endpoint, e.g. http://127.0.0.1:17072/
+//   LOCAL_HOST_PUBLIC_BASE_URL   public base URL of the front door, default http://localhost:7071
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Extensions.DurableTask;
+using Microsoft.Azure.WebJobs.Host.Config;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
+
+namespace LocalHost.Engine;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        string hostJsonPath = Env("LOCAL_HOST_HOST_JSON") ?? Path.GetFullPath("host.json");
+        string publicBase = (Env("LOCAL_HOST_PUBLIC_BASE_URL") ?? "http://localhost:7071").TrimEnd('/');
+        if (Env("AzureWebJobsStorage") is null)
+        {
+            Console.Error.WriteLine("[engine] AzureWebJobsStorage is not set.");
+            return 2;
+        }
+
+        // host.json extensions.durableTask → configuration keys the extension binds its options from.
+        var durableSettings = new Dictionary<string, string?>();
+        JObject? durableSection = null;
+        if (File.Exists(hostJsonPath))
+        {
+            var hostJson = JObject.Parse(File.ReadAllText(hostJsonPath));
+            durableSection = hostJson.SelectToken("extensions.durableTask") as JObject;
+            if (durableSection != null)
+            {
+                Flatten(durableSection, "AzureWebJobs:extensions:durableTask", durableSettings);
+            }
+        }
+        string hubName = durableSection?["hubName"]?.ToString() ?? "TestHubName";
+
+        var builder = new HostBuilder()
+            .UseEnvironment("Development")
+            .ConfigureAppConfiguration(c =>
+            {
+                c.AddInMemoryCollection(durableSettings);
+                c.AddEnvironmentVariables();
+            })
+            .ConfigureLogging(l =>
+            {
+                l.ClearProviders();
+                l.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                });
+                l.AddFilter("LocalHost", LogLevel.Information);
+                string? level = Env("LOCAL_HOST_ENGINE_LOG_LEVEL");
+                if (level != null && Enum.TryParse(level, true, out LogLevel parsed))
+                {
+                    l.SetMinimumLevel(parsed);
+                    return;
+                }
+                l.SetMinimumLevel(LogLevel.Warning);
+                // The function executor logs every failed activity/orchestrator invocation as an error; the bridge
+                // already reports failures once, readably.
+                l.AddFilter("Function", LogLevel.Critical);
+                l.AddFilter("Host.Results", LogLevel.Critical);
+                // Routine DTFx/extension/SDK warnings (out-of-order messages, tracing notices, 409s on create-if-missing)
+                // drown the useful lines; the bridge logs each orchestration's start, completion and failure.
+                // LOCAL_HOST_ENGINE_LOG_LEVEL=Information (or Debug) shows everything.
+                l.AddFilter("DurableTask.AzureStorage", LogLevel.Error);
+                l.AddFilter("DurableTask.Core", LogLevel.Error);
+                l.AddFilter("Host.Triggers.DurableTask", LogLevel.Error);
+                l.AddFilter("Azure.Core", LogLevel.Error);
+            })
+            .ConfigureWebJobs(b =>
+            {
+                b.AddDurableTask();
+            })
+            .ConfigureServices(s =>
+            {
+                s.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(AppFunctions), typeof(HostFunctions)));
+                s.AddSingleton<INameResolver, NodeWorkerNameResolver>();
+                s.AddSingleton<IWebHookProvider>(new FixedWebHookProvider(new Uri(publicBase + "/runtime/webhooks/durabletask")));
+                s.PostConfigure<DurableTaskOptions>(o =>
+                {
+                    // host.json settings win; the local host only fills in what it needs.
+                    bool Has(string key) => o.StorageProvider.Keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                    o.HubName = hubName;
+                    if (!Has("connectionName") && !Has("connectionStringName"))
+                    {
+                        o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
+                    }
+                    if (!Has("maxQueuePollingInterval"))
+                    {
+                        // Default 30 s; 1 s keeps local runs and the e2e suite fast.
+                        o.StorageProvider["maxQueuePollingInterval"] = Env("LOCAL_HOST_MAX_QUEUE_POLLING_INTERVAL") ?? "00:00:01";
+                    }
+                    o.LocalRpcEndpointEnabled = true;
+                });
+            })
+            .UseConsoleLifetime(o => o.SuppressStatusMessages = true);
+
+        using IHost host = builder.Build();
+        ILogger log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalHost.Engine");
+        await host.StartAsync().ConfigureAwait(false);
+
+        if (Env("LOCAL_HOST_WATCH_STDIN") == "1")
+        {
+            // The launcher holds our stdin open; when it goes away (even killed), stop instead of lingering.
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Console.In.ReadToEnd();
+                }
+                catch (IOException)
+                {
+                }
+                lifetime.StopApplication();
+            });
+        }
+
+        // Let the extension produce the durable client binding data itself ([DurableClient] string).
+        var jobHost = host.Services.GetRequiredService<IJobHost>();
+        await jobHost.CallAsync(nameof(HostFunctions.LocalHostClientBinding)).ConfigureAwait(false);
+        string clientJson = HostFunctions.ClientBindingJson ?? throw new InvalidOperationException("No durable client binding data.");
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DurableTaskOptions>>().Value;
+        log.LogInformation("Durable Task extension started: hub {Hub}, storage provider settings {Settings}.",
+            options.HubName, string.Join(", ", options.StorageProvider.Select(kv => kv.Key + "=" + kv.Value)));
+        await Bridge.PostClientBindingAsync(clientJson).ConfigureAwait(false);
+        log.LogInformation("Client binding handed to the bridge; engine ready.");
+
+        await host.WaitForShutdownAsync().ConfigureAwait(false);
+        log.LogInformation("Engine stopped.");
+        return 0;
+    }
+
+    internal static string? Env(string name)
+    {
+        string? value = Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    private static void Flatten(JToken token, string prefix, IDictionary<string, string?> into)
+    {
+        switch (token)
+        {
+            case JObject obj:
+                foreach (var prop in obj.Properties())
+                {
+                    Flatten(prop.Value, prefix + ":" + prop.Name, into);
+                }
+                break;
+            case JArray arr:
+                for (int i = 0; i < arr.Count; i++)
+                {
+                    Flatten(arr[i], prefix + ":" + i, into);
+                }
+                break;
+            default:
+                into[prefix] = token.Type == JTokenType.Null ? null : token.ToString();
+                break;
+        }
+    }
+}
+
+/// <summary>Functions of the host itself (not the app's).</summary>
+public static class HostFunctions
+{
+    internal static volatile string? ClientBindingJson;
+
+    /// <summary>Called once at startup so the extension itself produces the durable client binding JSON.</summary>
+    [NoAutomaticTrigger]
+    [FunctionName(nameof(LocalHostClientBinding))]
+    public static void LocalHostClientBinding([DurableClient] string client)
+    {
+        ClientBindingJson = client;
+    }
+}
+
+internal sealed class ExplicitTypeLocator : ITypeLocator
+{
+    private readonly IReadOnlyList<Type> types;
+
+    public ExplicitTypeLocator(params Type[] types) => this.types = types;
+
+    public IReadOnlyList<Type> GetTypes() => this.types;
+}
+
+/// <summary>FUNCTIONS_WORKER_RUNTIME=node selects the extension's JSON out-of-process protocol.</summary>
+internal sealed class NodeWorkerNameResolver : INameResolver
+{
+    public string? Resolve(string name)
+    {
+        if (string.Equals(name, "FUNCTIONS_WORKER_RUNTIME", StringComparison.OrdinalIgnoreCase))
+        {
+            return "node";
+        }
+        // Platform detection (DefaultPlatformInformation) reads these through the name resolver; a CONTAINER_NAME
+        // set by a container runtime would make the extension think it runs on Linux Consumption and dump its
+        // EventSource telemetry to stdout. This is a local host: no App Service platform.
+        if (name.StartsWith("WEBSITE_", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "CONTAINER_NAME", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "FUNCTIONS_LOGS_MOUNT_PATH", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        return Environment.GetEnvironmentVariable(name);
+    }
+}
+
+internal sealed class FixedWebHookProvider : IWebHookProvider
+{
+    private readonly Uri baseUri;
+
+    public FixedWebHookProvider(Uri baseUri) => this.baseUri = baseUri;
+
+    public Uri GetUrl(IExtensionConfigProvider extension) => this.baseUri;
+}
+
+/// <summary>Calls the Node bridge. No synchronization context may be captured: the shim blocks on results.</summary>
+public static class Bridge
+{
+    private static readonly HttpClient Http = new()
+    {
+        BaseAddress = new Uri(Program.Env("LOCAL_HOST_BRIDGE_URL") ?? "http://127.0.0.1:17072/"),
+        Timeout = TimeSpan.FromMinutes(10),
+    };
+
+    public static async Task<string> RunOrchestratorAsync(string name, string contextJson)
+    {
+        JObject reply = await PostAsync("orchestration/" + Uri.EscapeDataString(name), contextJson).ConfigureAwait(false);
+        if (reply.Value<bool>("ok"))
+        {
+            return reply.Value<string>("result") ?? "null";
+        }
+        // The Functions host's RpcException format; the extension recovers the worker's state from it.
+        throw new Exception($"Result: Failure\nException: {reply.Value<string>("message")}\nStack: {reply.Value<string>("stack")}");
+    }
+
+    public static async Task<JToken> RunActivityAsync(string name, IDurableActivityContext context)
+    {
+        JToken? input = context.GetInput<JToken>();
+        string inputJson = input?.ToString(Newtonsoft.Json.Formatting.None) ?? "null";
+        JObject reply = await PostAsync(
+            "activity/" + Uri.EscapeDataString(name) + "?instanceId=" + Uri.EscapeDataString(context.InstanceId),
+            inputJson).ConfigureAwait(false);
+        if (reply.Value<bool>("ok"))
+        {
+            return JToken.Parse(reply.Value<string>("result") ?? "null");
+        }
+        throw new Exception(reply.Value<string>("message"));
+    }
+
+    public static async Task PostClientBindingAsync(string clientJson)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await PostAsync("client-binding", clientJson).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpRequestException) when (attempt < 60)
+            {
+                await Task.Delay(500).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<JObject> PostAsync(string path, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await Http.PostAsync(path, content).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Bridge answered {(int)response.StatusCode} for {path}: {text}");
+        }
+        return JObject.Parse(text);
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * Self-test of the local host itself (not the app), against the throwaway fixture functions:
+ *   LOCAL_HOST_EXTRA_FUNCTIONS=dist/tools/local-host/fixtures/selftest.js npm run host:local
+ *   node tools/local-host/selftest.mjs        (E2E_BASE_URL, default http://localhost:7071)
+ * Checks fan-out activities + timer + custom status, continue-as-new + external event, and that a
+ * JS orchestrator failure reaches the engine as Failed with the JS message.
+ */
+const base = (process.env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/+$/, '');
+const run = Date.now().toString(36);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let failures = 0;
+
+function check(name, ok, detail) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`);
+  if (!ok) failures++;
+}
+
+async function start(name, id, input) {
+  const res = await fetch(`${base}/api/lh/start/${name}/${id}`, {
+    method: 'POST',
+    body: input === undefined ? undefined : JSON.stringify(input),
+  });
+  return { status: res.status, links: await res.json() };
+}
+
+async function waitFor(url, done, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await (await fetch(url)).json().catch(() => undefined);
+    if (last && done(last)) return last;
+    await sleep(300);
+  }
+  return last;
+}
+
+const fin = await start('lhFinite', `lh-fin-${run}`, { items: 5 });
+check('lhFinite start → 202', fin.status === 202, fin.status);
+const finDone = await waitFor(
+  fin.links.statusQueryGetUri,
+  (s) => s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending',
+);
+check(
+  'lhFinite → Completed, 5 activity results, custom status',
+  finDone?.runtimeStatus === 'Completed' &&
+    finDone.output?.count === 5 &&
+    finDone.customStatus?.done === 5,
+  JSON.stringify(finDone),
+);
+
+const et = await start('lhEternal', `lh-et-${run}`, { intervalSeconds: 2 });
+check('lhEternal start → 202', et.status === 202, et.status);
+const advanced = await waitFor(
+  et.links.statusQueryGetUri,
+  (s) => (s.customStatus?.cycle ?? 0) >= 2,
+);
+check(
+  'lhEternal advances across continue-as-new',
+  (advanced?.customStatus?.cycle ?? 0) >= 2,
+  JSON.stringify(advanced),
+);
+const raised = await fetch(et.links.sendEventPostUri.replace('{eventName}', 'stop'), {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{}',
+});
+check('raise stop → 202', raised.status === 202, raised.status);
+const stopped = await waitFor(et.links.statusQueryGetUri, (s) => s.runtimeStatus === 'Completed');
+check(
+  'lhEternal → Completed on stop',
+  stopped?.output?.stoppedAtCycle !== undefined,
+  JSON.stringify(stopped),
+);
+
+const fail = await start('lhFail', `lh-fail-${run}`);
+const failed = await waitFor(fail.links.statusQueryGetUri, (s) => s.runtimeStatus === 'Failed');
+check(
+  'lhFail → Failed with the JS message',
+  typeof failed?.output === 'string' &&
+    failed.output.includes('lhFail failed on purpose') &&
+    !failed.output.includes('Result: Failure'),
+  JSON.stringify(failed),
+);
+
+console.log(`${failures === 0 ? 'self-test passed' : `${failures} check(s) failed`}`);
+process.exit(failures === 0 ? 0 : 1);
