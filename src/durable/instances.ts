@@ -2,7 +2,9 @@
  * A thin adapter over durable-functions' client: the three calls the starter needs, with the
  * client's quirks turned into plain results and typed errors.
  *  - `getStatus` throws for an unknown ID (the extension answers 404): that is "no instance".
- *  - The extension reports a duplicate start as a 500 with "already exists": that is a conflict.
+ *  - The extension refuses a duplicate start with "An Orchestration instance with the status X
+ *    already exists." (409 on the local endpoint of extension 3.19, 500 on older versions' webhook):
+ *    that is a conflict, whatever the status code.
  *  - The client has no timeout: every call is bounded here.
  */
 import type { DurableClient } from 'durable-functions';

@@ -205,14 +205,18 @@ describe('backend failures', () => {
     expect(extension().startsOf(id)).toHaveLength(0);
   });
 
-  it('409, not 502, when the engine itself reports a duplicate start', async () => {
-    const id = freshId();
-    // Someone outside this starter starts the ID between our re-check and our start.
-    extension().ghosts.add(id);
-    extension().seed(id, FIXTURES.always, 'Running');
-    const res = await post(FIXTURES.always, id, rpc());
-    expectProblem(res, 409, 'instance-exists');
-    expect(res.json).toMatchObject({ instanceId: id, runtimeStatus: 'Running' });
-    expect(res.json.detail).toMatch(/Durable engine refused/);
-  });
+  it.each([409, 500] as const)(
+    '409, not 502, when the engine itself refuses a duplicate start (answered %d)',
+    async (engineStatus) => {
+      const id = freshId();
+      extension().duplicateStatus = engineStatus;
+      // Someone outside this starter starts the ID between our re-check and our start.
+      extension().ghosts.add(id);
+      extension().seed(id, FIXTURES.always, 'Running');
+      const res = await post(FIXTURES.always, id, rpc());
+      expectProblem(res, 409, 'instance-exists');
+      expect(res.json).toMatchObject({ instanceId: id, runtimeStatus: 'Running' });
+      expect(res.json.detail).toMatch(/Durable engine refused/);
+    },
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * A loopback stand-in for the Durable extension's HTTP API (the local RPC endpoint the Node client
  * calls), answering as the extension does: 404 with an empty body for an unknown ID, 202/200
- * status bodies, 400 for an unknown function, 500 "already exists" for a duplicate start. Its
+ * status bodies, 400 for an unknown function, "already exists" for a duplicate start (409 as
+ * measured on the local endpoint of extension 3.19; 500 per its public webhook docs). Its
  * duplicate check is deliberately non-atomic — read, delay, write — like the Azure Storage backend.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,6 +32,8 @@ export class FakeExtension {
   mode: FakeMode = 'normal';
   /** The window between the duplicate check's read and its write. */
   duplicateCheckDelayMs = 0;
+  /** The status of a duplicate-start refusal: 409 measured on extension 3.19's local endpoint. */
+  duplicateStatus: 409 | 500 = 409;
   /** IDs whose instance a start sees but a status read does not (a start racing ours). */
   readonly ghosts = new Set<string>();
   /** How long a terminated instance takes to reach Terminated; Infinity: it never does. */
@@ -65,6 +68,7 @@ export class FakeExtension {
   /** Back to a healthy stand-in with immediate terminations; instances and starts are kept. */
   reset(): void {
     this.mode = 'normal';
+    this.duplicateStatus = 409;
     this.terminateDelayMs = 0;
     this.requests.length = 0;
   }
@@ -130,10 +134,17 @@ export class FakeExtension {
     // Non-atomic duplicate check, as on the Azure Storage backend: read, (enqueue), write.
     const existing = this.instances.get(instanceId);
     if (existing && isRunning(existing.runtimeStatus)) {
-      return send(res, 500, {
-        Message: 'Something went wrong while processing your request',
-        ExceptionMessage: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
-      });
+      const message = `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`;
+      return send(
+        res,
+        this.duplicateStatus,
+        this.duplicateStatus === 409
+          ? { Message: message }
+          : {
+              Message: 'Something went wrong while processing your request',
+              ExceptionMessage: message,
+            },
+      );
     }
     if (this.duplicateCheckDelayMs > 0) await sleep(this.duplicateCheckDelayMs);
     this.instances.set(instanceId, { name, runtimeStatus: 'Pending', input });
