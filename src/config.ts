@@ -2,6 +2,7 @@
  * App settings, read once, validated, with defaults. A bad value is a deployment mistake: it is
  * reported with the setting's name rather than silently replaced.
  */
+import { engineRefusesRunningDuplicates } from './durable/hostSettings';
 import { parseStorageConnection, type StorageConnection } from './storage/connection';
 
 export interface SingletonConfig {
@@ -19,6 +20,8 @@ export interface SingletonConfig {
   readonly restartTimeoutMs: number;
   /** Where the lock lives: the app's own storage account. */
   readonly storage: StorageConnection;
+  /** False when the Durable host is set to overwrite running instances (`AnyState`). */
+  readonly engineRefusesRunningDuplicates: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,7 +47,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 // Azure's container naming rules.
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export function loadConfig(env: Env): SingletonConfig {
+export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
   const lockContainer = env.SINGLETON_LOCK_CONTAINER?.trim() || 'singleton-locks';
   if (!CONTAINER_NAME.test(lockContainer)) {
     throw new ConfigError(
@@ -59,5 +62,6 @@ export function loadConfig(env: Env): SingletonConfig {
     backendTimeoutMs: integer(env, 'SINGLETON_BACKEND_TIMEOUT_MS', 5_000, 100, 60_000),
     restartTimeoutMs: integer(env, 'SINGLETON_RESTART_TIMEOUT_MS', 30_000, 0, 300_000),
     storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
+    engineRefusesRunningDuplicates: engineRefusesRunningDuplicates(env, hostJson),
   };
 }

@@ -4,6 +4,7 @@
  * needs it, naming the setting, instead of failing the whole app at load.
  */
 import { loadConfig, type Env, type SingletonConfig } from './config';
+import { readHostJson } from './durable/hostSettings';
 import { BlobLeaseLock, type SingletonLock } from './singleton/leaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 
@@ -16,7 +17,7 @@ let services: Services | undefined;
 
 export function getServices(env: Env = process.env): Services {
   if (!services) {
-    const config = loadConfig(env);
+    const config = loadConfig(env, readHostJson());
     const blobService = createBlobServiceClient(config.storage, config.backendTimeoutMs);
     const lock = new BlobLeaseLock(blobService, config.lockContainer, {
       leaseSeconds: config.lockLeaseSeconds,

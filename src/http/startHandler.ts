@@ -47,6 +47,7 @@ export async function httpStartSingle(
     log: { info: (m) => context.info(m), warn: (m) => context.warn(m) },
     lockWaitMs: config.lockWaitMs,
     restartTimeoutMs: config.restartTimeoutMs,
+    engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
   });
   return startAnswer(outcome, request, (req, id) => client.createCheckStatusResponse(req, id));
 }

@@ -20,6 +20,11 @@ export interface HeldLock {
 }
 
 export interface SingletonLock {
+  /**
+   * Makes sure the key's lock blob exists, so that `acquire` takes one storage round trip. It is
+   * not the lock, so it can run beside other work; it never throws (`acquire` reports failures).
+   */
+  prepare(key: LockKey): Promise<void>;
   /** Resolves to the held lock, or `undefined` when another holder kept it for `waitMs`. */
   acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined>;
 }
@@ -79,6 +84,15 @@ export class BlobLeaseLock implements SingletonLock {
     private readonly options: LockOptions,
   ) {
     this.container = service.getContainerClient(containerName);
+  }
+
+  async prepare(key: LockKey): Promise<void> {
+    try {
+      await this.ensureContainer();
+      await this.createLockBlob(key);
+    } catch {
+      // Reported by `acquire`, which meets the same failure.
+    }
   }
 
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {

@@ -76,3 +76,29 @@ export function decide(
         : reuseRefusal(existing, reuse);
   }
 }
+
+/**
+ * Once the lock is held, must the status be read again before starting?
+ *
+ * Not when the fast check found no instance, the reuse policy is `always` and the caller does not
+ * ask for a restart, provided the engine refuses to start over a running instance (its default,
+ * `overridableExistingInstanceStates: NonRunningStates`). The lock serializes every start of the
+ * ID, so the only thing that can have happened since the fast check is an earlier holder's start,
+ * which returned before that holder released the lock. The engine's duplicate check is racy only
+ * for overlapping starts; for a completed one it is exact, so it refuses ours if that instance
+ * still runs, and an instance that has already ended may be replaced under `always` anyway.
+ * Every other case depends on what exactly exists now, so it is read again.
+ */
+export function mustRecheck(
+  seen: RuntimeStatus | undefined,
+  onConflict: ConflictPolicy,
+  reuse: ReusePolicy,
+  engineRefusesRunningDuplicates: boolean,
+): boolean {
+  return !(
+    engineRefusesRunningDuplicates &&
+    seen === undefined &&
+    reuse === 'always' &&
+    onConflict !== 'restart'
+  );
+}

@@ -1,5 +1,6 @@
 /**
- * The singleton start: fast check → lock → re-check → decide → start / attach / restart.
+ * The singleton start: fast check → lock → re-check (see `mustRecheck`) → decide → start / attach /
+ * restart.
  *
  * The extension's own duplicate check is not atomic on the Azure Storage backend (read, enqueue,
  * then write), so two concurrent starts of a new ID can both be told they succeeded. Holding a
@@ -10,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AlreadyExistsError, BackendError, type Instances } from '../durable/instances';
 import type { StartableOrchestrator } from './catalog';
 import { LockFailedError, LockUnavailableError, type SingletonLock } from './leaseLock';
-import { decide, type ConflictPolicy, type Decision } from './policy';
+import { decide, mustRecheck, type ConflictPolicy, type Decision } from './policy';
 import { isRunning, type RuntimeStatus } from './statuses';
 
 export interface StartCommand {
@@ -51,6 +52,8 @@ export interface StartDeps {
   readonly restartTimeoutMs: number;
   /** How often a restart polls for the terminated instance to end. */
   readonly restartPollMs?: number;
+  /** The engine refuses to start over a running instance (the host's default). */
+  readonly engineRefusesRunningDuplicates: boolean;
 }
 
 type Early = Extract<StartOutcome, { kind: 'conflict' | 'attached' }>;
@@ -104,9 +107,11 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
   const { instances, lock, log } = deps;
   const { orchestrator, instanceId, onConflict } = command;
   const what = describe(command);
+  const key = { taskHub: instances.taskHub, instanceId };
 
-  // Fast path: a conflict (or attach) visible now needs no lock.
-  const seen = await instances.status(instanceId);
+  // Fast path: a conflict (or attach) visible now needs no lock. The lock blob is made ready
+  // meanwhile, so that a start then needs one storage round trip to take the lock.
+  const [seen] = await Promise.all([instances.status(instanceId), lock.prepare(key)]);
   const early = answerWithoutStart(command, decide(seen, onConflict, orchestrator.reuse));
   if (early) {
     log.info(
@@ -115,7 +120,7 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
     return early;
   }
 
-  const held = await lock.acquire({ taskHub: instances.taskHub, instanceId }, deps.lockWaitMs);
+  const held = await lock.acquire(key, deps.lockWaitMs);
   if (!held) {
     log.info(
       `Start of ${what}: another start of this ID held the lock for ${deps.lockWaitMs} ms → conflict.`,
@@ -128,8 +133,13 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
     };
   }
   try {
-    // Re-check under the lock: the state may have changed since the fast check.
-    const current = await instances.status(instanceId);
+    const recheck = mustRecheck(
+      seen,
+      onConflict,
+      orchestrator.reuse,
+      deps.engineRefusesRunningDuplicates,
+    );
+    const current = recheck ? await instances.status(instanceId) : seen;
     const decision = decide(current, onConflict, orchestrator.reuse);
     const settled = answerWithoutStart(command, decision);
     if (settled) {
@@ -150,27 +160,43 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
     await instances.start(orchestrator.name, instanceId, command.input);
     const replaced = decision.action === 'restart' ? 'Terminated' : current;
     log.info(
-      `Start of ${what}: found ${current ?? 'no instance'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
+      `Start of ${what}: found ${current ?? 'no instance'}${recheck ? '' : ' (engine checks duplicates)'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
     );
     return replaced ? { kind: 'started', instanceId, replaced } : { kind: 'started', instanceId };
   } catch (error) {
     if (error instanceof AlreadyExistsError) {
-      // Only a starter that bypasses this lock can get here; the engine's own check caught it.
-      log.warn(
-        `Start of ${what}: the engine reported an existing ${error.runtimeStatus ?? ''} instance → conflict.`,
-      );
-      return {
-        kind: 'conflict',
-        instanceId,
-        rule: 'running',
-        ...(error.runtimeStatus && { runtimeStatus: error.runtimeStatus }),
-        because: `the Durable engine refused the start: an instance with this ID is ${error.runtimeStatus ?? 'running'}`,
-      };
+      return engineRefusal(command, error, deps);
     }
     throw error;
   } finally {
     await held.release();
   }
+}
+
+/**
+ * The engine refused the start: an instance with the ID is running. Expected when the re-check was
+ * left to the engine (an earlier holder started the ID), or when a start bypassed this lock.
+ */
+function engineRefusal(
+  command: StartCommand,
+  error: AlreadyExistsError,
+  deps: StartDeps,
+): StartOutcome {
+  const { instanceId, onConflict } = command;
+  const runtimeStatus = error.runtimeStatus;
+  deps.log.info(
+    `Start of ${describe(command)}: the engine reported an existing ${runtimeStatus ?? ''} instance, onConflict=${onConflict}.`,
+  );
+  if (onConflict === 'attach' && runtimeStatus) {
+    return { kind: 'attached', instanceId, runtimeStatus };
+  }
+  return {
+    kind: 'conflict',
+    instanceId,
+    rule: 'running',
+    ...(runtimeStatus && { runtimeStatus }),
+    because: `the Durable engine refused the start: an instance with this ID is ${runtimeStatus ?? 'running'}`,
+  };
 }
 
 /** Terminates the instance and polls until it has ended; false when it outlives the timeout. */

@@ -119,3 +119,50 @@ describe('lock wait bound', () => {
     expect(extension().startsOf(id)).toHaveLength(1);
   });
 });
+
+describe('the check under the lock', () => {
+  const hiddenOnce = (id: string, name: string, status: RuntimeStatus) => {
+    extension().seed(id, name, status);
+    // The fast check misses it: it appeared between that check and taking the lock.
+    extension().hiddenReads.set(id, 1);
+  };
+
+  it('re-reads under reuse never, and refuses the Completed instance the fast check missed', async () => {
+    const id = freshId();
+    hiddenOnce(id, FIXTURES.never, 'Completed');
+    const res = await post(FIXTURES.never, id, rpc());
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ rule: 'reuse', runtimeStatus: 'Completed' });
+    expect(extension().startsOf(id)).toHaveLength(0);
+  });
+
+  it('under reuse always, leaves the duplicate check to the engine: a running instance is still refused', async () => {
+    const id = freshId();
+    hiddenOnce(id, FIXTURES.always, 'Running');
+    const res = await post(FIXTURES.always, id, rpc());
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ rule: 'running', runtimeStatus: 'Running' });
+    expect(res.json.detail).toMatch(/Durable engine refused/);
+    expect(extension().startsOf(id)).toHaveLength(0);
+  });
+
+  it('attaches when the engine reports the running instance', async () => {
+    const id = freshId();
+    hiddenOnce(id, FIXTURES.always, 'Running');
+    const res = await post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=attach' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id, runtimeStatus: 'Running' });
+  });
+
+  it('re-reads when the host lets starts overwrite running instances (AnyState)', async () => {
+    useSettings({
+      AzureFunctionsJobHost__extensions__durableTask__overridableExistingInstanceStates: 'AnyState',
+    });
+    const id = freshId();
+    hiddenOnce(id, FIXTURES.always, 'Running');
+    const res = await post(FIXTURES.always, id, rpc());
+    expect(res.status).toBe(409);
+    expect(res.json.detail).not.toMatch(/Durable engine refused/);
+    expect(res.json.detail).toMatch(/is Running, and onConflict is 'reject'/);
+  });
+});

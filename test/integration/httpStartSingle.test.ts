@@ -210,8 +210,8 @@ describe('backend failures', () => {
     async (engineStatus) => {
       const id = freshId();
       extension().duplicateStatus = engineStatus;
-      // Someone outside this starter starts the ID between our re-check and our start.
-      extension().ghosts.add(id);
+      // Someone outside this starter starts the ID between our check and our start.
+      extension().hiddenReads.set(id, Infinity);
       extension().seed(id, FIXTURES.always, 'Running');
       const res = await post(FIXTURES.always, id, rpc());
       expectProblem(res, 409, 'instance-exists');

@@ -32,6 +32,7 @@ export function useSettings(settings: Record<string, string | undefined>): void 
     SINGLETON_LOCK_WAIT_MS: undefined,
     SINGLETON_BACKEND_TIMEOUT_MS: undefined,
     SINGLETON_RESTART_TIMEOUT_MS: undefined,
+    AzureFunctionsJobHost__extensions__durableTask__overridableExistingInstanceStates: undefined,
     ...settings,
   };
   for (const [k, v] of Object.entries(all)) {

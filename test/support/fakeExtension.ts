@@ -34,8 +34,11 @@ export class FakeExtension {
   duplicateCheckDelayMs = 0;
   /** The status of a duplicate-start refusal: 409 measured on extension 3.19's local endpoint. */
   duplicateStatus: 409 | 500 = 409;
-  /** IDs whose instance a start sees but a status read does not (a start racing ours). */
-  readonly ghosts = new Set<string>();
+  /**
+   * Instances a start sees but the next N status reads do not: a start that happened between a
+   * reader's check and its own start. N may be Infinity.
+   */
+  readonly hiddenReads = new Map<string, number>();
   /** How long a terminated instance takes to reach Terminated; Infinity: it never does. */
   terminateDelayMs = 0;
 
@@ -154,7 +157,9 @@ export class FakeExtension {
 
   private status(res: ServerResponse, instanceId: string): void {
     const instance = this.instances.get(instanceId);
-    if (!instance || this.ghosts.has(instanceId)) return send(res, 404);
+    const hidden = this.hiddenReads.get(instanceId) ?? 0;
+    if (hidden > 0) this.hiddenReads.set(instanceId, hidden - 1);
+    if (!instance || hidden > 0) return send(res, 404);
     const { name, runtimeStatus, input } = instance;
     send(res, isRunning(runtimeStatus) ? 202 : 200, {
       name,

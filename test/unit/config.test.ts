@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       backendTimeoutMs: 5_000,
       restartTimeoutMs: 30_000,
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
+      engineRefusesRunningDuplicates: true,
     });
   });
 

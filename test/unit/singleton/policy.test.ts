@@ -1,6 +1,7 @@
 import {
   decide,
   mayReplace,
+  mustRecheck,
   type ConflictPolicy,
   type ReusePolicy,
 } from '../../../src/singleton/policy';
@@ -111,4 +112,24 @@ describe('decide: restart and reuse policies', () => {
       runtimeStatus: 'Suspended',
     });
   });
+});
+
+describe('mustRecheck', () => {
+  it('leaves the check to the engine only for an absent instance, reuse always, no restart', () => {
+    expect(mustRecheck(undefined, 'reject', 'always', true)).toBe(false);
+    expect(mustRecheck(undefined, 'attach', 'always', true)).toBe(false);
+  });
+  it.each<[RuntimeStatus | undefined, ConflictPolicy, ReusePolicy, boolean]>([
+    [undefined, 'restart', 'always', true],
+    [undefined, 'reject', 'failedOnly', true],
+    [undefined, 'reject', 'never', true],
+    [undefined, 'reject', 'always', false],
+    ['Completed', 'reject', 'always', true],
+    ['Failed', 'attach', 'always', true],
+  ])(
+    're-reads for seen=%s, onConflict=%s, reuse=%s, engine refuses duplicates=%s',
+    (seen, onConflict, reuse, engine) => {
+      expect(mustRecheck(seen, onConflict, reuse, engine)).toBe(true);
+    },
+  );
 });
