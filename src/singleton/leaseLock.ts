@@ -72,11 +72,14 @@ function classify(error: unknown, operation: string): Error {
 }
 
 const FIRST_BACKOFF_MS = 25;
+/** Lock blobs this process knows exist; bounded so a long-lived worker's memory stays flat. */
+const MAX_KNOWN_BLOBS = 10_000;
 const MAX_BACKOFF_MS = 500;
 
 export class BlobLeaseLock implements SingletonLock {
   private readonly container: ContainerClient;
   private containerReady?: Promise<void>;
+  private readonly knownBlobs = new Set<string>();
 
   constructor(
     service: BlobServiceClient,
@@ -87,6 +90,7 @@ export class BlobLeaseLock implements SingletonLock {
   }
 
   async prepare(key: LockKey): Promise<void> {
+    if (this.knownBlobs.has(lockBlobName(key))) return;
     try {
       await this.ensureContainer();
       await this.createLockBlob(key);
@@ -108,6 +112,7 @@ export class BlobLeaseLock implements SingletonLock {
       } catch (error) {
         const { statusCode, code } = (error ?? {}) as StorageError;
         if (statusCode === 404) {
+          this.knownBlobs.delete(lockBlobName(key));
           await this.createLockBlob(key);
           continue;
         }
@@ -144,7 +149,8 @@ export class BlobLeaseLock implements SingletonLock {
   }
 
   private async createLockBlob(key: LockKey): Promise<void> {
-    const blob = this.container.getBlockBlobClient(lockBlobName(key));
+    const name = lockBlobName(key);
+    const blob = this.container.getBlockBlobClient(name);
     try {
       // If-None-Match: * so a concurrent creator's blob (possibly already leased) is left alone.
       await blob.upload('', 0, { conditions: { ifNoneMatch: '*' }, abortSignal: this.signal() });
@@ -154,6 +160,8 @@ export class BlobLeaseLock implements SingletonLock {
         throw classify(error, 'Creating the singleton lock blob');
       }
     }
+    if (this.knownBlobs.size >= MAX_KNOWN_BLOBS) this.knownBlobs.clear();
+    this.knownBlobs.add(name);
   }
 
   private ensureContainer(): Promise<void> {

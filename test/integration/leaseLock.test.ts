@@ -33,6 +33,21 @@ describe('BlobLeaseLock on Azurite', () => {
     await held!.release();
   });
 
+  it('prepare creates the lock blob without leasing it; acquire recovers if it is deleted later', async () => {
+    const { container, lock } = newLock();
+    const k = key();
+    await lock.prepare(k);
+    const blob = service.getContainerClient(container).getBlobClient(lockBlobName(k));
+    expect((await blob.getProperties()).leaseState).toBe('available');
+    await blob.delete();
+    await lock.prepare(k); // known to this process: no storage call, so the blob stays deleted
+    expect(await blob.exists()).toBe(false);
+    const held = await lock.acquire(k, 0);
+    expect(held).toBeDefined();
+    expect((await blob.getProperties()).leaseState).toBe('leased');
+    await held!.release();
+  });
+
   it('is exclusive per key, across lock objects (as across app instances)', async () => {
     const { container, lock } = newLock();
     const other = new BlobLeaseLock(service, container, options);
