@@ -23,7 +23,7 @@ export interface StartCommand {
 }
 
 export type StartOutcome =
-  | { readonly kind: 'started'; readonly instanceId: string; readonly replaced?: RuntimeStatus }
+  | { readonly kind: 'started'; readonly instanceId: string }
   | {
       readonly kind: 'attached';
       readonly instanceId: string;
@@ -162,7 +162,7 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
     log.info(
       `Start of ${what}: found ${current ?? 'no instance'}${recheck ? '' : ' (engine checks duplicates)'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
     );
-    return replaced ? { kind: 'started', instanceId, replaced } : { kind: 'started', instanceId };
+    return { kind: 'started', instanceId };
   } catch (error) {
     if (error instanceof AlreadyExistsError) {
       return engineRefusal(command, error, deps);
