@@ -25,6 +25,8 @@ export class BackendError extends Error {
   constructor(
     message: string,
     readonly unavailable: boolean,
+    /** No answer in time: the call may still take effect. */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -69,7 +71,7 @@ async function bounded<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new BackendError(`${operation}: no answer within ${timeoutMs} ms`, true)),
+      () => reject(new BackendError(`${operation}: no answer within ${timeoutMs} ms`, true, true)),
       timeoutMs,
     );
   });

@@ -17,6 +17,11 @@ export interface LockOptions {
 export interface HeldLock {
   /** Releases the lease; never throws (an unreleased lease expires on its own). */
   release(): Promise<void>;
+  /**
+   * Stops renewing without releasing: the lease runs out by itself. For when work done under the
+   * lock may still be in flight, so the next holder must not come in at once.
+   */
+  abandon(): void;
 }
 
 export interface SingletonLock {
@@ -137,13 +142,17 @@ export class BlobLeaseLock implements SingletonLock {
       (this.options.leaseSeconds * 1000) / 3,
     );
     renewal.unref();
-    let released = false;
+    let done = false;
     return {
       release: async () => {
-        if (released) return;
-        released = true;
+        if (done) return;
+        done = true;
         clearInterval(renewal);
         await lease.releaseLease({ abortSignal: this.signal() }).catch(() => undefined);
+      },
+      abandon: () => {
+        done = true;
+        clearInterval(renewal);
       },
     };
   }

@@ -167,6 +167,12 @@ async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome
     if (error instanceof AlreadyExistsError) {
       return engineRefusal(command, error, deps);
     }
+    if (error instanceof BackendError && error.timedOut) {
+      // The call may still land (a start, or a terminate before a start): releasing now would let
+      // the next start of this ID overlap it. The lease ends by itself instead.
+      held.abandon();
+      log.warn(`Start of ${what}: ${error.message}; the lock is left to expire.`);
+    }
     throw error;
   } finally {
     await held.release();

@@ -191,6 +191,19 @@ describe('backend failures', () => {
     expect(res.json.detail).toMatch(/no answer within 300 ms/);
   });
 
+  it('a start call that times out leaves the lock to expire, so no second start overlaps it', async () => {
+    useSettings({ SINGLETON_BACKEND_TIMEOUT_MS: '300', SINGLETON_LOCK_WAIT_MS: '0' });
+    const id = freshId();
+    extension().mode = 'hangStarts';
+    const first = await post(FIXTURES.always, id, rpc());
+    expectProblem(first, 503, 'backend-unavailable');
+    expect(first.json.detail).toMatch(/Starting the orchestration: no answer within 300 ms/);
+    // The backend recovers at once, but the first start may still land: the ID stays locked.
+    extension().mode = 'normal';
+    const second = await post(FIXTURES.always, id, rpc());
+    expectProblem(second, 409, 'start-in-progress');
+  });
+
   it('503 with Retry-After when the lock storage is unreachable, and nothing starts', async () => {
     useSettings({
       AzureWebJobsStorage:

@@ -22,7 +22,7 @@ export interface AcceptedStart {
   input: unknown;
 }
 
-export type FakeMode = 'normal' | 'error500' | 'hang';
+export type FakeMode = 'normal' | 'error500' | 'hang' | 'hangStarts';
 
 export class FakeExtension {
   readonly instances = new Map<string, FakeInstance>();
@@ -91,7 +91,8 @@ export class FakeExtension {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
 
-    if (this.mode === 'hang') {
+    const isStart = req.method === 'POST' && url.pathname.startsWith('/durabletask/orchestrators/');
+    if (this.mode === 'hang' || (this.mode === 'hangStarts' && isStart)) {
       this.hung.add(res);
       return;
     }
