@@ -2,7 +2,7 @@
  * `npm run bench`: our starter against the sample's check-then-start logic, on the real Durable
  * engine (the local host, or E2E_BASE_URL), in one run:
  *   1. race: bursts of N simultaneous starts of one fresh ID, R times, counting answers and the
- *      orchestration executions the engine actually started (from the task hub's History table);
+ *      orchestration executions that actually ran (each records itself in a table);
  *   2. latency: a start on a fresh ID and a conflict answer, both starters interleaved;
  *   3. throughput: starts per second on distinct IDs at concurrency C.
  * Prints a table and writes bench/results/latest.{md,json}.
@@ -15,6 +15,7 @@ import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { odata, TableClient } from '@azure/data-tables';
+import { EXECUTIONS_TABLE } from './executions';
 import { summarize, type Summary } from './stats';
 
 const root = join(__dirname, '..', '..');
@@ -80,20 +81,23 @@ async function terminate(id: string): Promise<void> {
   ).catch(() => undefined);
 }
 
-const history = TableClient.fromConnectionString(storage, `${hub}History`, {
+const executionsTable = TableClient.fromConnectionString(storage, EXECUTIONS_TABLE, {
   allowInsecureConnection: true,
 });
 
-/** Executions the engine started for `id`: distinct ExecutionIds with an ExecutionStarted event. */
+/** Executions of `id` that ran: rows written by the orchestrator's first activity. */
 async function executions(id: string): Promise<number> {
-  const ids = new Set<string>();
-  const rows = history.listEntities<{ EventType?: string; ExecutionId?: string }>({
+  let count = 0;
+  const rows = executionsTable.listEntities({
     queryOptions: { filter: odata`PartitionKey eq ${id}` },
   });
-  for await (const row of rows) {
-    if (row.EventType === 'ExecutionStarted' && row.ExecutionId) ids.add(row.ExecutionId);
+  try {
+    for await (const _row of rows) count++;
+  } catch (error) {
+    // Before the first execution has run anywhere, the table does not exist yet.
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
-  return ids.size;
+  return count;
 }
 
 async function settledExecutions(id: string): Promise<number> {

@@ -1,13 +1,32 @@
 /**
  * Benchmark-only orchestrator (loaded by the local host through LOCAL_HOST_EXTRA_FUNCTIONS, never
- * deployed): holds its ID for `holdSeconds` on a durable timer, so the starter's answers can be
- * measured against a running instance without the sample jobs' work competing for the CPU.
+ * deployed): records that an execution ran, then holds its ID for `holdSeconds` on a durable timer,
+ * so the starter's answers can be measured against a running instance without the sample jobs'
+ * work competing for the CPU.
  */
+import { randomUUID } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
 import { exposeForSingletonStart } from '../../src/singleton/catalog';
+import { EXECUTIONS_TABLE } from '../executions';
+
+df.app.activity('benchRecordExecution', {
+  handler: async (instanceId: string) => {
+    const table = TableClient.fromConnectionString(
+      process.env.AzureWebJobsStorage ?? '',
+      EXECUTIONS_TABLE,
+      {
+        allowInsecureConnection: true,
+      },
+    );
+    await table.createTable();
+    await table.createEntity({ partitionKey: instanceId, rowKey: randomUUID() });
+  },
+});
 
 df.app.orchestration('benchHold', function* (context: OrchestrationContext) {
+  yield context.df.callActivity('benchRecordExecution', context.df.instanceId);
   const input = context.df.getInput<{ holdSeconds?: number } | null>();
   const holdSeconds = Math.max(0, Math.min(3600, Number(input?.holdSeconds ?? 0)));
   if (holdSeconds > 0) {

@@ -48,6 +48,11 @@ check(
     finDone.customStatus?.done === 5,
   JSON.stringify(finDone),
 );
+check(
+  'a string activity input arrives as the plain string',
+  finDone?.output?.text?.echo === 'Tokyo',
+  JSON.stringify(finDone?.output?.text),
+);
 
 const et = await start('lhEternal', `lh-et-${run}`, { intervalSeconds: 2 });
 check('lhEternal start → 202', et.status === 202, et.status);

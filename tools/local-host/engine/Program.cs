@@ -254,7 +254,11 @@ public static class Bridge
     public static async Task<JToken> RunActivityAsync(string name, IDurableActivityContext context)
     {
         JToken? input = context.GetInput<JToken>();
-        string inputJson = input?.ToString(Newtonsoft.Json.Formatting.None) ?? "null";
+        // durable-functions sends a string input already JSON-encoded, and the Functions host hands
+        // a string-valued input to the worker as its raw value, so only non-strings are serialized.
+        string inputJson = input is JValue { Type: JTokenType.String } text
+            ? (string)text!
+            : input?.ToString(Newtonsoft.Json.Formatting.None) ?? "null";
         JObject reply = await PostAsync(
             "activity/" + Uri.EscapeDataString(name) + "?instanceId=" + Uri.EscapeDataString(context.InstanceId),
             inputJson).ConfigureAwait(false);
