@@ -29,7 +29,7 @@ const int = (name: string, fallback: number) => {
 const params = {
   burst: int('BENCH_BURST', 50),
   repeat: int('BENCH_REPEAT', 10),
-  latencySamples: int('BENCH_LATENCY_SAMPLES', 60),
+  latencySamples: int('BENCH_LATENCY_SAMPLES', 100),
   concurrency: int('BENCH_CONCURRENCY', 16),
   throughputStarts: int('BENCH_THROUGHPUT_STARTS', 160),
 };
@@ -57,13 +57,14 @@ async function post(
   starter: Starter,
   id: string,
   holdSeconds: number,
+  record = false,
 ): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   try {
     const res = await fetch(startUrl(starter, id), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ holdSeconds }),
+      body: JSON.stringify({ holdSeconds, record }),
     });
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started };
@@ -123,7 +124,7 @@ async function race(): Promise<BurstResult[]> {
     for (const starter of r % 2 ? STARTERS : [...STARTERS].reverse()) {
       const id = `bench-race-${runId}-${starter}-${r}`;
       const answers = await Promise.all(
-        Array.from({ length: params.burst }, () => post(starter, id, 120)),
+        Array.from({ length: params.burst }, () => post(starter, id, 120, true)),
       );
       const count = (s: number) => answers.filter((a) => a.status === s).length;
       const result: BurstResult = {

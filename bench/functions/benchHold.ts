@@ -1,6 +1,6 @@
 /**
  * Benchmark-only orchestrator (loaded by the local host through LOCAL_HOST_EXTRA_FUNCTIONS, never
- * deployed): records that an execution ran, then holds its ID for `holdSeconds` on a durable timer,
+ * deployed): records that an execution ran (when asked), then holds its ID for `holdSeconds` on a durable timer,
  * so the starter's answers can be measured against a running instance without the sample jobs'
  * work competing for the CPU.
  */
@@ -26,8 +26,11 @@ df.app.activity('benchRecordExecution', {
 });
 
 df.app.orchestration('benchHold', function* (context: OrchestrationContext) {
-  yield context.df.callActivity('benchRecordExecution', context.df.instanceId);
-  const input = context.df.getInput<{ holdSeconds?: number } | null>();
+  const input = context.df.getInput<{ holdSeconds?: number; record?: boolean } | null>();
+  // Only the race counts executions; elsewhere the extra storage writes would only add noise.
+  if (input?.record) {
+    yield context.df.callActivity('benchRecordExecution', context.df.instanceId);
+  }
   const holdSeconds = Math.max(0, Math.min(3600, Number(input?.holdSeconds ?? 0)));
   if (holdSeconds > 0) {
     const until = new Date(context.df.currentUtcDateTime.getTime() + holdSeconds * 1000);
