@@ -77,9 +77,9 @@ function classify(error: unknown, operation: string): Error {
 }
 
 const FIRST_BACKOFF_MS = 25;
+const MAX_BACKOFF_MS = 500;
 /** Lock blobs this process knows exist; bounded so a long-lived worker's memory stays flat. */
 const MAX_KNOWN_BLOBS = 10_000;
-const MAX_BACKOFF_MS = 500;
 
 export class BlobLeaseLock implements SingletonLock {
   private readonly container: ContainerClient;
