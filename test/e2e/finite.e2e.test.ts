@@ -3,23 +3,15 @@
  * status link → Completed with the expected output; a second start while it runs → 409; a start
  * after completion → 202 and a new execution.
  */
+// A type only: at run time the suite stays black-box.
+import type { ProcessBatchSummary } from '../../src/jobs/processBatch/orchestrator';
 import { start, uniqueId, waitForStatus, getStatus, RUNNING_STATUSES } from './http';
-
-interface BatchSummary {
-  items: number;
-  chunks: number;
-  processed: number;
-  rejected: number;
-  checksum: string;
-  startedAt: string;
-  completedAt: string;
-}
 
 describe('finite job: processBatch', () => {
   const id = uniqueId('batch');
   // 150 sequential one-record chunks: long enough (seconds) to be caught running, short enough for CI.
   const input = { items: 150, chunkSize: 1, parallelism: 1 };
-  let firstRun: BatchSummary;
+  let firstRun: ProcessBatchSummary;
 
   test('start → 202 with the check-status links; the status link reaches Completed with the summary', async () => {
     const started = await start('processBatch', id, input);
@@ -46,7 +38,7 @@ describe('finite job: processBatch', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.name).toBe('processBatch');
     expect(status.customStatus).toEqual({ done: 150, total: 150 });
-    firstRun = status.output as BatchSummary;
+    firstRun = status.output as ProcessBatchSummary;
     expect(firstRun.items).toBe(150);
     expect(firstRun.chunks).toBe(150);
     expect(firstRun.processed + firstRun.rejected).toBe(150);
@@ -61,11 +53,12 @@ describe('finite job: processBatch', () => {
     expect(restarted.json.id).toBe(id);
     const status = await waitForStatus(
       restarted.json.statusQueryGetUri,
-      (s) => s.runtimeStatus === 'Completed' && (s.output as BatchSummary | null)?.items === 10,
+      (s) =>
+        s.runtimeStatus === 'Completed' && (s.output as ProcessBatchSummary | null)?.items === 10,
       60_000,
       'the new processBatch execution to complete',
     );
-    const summary = status.output as BatchSummary;
+    const summary = status.output as ProcessBatchSummary;
     expect(summary.chunks).toBe(2);
     expect(Date.parse(summary.startedAt)).toBeGreaterThanOrEqual(Date.parse(firstRun.completedAt));
     expect(status.input).toEqual(small);
