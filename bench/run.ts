@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,11 +37,6 @@ const baseUrl = (env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/$/, '')
 const azuriteTables =
   'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
 const storage = env.BENCH_STORAGE_CONNECTION ?? azuriteTables;
-const hub = (
-  JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
-    extensions: { durableTask: { hubName: string } };
-  }
-).extensions.durableTask.hubName;
 const runId = randomUUID().slice(0, 8);
 
 type Starter = 'ours' | 'sample';
@@ -301,7 +296,7 @@ function targets(report: Omit<Report, 'targets'>): string[] {
 async function main(): Promise<void> {
   const host = env.E2E_BASE_URL ? undefined : await startLocalHost();
   try {
-    console.log(`Benchmarking ${baseUrl} (hub ${hub}) with ${JSON.stringify(params)}`);
+    console.log(`Benchmarking ${baseUrl} with ${JSON.stringify(params)}`);
     const raceResults = await race();
     const latencyResults = await latency();
     const throughputResults: ThroughputResult[] = [];

@@ -1,4 +1,7 @@
+import { BlobLeaseLock } from '../../src/singleton/leaseLock';
 import type { RuntimeStatus } from '../../src/singleton/statuses';
+import { createBlobServiceClient } from '../../src/storage/blobService';
+import { azuriteConnectionString } from '../support/azurite';
 import { FIXTURES, freshId, post, useFakeExtension, useSettings } from './starterHarness';
 
 const extension = useFakeExtension();
@@ -104,18 +107,32 @@ describe('reuse policies', () => {
 });
 
 describe('lock wait bound', () => {
-  it('answers 409 start-in-progress when another start holds the lock past the wait', async () => {
-    useSettings({ SINGLETON_LOCK_WAIT_MS: '0', SINGLETON_RESTART_TIMEOUT_MS: '3000' });
+  it('answers 409 start-in-progress while another app instance holds the lock past the wait, then starts', async () => {
+    useSettings({ SINGLETON_LOCK_WAIT_MS: '300' });
     const id = freshId();
-    extension().seed(id, FIXTURES.always, 'Running');
-    extension().terminateDelayMs = 1_000;
-    // The restart holds the lock for about a second; a start that arrives after the terminate
-    // sees Terminated, wants to start, and finds the lock taken.
-    const restart = post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=restart' });
-    await new Promise((r) => setTimeout(r, 1_300));
-    const late = await post(FIXTURES.always, id, rpc());
-    expect([409]).toContain(late.status);
-    expect((await restart).status).toBe(202);
+    // Another app instance, in the middle of starting this ID: same storage, its own lock object.
+    const storage = createBlobServiceClient(
+      { kind: 'connectionString', connectionString: azuriteConnectionString() },
+      5_000,
+    );
+    const otherInstance = new BlobLeaseLock(storage, 'singleton-locks', {
+      leaseSeconds: 15,
+      timeoutMs: 5_000,
+    });
+    const held = await otherInstance.acquire({ taskHub: 'TestHubName', instanceId: id }, 0);
+    expect(held).toBeDefined();
+
+    const blocked = await post(FIXTURES.always, id, rpc());
+    expect(blocked.status).toBe(409);
+    expect(blocked.json).toMatchObject({
+      type: 'urn:durable-singleton:problem:start-in-progress',
+      rule: 'in-progress',
+    });
+    expect(blocked.json.detail).toMatch(/did not finish within 300 ms/);
+    expect(extension().startsOf(id)).toHaveLength(0);
+
+    await held!.release();
+    expect((await post(FIXTURES.always, id, rpc())).status).toBe(202);
     expect(extension().startsOf(id)).toHaveLength(1);
   });
 });

@@ -135,6 +135,91 @@ export async function invoke(
   return model.getResponse(context, result);
 }
 
+export interface HttpCall {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** Route values, already matched against the function's route template. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+interface RpcHttp {
+  statusCode?: string | number;
+  headers?: Record<string, string>;
+  body?: RpcTypedData;
+}
+
+const DURABLE_CLIENT = /^(durableClient|orchestrationClient)$/;
+
+/**
+ * Invokes an HTTP-triggered function as the host and worker do for an HTTP request: the request as
+ * RPC `http` data on the trigger, `clientJson` on every durable client input binding, and the
+ * function's HTTP output decoded from RPC. A function that sets no HTTP output answers 204.
+ */
+export async function invokeHttp(
+  name: string,
+  call: HttpCall,
+  clientJson = '',
+): Promise<HttpReply> {
+  const bindings = Object.entries(getRegistration(name).metadata.bindings);
+  const trigger = bindings.find(([, b]) => b.type === 'httpTrigger')?.[0];
+  if (!trigger) {
+    throw new Error(`Function "${name}" has no HTTP trigger.`);
+  }
+  const { method, url, headers, body, params } = call;
+  const inputData = [
+    {
+      name: trigger,
+      data: {
+        http: {
+          method,
+          url,
+          headers,
+          body: body.length > 0 ? { bytes: body } : undefined,
+          params,
+          query: Object.fromEntries(new URL(url).searchParams),
+        },
+      },
+    },
+    ...bindings
+      .filter(([, b]) => b.direction === 'in' && DURABLE_CLIENT.test(b.type))
+      .map(([input]) => ({ name: input, data: { string: clientJson } })),
+  ];
+  const response = await invoke(name, { inputData, triggerMetadata: {} });
+
+  const output = bindings.find(
+    ([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http',
+  )?.[0];
+  const data =
+    output === undefined || output === '$return'
+      ? response.returnValue
+      : response.outputData.find((o) => o.name === output)?.data;
+  const http = data?.http as RpcHttp | undefined;
+  if (!http) {
+    return { status: 204, headers: {}, body: Buffer.alloc(0) };
+  }
+  const { bytes, string, json } = http.body ?? {};
+  const payload =
+    bytes !== undefined
+      ? Buffer.from(bytes as Uint8Array)
+      : Buffer.from(
+          typeof string === 'string' ? string : typeof json === 'string' ? json : '',
+          'utf8',
+        );
+  return {
+    status: Number(http.statusCode ?? 200) || 200,
+    headers: http.headers ?? {},
+    body: payload,
+  };
+}
+
 /** Makes `require('@azure/functions-core')` resolve to this module in a plain Node process. */
 export function install(): void {
   const moduleWithResolver = Module as unknown as {

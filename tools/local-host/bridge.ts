@@ -11,9 +11,9 @@
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_EXTRA_FUNCTIONS,
  * LOCAL_HOST_VERBOSE=1 (log every request and app log line).
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { readHostJson } from '../../src/durable/hostSettings';
 import * as core from '../functions-core/index';
 import { loadApp, projectRoot, triggerOf } from './app-loader';
 
@@ -197,24 +197,17 @@ internal.listen(bridgePort, '127.0.0.1', () =>
 
 interface Route {
   name: string;
-  triggerName: string;
   regex: RegExp;
   paramNames: string[];
   methods: string[] | undefined;
-  clientBindings: string[];
-  httpOutput: string | undefined;
 }
 
+/** The host's route prefix for HTTP functions: host.json `extensions.http.routePrefix`, default `api`. */
 function routePrefix(): string {
-  try {
-    const hostJson = JSON.parse(fs.readFileSync(path.join(projectRoot, 'host.json'), 'utf8')) as {
-      extensions?: { http?: { routePrefix?: string } };
-    };
-    const prefix = hostJson.extensions?.http?.routePrefix;
-    return prefix === undefined ? 'api' : prefix.replace(/^\/+|\/+$/g, '');
-  } catch {
-    return 'api';
-  }
+  const hostJson = readHostJson(path.join(projectRoot, 'host.json')) as
+    { extensions?: { http?: { routePrefix?: string } } } | undefined;
+  const prefix = hostJson?.extensions?.http?.routePrefix;
+  return prefix === undefined ? 'api' : prefix.replace(/^\/+|\/+$/g, '');
 }
 
 /** ASP.NET-style route template → regex: `{name}`, `{name:constraint}`, `{name?}`, `{*rest}`. */
@@ -263,22 +256,7 @@ function buildRoutes(): Route[] {
     const methods = Array.isArray(trigger.binding.methods)
       ? (trigger.binding.methods as string[]).map((m) => m.toUpperCase())
       : undefined;
-    const entries = Object.entries(reg.metadata.bindings);
-    routes.push({
-      name: reg.metadata.name,
-      triggerName: trigger.name,
-      regex,
-      paramNames,
-      methods,
-      clientBindings: entries
-        .filter(
-          ([, b]) => b.direction === 'in' && /^(durableClient|orchestrationClient)$/.test(b.type),
-        )
-        .map(([n]) => n),
-      httpOutput: entries.find(
-        ([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http',
-      )?.[0],
-    });
+    routes.push({ name: reg.metadata.name, regex, paramNames, methods });
   }
   return routes;
 }
@@ -303,65 +281,25 @@ async function serveFunction(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const query: Record<string, string> = {};
-  url.searchParams.forEach((v, k) => (query[k] = v));
-  const inputData: core.RpcInvocationRequest['inputData'] = [
-    {
-      name: route.triggerName,
-      data: {
-        http: {
-          method: req.method ?? 'GET',
-          url: url.toString(),
-          headers,
-          body: body.length > 0 ? { bytes: body } : undefined,
-          params,
-          query,
-        },
-      },
-    },
-    ...route.clientBindings.map((name) => ({ name, data: { string: clientBindingJson ?? '' } })),
-  ];
-  let response: core.RpcInvocationResponse;
+  let reply: core.HttpReply;
   try {
-    response = await core.invoke(route.name, { inputData, triggerMetadata: {} });
+    reply = await core.invokeHttp(
+      route.name,
+      { method: req.method ?? 'GET', url: url.toString(), headers, body, params },
+      clientBindingJson ?? '',
+    );
   } catch (err) {
     log(`http function ${route.name} failed: ${errorParts(err).stack}`);
     send(res, 500, '');
     return 500;
   }
-  const out =
-    route.httpOutput === '$return' || route.httpOutput === undefined
-      ? response.returnValue
-      : response.outputData.find((o) => o.name === route.httpOutput)?.data;
-  const rpcHttp = (
-    out as
-      | {
-          http?: {
-            statusCode?: string | number;
-            headers?: Record<string, string>;
-            body?: core.RpcTypedData;
-            cookies?: unknown[];
-          };
-        }
-      | undefined
-  )?.http;
-  if (!rpcHttp) {
-    send(res, 204, '');
-    return 204;
-  }
-  const status = Number(rpcHttp.statusCode ?? 200) || 200;
-  let payload: Buffer = Buffer.alloc(0);
-  if (rpcHttp.body?.bytes !== undefined) payload = Buffer.from(rpcHttp.body.bytes as Uint8Array);
-  else if (typeof rpcHttp.body?.string === 'string')
-    payload = Buffer.from(rpcHttp.body.string, 'utf8');
-  else if (typeof rpcHttp.body?.json === 'string') payload = Buffer.from(rpcHttp.body.json, 'utf8');
   const outHeaders: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rpcHttp.headers ?? {})) {
+  for (const [k, v] of Object.entries(reply.headers)) {
     if (k.toLowerCase() !== 'content-length' && k.toLowerCase() !== 'transfer-encoding')
       outHeaders[k] = v;
   }
-  send(res, status, payload, outHeaders);
-  return status;
+  send(res, reply.status, reply.body, outHeaders);
+  return reply.status;
 }
 
 const hopByHop = new Set([
