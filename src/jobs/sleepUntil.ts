@@ -1,8 +1,10 @@
 /**
- * A durable sleep that does not end early. The Durable engine on Azure Storage queues can fire a
- * timer up to ~1 s before its `fireAt` (queue visibility delays are whole seconds), so a timer that
- * fires before the due time, by the orchestration's own clock, is followed by another one for the
- * remainder. Deterministic under replay: the decision reads only `context.df.currentUtcDateTime`.
+ * A durable sleep that does not end early. The Durable engine on Azure Storage queues (measured on
+ * Azurite) fires a timer up to ~1 s before its `fireAt`, as queue visibility delays are whole
+ * seconds, so a timer that fires before the due time, by the orchestration's own clock, is followed
+ * by another one for the remainder (a remainder under a second then fires at once, again and again,
+ * until the due time: a burst of short episodes, never an early end). Deterministic under replay:
+ * the decision reads only `context.df.currentUtcDateTime`.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
