@@ -137,7 +137,7 @@ describe('periodicSync orchestrator', () => {
 
   it('waits again for the remainder when the timer fires before the due time', async () => {
     const run = await waitingGeneration();
-    const early = await run.next([timerFired(1, iso(3))], at(2.2));
+    const early = await run.next([timerFired(1, iso(3))], at(1.5));
 
     expect(early.failed).toBe(false);
     expect(early.state.isDone).toBe(false);
@@ -154,13 +154,20 @@ describe('periodicSync orchestrator', () => {
     ]);
   });
 
+  it('sets a follow-up timer at least a second ahead, so a short remainder cannot spin', async () => {
+    const run = await waitingGeneration();
+    const early = await run.next([timerFired(1, iso(3))], at(2.2));
+    expect(early.newActions).toEqual([timerOrStop(iso(3.2))]);
+    expect(early.state.customStatus).toMatchObject({ nextRunAt: iso(3) });
+  });
+
   it('keeps waiting while timers fire early, and continues once the due time is reached', async () => {
     const run = await waitingGeneration();
-    await run.next([timerFired(1, iso(3))], at(2));
+    await run.next([timerFired(1, iso(3))], at(1.8));
     const stillEarly = await run.next([timerFired(2, iso(3))], at(2.9));
-    expect(stillEarly.newActions).toEqual([timerOrStop(iso(3))]);
+    expect(stillEarly.newActions).toEqual([timerOrStop(iso(3.9))]);
 
-    const late = await run.next([timerFired(3, iso(3))], at(3.4));
+    const late = await run.next([timerFired(3, iso(3.9))], at(3.9));
     expect(late.state.isDone).toBe(true);
     expect(late.newActions.map((action) => action.actionType)).toEqual([ActionType.ContinueAsNew]);
   });
@@ -194,7 +201,7 @@ describe('periodicSync orchestrator', () => {
     expect(stopped.state.actions[0]).toEqual([
       syncCall(1, iso(0)),
       timerOrStop(iso(3)),
-      timerOrStop(iso(3), true),
+      timerOrStop(iso(3.1), true),
     ]);
     expect(stopped.state.customStatus).toMatchObject({ phase: 'stopped', nextRunAt: null });
   });
