@@ -11,13 +11,20 @@ export interface IntegerRule {
   readonly default: number;
 }
 
-/** Treats a missing input (`null`/`undefined`) as `{}` so a job started without a body runs with defaults. */
-export function readObject(raw: unknown, problems: string[]): Record<string, unknown> {
+/**
+ * Treats a missing input (`null`/`undefined`) as `{}` so a job started without a body runs with
+ * defaults. `what` names the value in the problem (a nested object names its property).
+ */
+export function readObject(
+  raw: unknown,
+  problems: string[],
+  what = 'input',
+): Record<string, unknown> {
   if (raw === undefined || raw === null) {
     return {};
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.push(`input must be a JSON object (got ${describe(raw)})`);
+    problems.push(`${what} must be a JSON object (got ${valueForMessage(raw)})`);
     return {};
   }
   return raw as Record<string, unknown>;
@@ -32,6 +39,19 @@ export function rejectUnknownKeys(
   for (const key of Object.keys(source)) {
     if (!allowed.includes(key)) {
       problems.push(`unknown property "${key}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+/** For input that has no defaults, such as the state one generation hands the next. */
+export function rejectMissingKeys(
+  source: Record<string, unknown>,
+  required: readonly string[],
+  problems: string[],
+): void {
+  for (const key of required) {
+    if (!Object.hasOwn(source, key)) {
+      problems.push(`missing property "${key}"`);
     }
   }
 }
@@ -53,7 +73,7 @@ export function readInteger(
     value > rule.max
   ) {
     problems.push(
-      `${key} must be an integer from ${rule.min} to ${rule.max} (got ${describe(value)})`,
+      `${key} must be an integer from ${rule.min} to ${rule.max} (got ${valueForMessage(value)})`,
     );
     return rule.default;
   }
@@ -65,7 +85,8 @@ export function invalidInputMessage(job: string, problems: readonly string[]): s
   return `Invalid input for ${job}: ${problems.join('; ')}.`;
 }
 
-export function describe(value: unknown): string {
+/** How a received value is quoted in a problem's "(got …)": short, and never the whole of an object. */
+export function valueForMessage(value: unknown): string {
   if (value === null) {
     return 'null';
   }

@@ -2,7 +2,7 @@
  * The eternal sample job (`periodicSync`, continue-as-new every cycle) through the singleton
  * starter: Running with custom status advancing; 409 while running; onConflict=attach → 200 with
  * the same ID; onConflict=restart → a new execution; the `stop` event → Completed; terminate
- * through terminatePostUri → Terminated → start again → 202.
+ * through terminatePostUri → Terminated → start again → 202; the interval is kept between passes.
  */
 import {
   post,
@@ -17,9 +17,11 @@ interface SyncStatus {
   phase: 'syncing' | 'waiting' | 'stopped';
   iteration: number;
   intervalSeconds: number;
+  recentRuns: string[];
 }
+/** The state a generation carries to the next (the first generation's input is the caller's). */
 interface SyncState {
-  intervalSeconds: number;
+  input?: { intervalSeconds: number };
   iteration?: number;
   startedAt?: string;
 }
@@ -144,5 +146,31 @@ describe('eternal job: terminate and start again', () => {
     expect((await post(again.json.terminatePostUri.replace('{text}', 'e2e-cleanup'))).status).toBe(
       202,
     );
+  });
+});
+
+describe('eternal job: the interval is kept', () => {
+  const id = uniqueId('interval');
+
+  test('with intervalSeconds 2, no two passes start less than 2 s apart', async () => {
+    const started = await start('periodicSync', id, input);
+    expect(started.status).toBe(202);
+    try {
+      // The job lists when its latest passes started (by its own clock); four give three gaps.
+      const status = await waitForStatus(
+        started.json.statusQueryGetUri,
+        (s) => ((s.customStatus as SyncStatus | null)?.recentRuns?.length ?? 0) >= 4,
+        18_000,
+        'four passes of periodicSync',
+      );
+      const starts = (status.customStatus as SyncStatus).recentRuns.map(Date.parse);
+      const gaps = starts.slice(1).map((at, i) => at - starts[i]);
+      expect(gaps.length).toBeGreaterThanOrEqual(3);
+      for (const gap of gaps) {
+        expect(gap).toBeGreaterThanOrEqual(input.intervalSeconds * 1_000);
+      }
+    } finally {
+      await post(started.json.terminatePostUri.replace('{text}', 'e2e-cleanup'));
+    }
   });
 });

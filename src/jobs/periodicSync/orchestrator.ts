@@ -1,13 +1,14 @@
 /**
  * The `periodicSync` orchestrator, an eternal job. One generation is one cycle: run the sync
- * activity, record progress in custom status, sleep on a durable timer racing the `stop` event,
- * then continue as new with the carried state, so the history never grows past one cycle.
- * Deterministic: time comes only from `context.df.currentUtcDateTime`.
+ * activity, record progress in custom status, sleep until the interval has passed (racing the
+ * `stop` event), then continue as new with the carried state, so the history never grows past one
+ * cycle. Deterministic: time comes only from `context.df.currentUtcDateTime`.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { type PeriodicSyncState, requirePeriodicSyncInput } from './input';
-import { PERIODIC_SYNC_RUN, STOP_EVENT } from './names';
+import { sleepUntil } from '../sleepUntil';
+import { STOP_EVENT, PERIODIC_SYNC_RUN } from './names';
+import { type PeriodicSyncState, RECENT_RUNS, requireGenerationInput } from './state';
 import type { SyncRunRequest, SyncRunResult } from './syncRun';
 
 /** Custom status, updated when a cycle starts, when it has run, and when the job stops. */
@@ -18,6 +19,8 @@ export interface PeriodicSyncStatus {
   lastRunAt: string | null;
   nextRunAt: string | null;
   intervalSeconds: number;
+  /** When the latest passes (this one included) started, oldest first. */
+  recentRuns: string[];
   totals: PeriodicSyncState['totals'];
 }
 
@@ -35,8 +38,9 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ) {
   const now = () => context.df.currentUtcDateTime.toISOString();
-  const previous = requirePeriodicSyncInput(context.df.getInput(), now());
+  const previous = requireGenerationInput(context.df.getInput(), now());
   const iteration = previous.iteration + 1;
+  const recentRuns = [...previous.recentRuns, now()].slice(-RECENT_RUNS);
   const status = (
     phase: PeriodicSyncStatus['phase'],
     state: PeriodicSyncState,
@@ -47,7 +51,8 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
       iteration,
       lastRunAt: state.lastRunAt,
       nextRunAt: next,
-      intervalSeconds: state.intervalSeconds,
+      intervalSeconds: state.input.intervalSeconds,
+      recentRuns,
       totals: state.totals,
     } satisfies PeriodicSyncStatus);
   status('syncing', previous, null);
@@ -66,23 +71,22 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
   }
 
   const lastRunAt = context.df.currentUtcDateTime;
-  const nextRunAt = new Date(lastRunAt.getTime() + previous.intervalSeconds * 1_000);
+  const nextRunAt = new Date(lastRunAt.getTime() + previous.input.intervalSeconds * 1_000);
   const state: PeriodicSyncState = {
     ...previous,
     iteration,
     lastRunAt: lastRunAt.toISOString(),
+    recentRuns,
     totals,
   };
   status('waiting', state, nextRunAt.toISOString());
 
-  const timer = context.df.createTimer(nextRunAt);
-  const stop = context.df.waitForExternalEvent(STOP_EVENT);
-  const winner: unknown = yield context.df.Task.any([timer, stop]);
-  if (winner === stop) {
-    if (!timer.isCompleted) {
-      // Leaves no timer pending, so the instance completes at once.
-      timer.cancel();
-    }
+  const stopped = yield* sleepUntil(
+    context,
+    nextRunAt,
+    context.df.waitForExternalEvent(STOP_EVENT),
+  );
+  if (stopped) {
     status('stopped', state, null);
     const summary: PeriodicSyncSummary = {
       iterations: iteration,

@@ -1,4 +1,8 @@
-/** The input of `processBatch`: which records to process, in chunks of what size, how many at once. */
+/**
+ * The input of `processBatch`: which records to process, in chunks of what size, how many at once.
+ * The same check serves a caller's request (the starter can refuse it before starting anything) and
+ * the orchestrator (input can also arrive by other routes).
+ */
 import {
   IntegerRule,
   Validated,
@@ -29,7 +33,12 @@ export const PROCESS_BATCH_RULES = {
 /** Each chunk adds events to the history the orchestrator replays, so the chunk count is capped too. */
 export const MAX_CHUNKS = 1_000;
 
-export function parseProcessBatchInput(raw: unknown): Validated<ProcessBatchSettings> {
+/**
+ * Checks what a caller may post to start `processBatch`: `null`/absent (all defaults) or an object
+ * with only `items`, `chunkSize` and `parallelism`. Pure. On success `value` has the defaults filled
+ * in; on failure `problems` names each offending property.
+ */
+export function checkProcessBatchInput(raw: unknown): Validated<ProcessBatchSettings> {
   const problems: string[] = [];
   const source = readObject(raw, problems);
   rejectUnknownKeys(source, Object.keys(PROCESS_BATCH_RULES), problems);
@@ -47,9 +56,9 @@ export function parseProcessBatchInput(raw: unknown): Validated<ProcessBatchSett
     : { ok: true, value: { items, chunkSize, parallelism } };
 }
 
-/** Parses the input or throws the error the orchestration fails with. */
+/** Checks the input or throws the error the orchestration fails with. */
 export function requireProcessBatchInput(raw: unknown): ProcessBatchSettings {
-  const parsed = parseProcessBatchInput(raw);
+  const parsed = checkProcessBatchInput(raw);
   if (!parsed.ok) {
     throw new Error(invalidInputMessage(PROCESS_BATCH, parsed.problems));
   }

@@ -3,7 +3,7 @@
  * history shaped as the Durable extension sends it.
  */
 import '../../../src/functions/periodicSync';
-import type { PeriodicSyncState } from '../../../src/jobs/periodicSync/input';
+import type { PeriodicSyncState } from '../../../src/jobs/periodicSync/state';
 import { eventRaised, taskCompleted, timerFired } from '../../support/history';
 import { type Action, ActionType, type Episode, OrchestrationRun } from './orchestrationRun';
 
@@ -38,16 +38,28 @@ function timerOrStop(fireAt: string, isCanceled = false): Action {
   };
 }
 
+const fireAtOf = (episode: Episode) =>
+  String(episode.newActions[0]?.compoundActions?.[0]?.fireAt ?? '');
+
 /** Runs one generation from its start to the timer firing (or to `stop`); returns every episode. */
 async function generation(input: unknown, startAt: Date, records: number, stop = false) {
   const run = new OrchestrationRun('periodicSync', input, 'sync', startAt);
   const episodes: Episode[] = [await run.start()];
   const ranAt = new Date(startAt.getTime() + 1_000);
   episodes.push(await run.next([taskCompleted(0, { recordsSynced: records })], ranAt));
-  const fireAt = (episodes[1].newActions[0]?.compoundActions?.[0]?.fireAt ?? '') as string;
+  const fireAt = fireAtOf(episodes[1]);
   const ending = stop ? eventRaised('stop') : timerFired(1, fireAt);
   episodes.push(await run.next([ending], stop ? ranAt : new Date(fireAt)));
   return { run, episodes, last: episodes[episodes.length - 1] };
+}
+
+/** One generation with `intervalSeconds: 2` up to its wait: the pass ends at 1 s, due at 3 s. */
+async function waitingGeneration() {
+  const run = new OrchestrationRun('periodicSync', { intervalSeconds: 2 }, 'sync', T0);
+  await run.start();
+  const waiting = await run.next([taskCompleted(0, { recordsSynced: 4 })], at(1));
+  expect(waiting.newActions).toEqual([timerOrStop(iso(3))]);
+  return run;
 }
 
 describe('periodicSync orchestrator', () => {
@@ -77,6 +89,7 @@ describe('periodicSync orchestrator', () => {
       lastRunAt: iso(3),
       nextRunAt: iso(63),
       intervalSeconds: 60,
+      recentRuns: [iso(0)],
       totals: { recordsSynced: 4, failedRuns: 0 },
     });
   });
@@ -86,17 +99,111 @@ describe('periodicSync orchestrator', () => {
 
     expect(last.state.isDone).toBe(true);
     const carried: PeriodicSyncState = {
-      intervalSeconds: 2,
+      input: { intervalSeconds: 2 },
       iteration: 1,
       startedAt: iso(0),
       lastRunAt: iso(1),
+      recentRuns: [iso(0)],
       totals: { recordsSynced: 4, failedRuns: 0 },
     };
     expect(last.newActions).toEqual([{ actionType: ActionType.ContinueAsNew, input: carried }]);
 
     const next = await new OrchestrationRun('periodicSync', carried, 'sync', at(3)).start();
     expect(next.newActions).toEqual([syncCall(2, iso(1))]);
-    expect(next.state.customStatus).toMatchObject({ iteration: 2, lastRunAt: iso(1) });
+    expect(next.state.customStatus).toMatchObject({
+      iteration: 2,
+      lastRunAt: iso(1),
+      intervalSeconds: 2,
+      recentRuns: [iso(0), iso(3)],
+    });
+  });
+
+  it('keeps only the latest pass starts in its state and status', async () => {
+    const carried: PeriodicSyncState = {
+      input: { intervalSeconds: 2 },
+      iteration: 5,
+      startedAt: iso(0),
+      lastRunAt: iso(13),
+      recentRuns: [iso(0), iso(3), iso(6), iso(9), iso(12)],
+      totals: { recordsSynced: 20, failedRuns: 0 },
+    };
+    const next = await new OrchestrationRun('periodicSync', carried, 'sync', at(15)).start();
+
+    expect(next.state.customStatus).toMatchObject({
+      iteration: 6,
+      recentRuns: [iso(3), iso(6), iso(9), iso(12), iso(15)],
+    });
+  });
+
+  it('waits again for the remainder when the timer fires before the due time', async () => {
+    const run = await waitingGeneration();
+    const early = await run.next([timerFired(1, iso(3))], at(1.5));
+
+    expect(early.failed).toBe(false);
+    expect(early.state.isDone).toBe(false);
+    expect(early.newActions).toEqual([timerOrStop(iso(3))]);
+    expect(early.state.customStatus).toMatchObject({ phase: 'waiting', nextRunAt: iso(3) });
+
+    const due = await run.next([timerFired(2, iso(3))], at(3));
+    expect(due.state.isDone).toBe(true);
+    expect(due.newActions).toEqual([
+      {
+        actionType: ActionType.ContinueAsNew,
+        input: expect.objectContaining({ iteration: 1, lastRunAt: iso(1) }),
+      },
+    ]);
+  });
+
+  it('sets a follow-up timer at least a second ahead, so a short remainder cannot spin', async () => {
+    const run = await waitingGeneration();
+    const early = await run.next([timerFired(1, iso(3))], at(2.2));
+    expect(early.newActions).toEqual([timerOrStop(iso(3.2))]);
+    expect(early.state.customStatus).toMatchObject({ nextRunAt: iso(3) });
+  });
+
+  it('keeps waiting while timers fire early, and continues once the due time is reached', async () => {
+    const run = await waitingGeneration();
+    await run.next([timerFired(1, iso(3))], at(1.8));
+    const stillEarly = await run.next([timerFired(2, iso(3))], at(2.9));
+    expect(stillEarly.newActions).toEqual([timerOrStop(iso(3.9))]);
+
+    const late = await run.next([timerFired(3, iso(3.9))], at(3.9));
+    expect(late.state.isDone).toBe(true);
+    expect(late.newActions.map((action) => action.actionType)).toEqual([ActionType.ContinueAsNew]);
+  });
+
+  it('continues at once when the timer fires on time', async () => {
+    const run = await waitingGeneration();
+    const onTime = await run.next([timerFired(1, iso(3))], at(3));
+
+    expect(onTime.state.isDone).toBe(true);
+    expect(onTime.newActions.map((action) => action.actionType)).toEqual([
+      ActionType.ContinueAsNew,
+    ]);
+    expect(onTime.state.actions[0].filter((a) => a.actionType === ActionType.WhenAny)).toHaveLength(
+      1,
+    );
+  });
+
+  it('stops during the wait for the remainder, cancelling the second timer', async () => {
+    const run = await waitingGeneration();
+    await run.next([timerFired(1, iso(3))], at(2.1));
+    const stopped = await run.next([eventRaised('stop')], at(2.5));
+
+    expect(stopped.failed).toBe(false);
+    expect(stopped.state.isDone).toBe(true);
+    expect(stopped.state.output).toEqual({
+      iterations: 1,
+      startedAt: iso(0),
+      stoppedAt: iso(2.5),
+      totals: { recordsSynced: 4, failedRuns: 0 },
+    });
+    expect(stopped.state.actions[0]).toEqual([
+      syncCall(1, iso(0)),
+      timerOrStop(iso(3)),
+      timerOrStop(iso(3.1), true),
+    ]);
+    expect(stopped.state.customStatus).toMatchObject({ phase: 'stopped', nextRunAt: null });
   });
 
   it('completes with a summary when the stop event arrives, cancelling the timer', async () => {
@@ -123,6 +230,19 @@ describe('periodicSync orchestrator', () => {
 
     expect(last.state.isDone).toBe(true);
     expect(last.state.output).toMatchObject({ iterations: 1, stoppedAt: iso(5) });
+  });
+
+  it('refuses counters in the caller input: they belong to the carried state', async () => {
+    const first = await new OrchestrationRun('periodicSync', {
+      intervalSeconds: 2,
+      iteration: 41,
+    }).start();
+
+    expect(first.failed).toBe(true);
+    expect(first.newActions).toEqual([]);
+    expect(first.state.error).toBe(
+      'Invalid input for periodicSync: unknown property "iteration" (allowed: intervalSeconds).',
+    );
   });
 
   it('fails fast on an interval out of bounds', async () => {
@@ -156,12 +276,13 @@ describe('periodicSync orchestrator', () => {
 
     expect(sizes[99]).toEqual(sizes[0]);
     expect(new Set(sizes.map((size) => JSON.stringify(size))).size).toBe(1);
-    // Only the counters' digits grow: "1" → "100" and "3" → "300".
-    expect(inputLengths[99] - inputLengths[0]).toBe(4);
+    // Once the recent passes fill up, only the counters' digits grow: "10" → "100", "30" → "300".
+    expect(inputLengths[99] - inputLengths[9]).toBe(2);
     expect(input).toMatchObject({
       iteration: 100,
       startedAt: iso(0),
       totals: { recordsSynced: 300 },
     });
+    expect((input as PeriodicSyncState).recentRuns).toHaveLength(5);
   });
 });

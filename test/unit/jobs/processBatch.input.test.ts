@@ -1,23 +1,23 @@
 import {
   MAX_CHUNKS,
-  parseProcessBatchInput,
+  checkProcessBatchInput,
   requireProcessBatchInput,
 } from '../../../src/jobs/processBatch/input';
 
 describe('processBatch input', () => {
   it.each([undefined, null, {}])('defaults everything for %p', (raw) => {
-    expect(parseProcessBatchInput(raw)).toEqual({
+    expect(checkProcessBatchInput(raw)).toEqual({
       ok: true,
       value: { items: 40, chunkSize: 5, parallelism: 4 },
     });
   });
 
   it('accepts values at the bounds', () => {
-    expect(parseProcessBatchInput({ items: 10_000, chunkSize: 1_000, parallelism: 32 })).toEqual({
+    expect(checkProcessBatchInput({ items: 10_000, chunkSize: 1_000, parallelism: 32 })).toEqual({
       ok: true,
       value: { items: 10_000, chunkSize: 1_000, parallelism: 32 },
     });
-    expect(parseProcessBatchInput({ items: 1, chunkSize: 1, parallelism: 1 }).ok).toBe(true);
+    expect(checkProcessBatchInput({ items: 1, chunkSize: 1, parallelism: 1 }).ok).toBe(true);
   });
 
   it.each([
@@ -31,12 +31,22 @@ describe('processBatch input', () => {
     [[], 'input must be a JSON object (got an array)'],
     ['x', 'input must be a JSON object (got "x")'],
   ])('rejects %p', (raw, problem) => {
-    expect(parseProcessBatchInput(raw)).toEqual({ ok: false, problems: [problem] });
+    expect(checkProcessBatchInput(raw)).toEqual({ ok: false, problems: [problem] });
+  });
+
+  it('names every offending property at once', () => {
+    expect(checkProcessBatchInput({ items: 0, chunksize: 10 })).toEqual({
+      ok: false,
+      problems: [
+        'unknown property "chunksize" (allowed: items, chunkSize, parallelism)',
+        'items must be an integer from 1 to 10000 (got 0)',
+      ],
+    });
   });
 
   it(`caps the number of chunks at ${MAX_CHUNKS}`, () => {
-    expect(parseProcessBatchInput({ items: 1_000, chunkSize: 1 }).ok).toBe(true);
-    expect(parseProcessBatchInput({ items: 1_001, chunkSize: 1 })).toEqual({
+    expect(checkProcessBatchInput({ items: 1_000, chunkSize: 1 }).ok).toBe(true);
+    expect(checkProcessBatchInput({ items: 1_001, chunkSize: 1 })).toEqual({
       ok: false,
       problems: [
         'items / chunkSize gives 1001 chunks but at most 1000 are allowed (raise chunkSize)',
