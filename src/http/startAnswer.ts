@@ -1,53 +1,47 @@
 /** Turns the start outcome into the HTTP answer. */
 import type { HttpRequest, HttpResponse, HttpResponseInit } from '@azure/functions';
-import type { StartOutcome } from '../singleton/start';
+import type { DurableClient } from 'durable-functions';
+import { conflictDetail } from '../singleton/messages';
+import type { StartOutcome } from '../singleton/outcome';
 import { problem, problemResponse } from './problem';
 
-/** The durable client's own check-status answer (202, management links, Location, Retry-After). */
-export type CheckStatusResponder = (request: HttpRequest, instanceId: string) => HttpResponse;
+/** The durable client calls that build the answers' management links. */
+export type LinkMaker = Pick<
+  DurableClient,
+  'createCheckStatusResponse' | 'createHttpManagementPayload'
+>;
 
-export async function startAnswer(
+export function startAnswer(
   outcome: StartOutcome,
   request: HttpRequest,
-  checkStatus: CheckStatusResponder,
-): Promise<HttpResponseInit | HttpResponse> {
+  links: LinkMaker,
+): HttpResponseInit | HttpResponse {
   switch (outcome.kind) {
     case 'started':
-      return checkStatus(request, outcome.instanceId);
-    case 'attached': {
-      // Same links as a 202, built the same way, but nothing was started: 200.
-      const links = (await checkStatus(request, outcome.instanceId).json()) as Record<
-        string,
-        unknown
-      >;
+      // The durable client's own check-status answer: 202, management links, Location, Retry-After.
+      return links.createCheckStatusResponse(request, outcome.instanceId);
+    case 'attached':
+      // The same links, but nothing was started: 200.
       return {
         status: 200,
         headers: { 'Content-Type': 'application/json' },
-        jsonBody: { ...links, runtimeStatus: outcome.runtimeStatus },
+        jsonBody: {
+          ...links.createHttpManagementPayload(outcome.instanceId),
+          runtimeStatus: outcome.runtimeStatus,
+        },
       };
-    }
     case 'conflict': {
-      const { instanceId, rule, runtimeStatus, because } = outcome;
-      const body =
-        rule === 'in-progress'
-          ? problem(
-              'start-in-progress',
-              `Another start for instance '${instanceId}' is in progress: ${because}. Retry later.`,
-              {
-                instanceId,
-                rule,
-              },
-            )
-          : problem(
-              'instance-exists',
-              `An instance with ID '${instanceId}' already exists. Refused because ${because}.`,
-              {
-                instanceId,
-                runtimeStatus,
-                rule,
-              },
-            );
-      return problemResponse(body);
+      const { instanceId, refusal } = outcome;
+      const detail = conflictDetail(instanceId, refusal);
+      return problemResponse(
+        refusal.rule === 'in-progress'
+          ? problem('start-in-progress', detail, { instanceId, rule: refusal.rule })
+          : problem('instance-exists', detail, {
+              instanceId,
+              runtimeStatus: refusal.runtimeStatus,
+              rule: refusal.rule,
+            }),
+      );
     }
     case 'unavailable':
       return problemResponse(problem('backend-unavailable', outcome.detail));

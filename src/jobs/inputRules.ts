@@ -17,7 +17,7 @@ export function readObject(raw: unknown, problems: string[]): Record<string, unk
     return {};
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.push(`input must be a JSON object (got ${describe(raw)})`);
+    problems.push(`input must be a JSON object (got ${valueInWords(raw)})`);
     return {};
   }
   return raw as Record<string, unknown>;
@@ -53,7 +53,7 @@ export function readInteger(
     value > rule.max
   ) {
     problems.push(
-      `${key} must be an integer from ${rule.min} to ${rule.max} (got ${describe(value)})`,
+      `${key} must be an integer from ${rule.min} to ${rule.max} (got ${valueInWords(value)})`,
     );
     return rule.default;
   }
@@ -65,7 +65,8 @@ export function invalidInputMessage(job: string, problems: readonly string[]): s
   return `Invalid input for ${job}: ${problems.join('; ')}.`;
 }
 
-export function describe(value: unknown): string {
+/** How a value reads in an input problem: `null`, `an array`, `an object`, or the value itself. */
+export function valueInWords(value: unknown): string {
   if (value === null) {
     return 'null';
   }

@@ -6,7 +6,7 @@
 import {
   IntegerRule,
   Validated,
-  describe,
+  valueInWords,
   invalidInputMessage,
   readInteger,
   readObject,
@@ -28,8 +28,6 @@ export interface PeriodicSyncState {
   lastRunAt: string | null;
   totals: SyncTotals;
 }
-
-export type PeriodicSyncInput = Partial<PeriodicSyncState>;
 
 export const INTERVAL_SECONDS: IntegerRule = { min: 1, max: 86_400, default: 60 };
 
@@ -80,7 +78,7 @@ function readTimestamp(
     return null;
   }
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    problems.push(`${key} must be an ISO 8601 timestamp (got ${describe(value)})`);
+    problems.push(`${key} must be an ISO 8601 timestamp (got ${valueInWords(value)})`);
     return null;
   }
   return value;
