@@ -113,20 +113,17 @@ async function holding(
   { log }: StartDeps,
   work: () => Promise<StartOutcome>,
 ): Promise<StartOutcome> {
-  let outcome: StartOutcome;
+  let mayStillLand = false;
   try {
-    outcome = await work();
+    return await work();
   } catch (error) {
-    if (error instanceof DependencyError && error.kind === 'timedOut') {
-      held.leaveToExpire();
-      log.warn(logLine.leftToExpire(command, error.message));
-    } else {
-      await held.release();
-    }
+    mayStillLand = error instanceof DependencyError && error.kind === 'timedOut';
+    if (mayStillLand) log.warn(logLine.leftToExpire(command, (error as Error).message));
     throw error;
+  } finally {
+    if (mayStillLand) held.leaveToExpire();
+    else await held.release();
   }
-  await held.release();
-  return outcome;
 }
 
 async function checkAndStart(
