@@ -3,6 +3,7 @@
  * reported with the setting's name rather than silently replaced.
  */
 import { engineRefusesRunningDuplicates } from './durable/hostSettings';
+import type { Env } from './env';
 import { parseStorageConnection, type StorageConnection } from './storage/connection';
 
 export interface SingletonConfig {
@@ -23,8 +24,6 @@ export interface SingletonConfig {
   /** False when the Durable host is set to overwrite running instances (`AnyState`). */
   readonly engineRefusesRunningDuplicates: boolean;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Env } from '../config';
+import type { Env } from '../env';
 
 const OVERRIDE =
   'AzureFunctionsJobHost__extensions__durableTask__overridableExistingInstanceStates';

@@ -1,5 +1,5 @@
 /**
- * A thin adapter over durable-functions' client: the three calls the starter needs, with the
+ * The `Instances` port over durable-functions' client: the three calls the starter needs, with the
  * client's quirks turned into plain results and typed errors.
  *  - `getStatus` throws for an unknown ID (the extension answers 404): that is "no instance".
  *  - The extension refuses a duplicate start with "An Orchestration instance with the status X
@@ -8,37 +8,9 @@
  *  - The client has no timeout: every call is bounded here.
  */
 import type { DurableClient } from 'durable-functions';
-import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
-
-export interface Instances {
-  readonly taskHub: string;
-  /** The instance's runtime status, or `undefined` when no instance has this ID. */
-  status(instanceId: string): Promise<RuntimeStatus | undefined>;
-  /** Starts `orchestrator` under `instanceId` with `input`. */
-  start(orchestrator: string, instanceId: string, input: unknown): Promise<void>;
-  terminate(instanceId: string, reason: string): Promise<void>;
-}
-
-/** The durable backend failed, or did not answer; `unavailable` means "retry later" is right. */
-export class BackendError extends Error {
-  override readonly name = 'BackendError';
-  constructor(
-    message: string,
-    readonly unavailable: boolean,
-    /** No answer in time: the call may still take effect. */
-    readonly timedOut = false,
-  ) {
-    super(message);
-  }
-}
-
-/** The extension refused a start because an instance with that ID is still running. */
-export class AlreadyExistsError extends Error {
-  override readonly name = 'AlreadyExistsError';
-  constructor(readonly runtimeStatus: RuntimeStatus | undefined) {
-    super(`An instance with this ID already exists (${runtimeStatus ?? 'status unknown'}).`);
-  }
-}
+import { dependencyFailure, type Observed } from '../dependencies/failure';
+import { AlreadyExistsError, DependencyError, type Instances } from '../singleton/ports';
+import { isRuntimeStatus } from '../singleton/statuses';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
@@ -55,12 +27,17 @@ const NETWORK_CODES = new Set([
   'EPIPE',
 ]);
 
-function describe(operation: string, error: unknown): BackendError {
-  const { message = String(error), code } = (error ?? {}) as { message?: string; code?: string };
-  const status = Number(STATUS_CODE.exec(message)?.[1]);
-  const unavailable =
-    (code !== undefined && NETWORK_CODES.has(code)) || status === 503 || status === 429;
-  return new BackendError(`${operation}: ${message}`, unavailable);
+/** What the client's error says about the extension's answer. */
+function observed(error: unknown): Observed {
+  const { message = '', code } = (error ?? {}) as { message?: string; code?: string };
+  if (code !== undefined && NETWORK_CODES.has(code)) return { answer: 'none' };
+  const status = STATUS_CODE.exec(message)?.[1];
+  return status ? { answer: 'status', status: Number(status) } : { answer: 'other' };
+}
+
+function failure(operation: string, error: unknown): DependencyError {
+  const message = (error as { message?: string } | undefined)?.message ?? String(error);
+  return dependencyFailure('durable', `${operation}: ${message}`, observed(error));
 }
 
 async function bounded<T>(
@@ -71,7 +48,12 @@ async function bounded<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new BackendError(`${operation}: no answer within ${timeoutMs} ms`, true, true)),
+      () =>
+        reject(
+          dependencyFailure('durable', `${operation}: no answer within ${timeoutMs} ms`, {
+            answer: 'late',
+          }),
+        ),
       timeoutMs,
     );
   });
@@ -88,20 +70,21 @@ export function durableInstances(client: DurableClient, timeoutMs: number): Inst
 
     status: (instanceId) =>
       bounded('Reading the instance status', timeoutMs, async () => {
+        let runtimeStatus: unknown;
         try {
-          const { runtimeStatus } = await client.getStatus(instanceId, { showInput: false });
-          if (!isRuntimeStatus(runtimeStatus)) {
-            throw new BackendError(
-              `The extension reported an unknown runtime status '${String(runtimeStatus)}'.`,
-              false,
-            );
-          }
-          return runtimeStatus;
+          ({ runtimeStatus } = await client.getStatus(instanceId, { showInput: false }));
         } catch (error) {
-          if (error instanceof BackendError) throw error;
           if (error instanceof Error && NOT_FOUND.test(error.message)) return undefined;
-          throw describe('Reading the instance status', error);
+          throw failure('Reading the instance status', error);
         }
+        if (!isRuntimeStatus(runtimeStatus)) {
+          throw dependencyFailure(
+            'durable',
+            `The extension reported an unknown runtime status '${String(runtimeStatus)}'.`,
+            { answer: 'other' },
+          );
+        }
+        return runtimeStatus;
       }),
 
     start: (orchestrator, instanceId, input) =>
@@ -113,7 +96,7 @@ export function durableInstances(client: DurableClient, timeoutMs: number): Inst
           if (existing) {
             throw new AlreadyExistsError(isRuntimeStatus(existing[1]) ? existing[1] : undefined);
           }
-          throw describe('Starting the orchestration', error);
+          throw failure('Starting the orchestration', error);
         }
       }),
 
@@ -123,7 +106,7 @@ export function durableInstances(client: DurableClient, timeoutMs: number): Inst
           // The client puts the reason into the query string unencoded.
           await client.terminate(instanceId, encodeURIComponent(reason));
         } catch (error) {
-          throw describe('Terminating the instance', error);
+          throw failure('Terminating the instance', error);
         }
       }),
   };

@@ -1,11 +1,65 @@
-import { app } from '@azure/functions';
+/**
+ * The singleton starter: `POST /api/orchestrators/{functionName}/{instanceId}` starts the named
+ * orchestrator under the ID unless an instance with it is running (202 with the check-status links,
+ * or 409; `onConflict` chooses attach or restart instead). Request → validated command → start →
+ * answer; each step lives in its own module, and this wires them to the invocation.
+ */
+import {
+  app,
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpResponseInit,
+  type InvocationContext,
+} from '@azure/functions';
 import * as df from 'durable-functions';
-import { httpStartSingle } from '../http/startHandler';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { durableInstances } from '../durable/instances';
+import { readHostJson } from '../durable/hostSettings';
+import { problem, problemResponse } from '../http/problem';
+import { startAnswer } from '../http/startAnswer';
+import { parseStartRequest } from '../http/startRequest';
+import { startSingleton, type Clock } from '../singleton/start';
+import { createStarter, type Starter } from '../starter';
+
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+/** The HTTP handler, for the given starter (built once per process, below). */
+export function httpStartSingle(starter: Starter): HttpHandler {
+  return async (
+    request: HttpRequest,
+    context: InvocationContext,
+  ): Promise<HttpResponseInit | HttpResponse> => {
+    if (!starter.ok) {
+      context.error(starter.misconfiguration);
+      return problemResponse(problem('configuration-error', starter.misconfiguration));
+    }
+    const { config, lock } = starter;
+
+    const parsed = await parseStartRequest(request, config.maxInputBytes);
+    if (!parsed.ok) {
+      context.info(`Start refused (${parsed.problem.status}): ${parsed.problem.detail}`);
+      return problemResponse(parsed.problem);
+    }
+
+    const client = df.getClient(context);
+    const outcome = await startSingleton(parsed.command, {
+      instances: durableInstances(client, config.backendTimeoutMs),
+      lock,
+      log: { info: (m) => context.info(m), warn: (m) => context.warn(m) },
+      clock: systemClock,
+      lockWaitMs: config.lockWaitMs,
+      restartTimeoutMs: config.restartTimeoutMs,
+      engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
+    });
+    return startAnswer(outcome, request, client);
+  };
+}
 
 app.http('httpStartSingle', {
   route: 'orchestrators/{functionName}/{instanceId}',
   methods: ['POST'],
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
-  handler: httpStartSingle,
+  handler: httpStartSingle(createStarter(process.env, readHostJson())),
 });

@@ -4,7 +4,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 
-export const PROBLEM_TYPES = {
+const PROBLEM_TYPES = {
   'orchestrator-not-found': { status: 404, title: 'Orchestrator not exposed for singleton start' },
   'invalid-instance-id': { status: 400, title: 'Invalid instance ID' },
   'invalid-conflict-policy': { status: 400, title: 'Invalid conflict policy' },
@@ -17,7 +17,7 @@ export const PROBLEM_TYPES = {
   'configuration-error': { status: 500, title: 'Starter misconfigured' },
 } as const;
 
-export type ProblemType = keyof typeof PROBLEM_TYPES;
+type ProblemType = keyof typeof PROBLEM_TYPES;
 
 export interface Problem {
   readonly type: string;
@@ -27,7 +27,7 @@ export interface Problem {
   readonly [extension: string]: unknown;
 }
 
-export const PROBLEM_TYPE_PREFIX = 'urn:durable-singleton:problem:';
+const PROBLEM_TYPE_PREFIX = 'urn:durable-singleton:problem:';
 
 export function problem(
   type: ProblemType,
@@ -39,7 +39,7 @@ export function problem(
 }
 
 /** Seconds a client should wait before retrying an answer marked "unavailable". */
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 
 export function problemResponse(body: Problem): HttpResponseInit {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };

@@ -1,53 +1,45 @@
 /** Turns the start outcome into the HTTP answer. */
 import type { HttpRequest, HttpResponse, HttpResponseInit } from '@azure/functions';
-import type { StartOutcome } from '../singleton/start';
+import type { DurableClient } from 'durable-functions';
+import { conflictDetail } from '../singleton/messages';
+import type { StartOutcome } from '../singleton/outcome';
 import { problem, problemResponse } from './problem';
 
-/** The durable client's own check-status answer (202, management links, Location, Retry-After). */
-export type CheckStatusResponder = (request: HttpRequest, instanceId: string) => HttpResponse;
+/** The durable client call that builds the answers' management links. */
+export type LinkMaker = Pick<DurableClient, 'createCheckStatusResponse'>;
 
 export async function startAnswer(
   outcome: StartOutcome,
   request: HttpRequest,
-  checkStatus: CheckStatusResponder,
+  links: LinkMaker,
 ): Promise<HttpResponseInit | HttpResponse> {
   switch (outcome.kind) {
     case 'started':
-      return checkStatus(request, outcome.instanceId);
+      // The durable client's own check-status answer: 202, management links, Location, Retry-After.
+      return links.createCheckStatusResponse(request, outcome.instanceId);
     case 'attached': {
-      // Same links as a 202, built the same way, but nothing was started: 200.
-      const links = (await checkStatus(request, outcome.instanceId).json()) as Record<
-        string,
-        unknown
-      >;
+      // The same links as the 202, but nothing was started: 200. Taken from the check-status
+      // answer because it, unlike `createHttpManagementPayload`, puts the request's origin in the
+      // links (the two differ behind a proxy or custom domain, and on a host not on port 7071).
+      const started = links.createCheckStatusResponse(request, outcome.instanceId);
       return {
         status: 200,
         headers: { 'Content-Type': 'application/json' },
-        jsonBody: { ...links, runtimeStatus: outcome.runtimeStatus },
+        jsonBody: { ...((await started.json()) as object), runtimeStatus: outcome.runtimeStatus },
       };
     }
     case 'conflict': {
-      const { instanceId, rule, runtimeStatus, because } = outcome;
-      const body =
-        rule === 'in-progress'
-          ? problem(
-              'start-in-progress',
-              `Another start for instance '${instanceId}' is in progress: ${because}. Retry later.`,
-              {
-                instanceId,
-                rule,
-              },
-            )
-          : problem(
-              'instance-exists',
-              `An instance with ID '${instanceId}' already exists. Refused because ${because}.`,
-              {
-                instanceId,
-                runtimeStatus,
-                rule,
-              },
-            );
-      return problemResponse(body);
+      const { instanceId, refusal } = outcome;
+      const detail = conflictDetail(instanceId, refusal);
+      return problemResponse(
+        refusal.rule === 'in-progress'
+          ? problem('start-in-progress', detail, { instanceId, rule: refusal.rule })
+          : problem('instance-exists', detail, {
+              instanceId,
+              runtimeStatus: refusal.runtimeStatus,
+              rule: refusal.rule,
+            }),
+      );
     }
     case 'unavailable':
       return problemResponse(problem('backend-unavailable', outcome.detail));

@@ -5,7 +5,7 @@
 import { findStartable } from '../singleton/catalog';
 import { checkInstanceId } from '../singleton/instanceId';
 import { CONFLICT_POLICIES, type ConflictPolicy } from '../singleton/policy';
-import type { StartCommand } from '../singleton/start';
+import type { StartCommand } from '../singleton/outcome';
 import { problem, type Problem } from './problem';
 
 /** The parts of `@azure/functions`' HttpRequest this parser reads. */

@@ -1,6 +1,7 @@
 /**
- * The singleton decision: given what exists under an instance ID, the caller's conflict policy and
- * the orchestrator's reuse policy, what should the starter do? Pure: no I/O, no clock.
+ * The singleton decisions: given what exists under an instance ID, the caller's conflict policy and
+ * the orchestrator's reuse policy, what should the starter do? Pure: no I/O, no clock, no English
+ * (the answers' wording lives in `messages.ts`).
  */
 import { isRunning, type RuntimeStatus } from './statuses';
 
@@ -9,22 +10,29 @@ export const CONFLICT_POLICIES = ['reject', 'attach', 'restart'] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
 /** Which ended instances an orchestrator allows a new start to replace (declared in code). */
-export const REUSE_POLICIES = ['always', 'failedOnly', 'never'] as const;
-export type ReusePolicy = (typeof REUSE_POLICIES)[number];
+export type ReusePolicy = 'always' | 'failedOnly' | 'never';
 
-export type ConflictRule = 'running' | 'reuse';
+/** Why a start was refused. */
+export type Refusal =
+  /** An instance with the ID is running and the caller asked to reject; `by` who saw it. */
+  | {
+      readonly rule: 'running';
+      readonly by: 'starter' | 'engine';
+      /** Unknown only when the engine refused without naming it. */
+      readonly runtimeStatus?: RuntimeStatus;
+    }
+  /** The orchestrator's reuse policy forbids replacing the instance that has the ID. */
+  | {
+      readonly rule: 'reuse';
+      readonly reuse: ReusePolicy;
+      readonly runtimeStatus: RuntimeStatus;
+    };
 
 export type Decision =
   | { readonly action: 'start' }
   | { readonly action: 'attach'; readonly runtimeStatus: RuntimeStatus }
   | { readonly action: 'restart'; readonly runtimeStatus: RuntimeStatus }
-  | {
-      readonly action: 'conflict';
-      readonly rule: ConflictRule;
-      readonly runtimeStatus: RuntimeStatus;
-      /** Human-readable statement of the rule that refused the start. */
-      readonly because: string;
-    };
+  | { readonly action: 'conflict'; readonly refusal: Refusal };
 
 const UNSUCCESSFUL: ReadonlySet<RuntimeStatus> = new Set(['Failed', 'Terminated', 'Canceled']);
 
@@ -40,12 +48,8 @@ export function mayReplace(status: RuntimeStatus, reuse: ReusePolicy): boolean {
   }
 }
 
-function reuseRefusal(status: RuntimeStatus, reuse: ReusePolicy): Decision {
-  const because =
-    reuse === 'never'
-      ? `the orchestrator's reuse policy 'never' forbids starting it again under an ID that was used before`
-      : `the orchestrator's reuse policy 'failedOnly' replaces only Failed, Terminated or Canceled instances, and this one is ${status}`;
-  return { action: 'conflict', rule: 'reuse', runtimeStatus: status, because };
+function reuseRefusal(runtimeStatus: RuntimeStatus, reuse: ReusePolicy): Decision {
+  return { action: 'conflict', refusal: { rule: 'reuse', reuse, runtimeStatus } };
 }
 
 export function decide(
@@ -63,9 +67,7 @@ export function decide(
     case 'reject':
       return {
         action: 'conflict',
-        rule: 'running',
-        runtimeStatus: existing,
-        because: `an instance with this ID is ${existing}, and onConflict is 'reject'`,
+        refusal: { rule: 'running', by: 'starter', runtimeStatus: existing },
       };
     case 'attach':
       return { action: 'attach', runtimeStatus: existing };
@@ -75,6 +77,25 @@ export function decide(
         ? { action: 'restart', runtimeStatus: existing }
         : reuseRefusal(existing, reuse);
   }
+}
+
+/**
+ * The engine refused our start: an instance with the ID is running (it may not say in which
+ * status). Expected when the re-check was left to the engine (an earlier holder started the ID),
+ * or when a start bypassed the lock. A caller who asked to attach is attached, when the status is
+ * known; every other caller is refused.
+ */
+export function decideOnEngineRefusal(
+  runtimeStatus: RuntimeStatus | undefined,
+  onConflict: ConflictPolicy,
+): Extract<Decision, { action: 'attach' | 'conflict' }> {
+  if (onConflict === 'attach' && runtimeStatus) {
+    return { action: 'attach', runtimeStatus };
+  }
+  return {
+    action: 'conflict',
+    refusal: { rule: 'running', by: 'engine', ...(runtimeStatus && { runtimeStatus }) },
+  };
 }
 
 /**

@@ -1,226 +1,197 @@
 /**
- * The singleton start: fast check → lock → re-check (see `mustRecheck`) → decide → start / attach /
- * restart.
+ * The singleton start: fast check → lock → check under the lock → start, attach, restart or refuse.
  *
  * The extension's own duplicate check is not atomic on the Azure Storage backend (read, enqueue,
  * then write), so two concurrent starts of a new ID can both be told they succeeded. Holding a
  * lease on (task hub, ID) around the re-check and the start makes "check, then start" one step for
  * every starter that goes through here, on any number of app instances.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AlreadyExistsError, BackendError, type Instances } from '../durable/instances';
-import type { StartableOrchestrator } from './catalog';
-import { LockFailedError, LockUnavailableError, type SingletonLock } from './leaseLock';
-import { decide, mustRecheck, type ConflictPolicy, type Decision } from './policy';
+import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
+import type { StartCommand, StartOutcome } from './outcome';
+import { decide, decideOnEngineRefusal, mustRecheck, type Decision } from './policy';
+import {
+  AlreadyExistsError,
+  DependencyError,
+  type HeldLock,
+  type Instances,
+  type SingletonLock,
+} from './ports';
 import { isRunning, type RuntimeStatus } from './statuses';
-
-export interface StartCommand {
-  readonly orchestrator: StartableOrchestrator;
-  readonly instanceId: string;
-  /** The orchestration input; `null` when the request had none. */
-  readonly input: unknown;
-  readonly onConflict: ConflictPolicy;
-}
-
-export type StartOutcome =
-  | { readonly kind: 'started'; readonly instanceId: string }
-  | {
-      readonly kind: 'attached';
-      readonly instanceId: string;
-      readonly runtimeStatus: RuntimeStatus;
-    }
-  | {
-      readonly kind: 'conflict';
-      readonly instanceId: string;
-      readonly rule: 'running' | 'reuse' | 'in-progress';
-      readonly runtimeStatus?: RuntimeStatus;
-      readonly because: string;
-    }
-  | { readonly kind: 'unavailable'; readonly detail: string }
-  | { readonly kind: 'failed'; readonly detail: string };
 
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
 }
 
+/** Time, injected so that tests need no real timers. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface StartDeps {
   readonly instances: Instances;
   readonly lock: SingletonLock;
   readonly log: Logger;
+  readonly clock: Clock;
   readonly lockWaitMs: number;
   readonly restartTimeoutMs: number;
-  /** How often a restart polls for the terminated instance to end. */
-  readonly restartPollMs?: number;
   /** The engine refuses to start over a running instance (the host's default). */
   readonly engineRefusesRunningDuplicates: boolean;
 }
 
-type Early = Extract<StartOutcome, { kind: 'conflict' | 'attached' }>;
-
-/** Answers a decision that needs no start; `undefined` when it does. */
-function answerWithoutStart(command: StartCommand, decision: Decision): Early | undefined {
-  const { instanceId } = command;
-  switch (decision.action) {
-    case 'conflict':
-      return {
-        kind: 'conflict',
-        instanceId,
-        rule: decision.rule,
-        runtimeStatus: decision.runtimeStatus,
-        because: decision.because,
-      };
-    case 'attach':
-      return { kind: 'attached', instanceId, runtimeStatus: decision.runtimeStatus };
-    default:
-      return undefined;
-  }
-}
-
-function describe(command: StartCommand): string {
-  return `'${command.orchestrator.name}' as '${command.instanceId}'`;
-}
+/** How often a restart polls for the terminated instance to end. */
+const RESTART_POLL_MS = 250;
 
 export async function startSingleton(
   command: StartCommand,
   deps: StartDeps,
 ): Promise<StartOutcome> {
   try {
-    return await run(command, deps);
+    const { seen, settled } = await fastCheck(command, deps);
+    return settled ?? (await underLock(command, seen, deps));
   } catch (error) {
-    if (
-      error instanceof LockUnavailableError ||
-      (error instanceof BackendError && error.unavailable)
-    ) {
-      deps.log.warn(`Start of ${describe(command)} not attempted: ${error.message}`);
-      return { kind: 'unavailable', detail: error.message };
-    }
-    if (error instanceof LockFailedError || error instanceof BackendError) {
-      deps.log.warn(`Start of ${describe(command)} failed: ${error.message}`);
+    if (!(error instanceof DependencyError)) throw error;
+    if (error.kind === 'failed') {
+      deps.log.warn(logLine.failed(command, error.message));
       return { kind: 'failed', detail: error.message };
     }
-    throw error;
-  }
-}
-
-async function run(command: StartCommand, deps: StartDeps): Promise<StartOutcome> {
-  const { instances, lock, log } = deps;
-  const { orchestrator, instanceId, onConflict } = command;
-  const what = describe(command);
-  const key = { taskHub: instances.taskHub, instanceId };
-
-  // Fast path: a conflict (or attach) visible now needs no lock. The lock blob is made ready
-  // meanwhile, so that a start then needs one storage round trip to take the lock.
-  const [seen] = await Promise.all([instances.status(instanceId), lock.prepare(key)]);
-  const early = answerWithoutStart(command, decide(seen, onConflict, orchestrator.reuse));
-  if (early) {
-    log.info(
-      `Start of ${what}: found ${seen}, onConflict=${onConflict} → ${early.kind} (no lock taken).`,
-    );
-    return early;
-  }
-
-  const held = await lock.acquire(key, deps.lockWaitMs);
-  if (!held) {
-    log.info(
-      `Start of ${what}: another start of this ID held the lock for ${deps.lockWaitMs} ms → conflict.`,
-    );
-    return {
-      kind: 'conflict',
-      instanceId,
-      rule: 'in-progress',
-      because: `a start for this ID is in progress and did not finish within ${deps.lockWaitMs} ms`,
-    };
-  }
-  try {
-    const recheck = mustRecheck(
-      seen,
-      onConflict,
-      orchestrator.reuse,
-      deps.engineRefusesRunningDuplicates,
-    );
-    const current = recheck ? await instances.status(instanceId) : seen;
-    const decision = decide(current, onConflict, orchestrator.reuse);
-    const settled = answerWithoutStart(command, decision);
-    if (settled) {
-      log.info(
-        `Start of ${what}: found ${current} under the lock, onConflict=${onConflict} → ${settled.kind}.`,
-      );
-      return settled;
-    }
-    if (decision.action === 'restart') {
-      const ended = await terminateAndWait(instanceId, deps);
-      if (!ended) {
-        return {
-          kind: 'unavailable',
-          detail: `The running instance '${instanceId}' was asked to terminate but did not end within ${deps.restartTimeoutMs} ms; nothing was started.`,
-        };
-      }
-    }
-    await instances.start(orchestrator.name, instanceId, command.input);
-    const replaced = decision.action === 'restart' ? 'Terminated' : current;
-    log.info(
-      `Start of ${what}: found ${current ?? 'no instance'}${recheck ? '' : ' (engine checks duplicates)'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
-    );
-    return { kind: 'started', instanceId };
-  } catch (error) {
-    if (error instanceof AlreadyExistsError) {
-      return engineRefusal(command, error, deps);
-    }
-    if (error instanceof BackendError && error.timedOut) {
-      // The call may still land (a start, or a terminate before a start): releasing now would let
-      // the next start of this ID overlap it. The lease ends by itself instead.
-      held.abandon();
-      log.warn(`Start of ${what}: ${error.message}; the lock is left to expire.`);
-    }
-    throw error;
-  } finally {
-    await held.release();
+    deps.log.warn(logLine.notAttempted(command, error.message));
+    return { kind: 'unavailable', detail: error.message };
   }
 }
 
 /**
- * The engine refused the start: an instance with the ID is running. Expected when the re-check was
- * left to the engine (an earlier holder started the ID), or when a start bypassed this lock.
+ * Without the lock: a conflict (or attach) visible now needs none. The lock is made ready
+ * meanwhile, so that a start then needs one storage round trip to take it.
  */
-function engineRefusal(
+async function fastCheck(
   command: StartCommand,
-  error: AlreadyExistsError,
+  { instances, lock, log }: StartDeps,
+): Promise<{ seen: RuntimeStatus | undefined; settled?: StartOutcome }> {
+  const { instanceId, onConflict, orchestrator } = command;
+  const [seen] = await Promise.all([
+    instances.status(instanceId),
+    lock.prepare({ taskHub: instances.taskHub, instanceId }),
+  ]);
+  const decision = decide(seen, onConflict, orchestrator.reuse);
+  if (!isSettled(decision)) return { seen };
+  const settled = settledOutcome(command, decision);
+  log.info(logLine.settledWithoutLock(command, seen, settled.kind));
+  return { seen, settled };
+}
+
+async function underLock(
+  command: StartCommand,
+  seen: RuntimeStatus | undefined,
   deps: StartDeps,
-): StartOutcome {
-  const { instanceId, onConflict } = command;
-  const runtimeStatus = error.runtimeStatus;
-  deps.log.info(
-    `Start of ${describe(command)}: the engine reported an existing ${runtimeStatus ?? ''} instance, onConflict=${onConflict}.`,
+): Promise<StartOutcome> {
+  const { instanceId } = command;
+  const held = await deps.lock.acquire(
+    { taskHub: deps.instances.taskHub, instanceId },
+    deps.lockWaitMs,
   );
-  if (onConflict === 'attach' && runtimeStatus) {
-    return { kind: 'attached', instanceId, runtimeStatus };
+  if (!held) {
+    deps.log.info(logLine.lockBusy(command, deps.lockWaitMs));
+    return {
+      kind: 'conflict',
+      instanceId,
+      refusal: { rule: 'in-progress', lockWaitMs: deps.lockWaitMs },
+    };
   }
-  return {
-    kind: 'conflict',
-    instanceId,
-    rule: 'running',
-    ...(runtimeStatus && { runtimeStatus }),
-    because: `the Durable engine refused the start: an instance with this ID is ${runtimeStatus ?? 'running'}`,
-  };
+  return holding(held, command, deps, () => checkAndStart(command, seen, deps));
+}
+
+/**
+ * Runs `work` under the held lock, then ends the hold, deciding here and only here how: released,
+ * unless a call timed out. A timed-out call (a start, or a terminate before a start) may still
+ * land, and releasing would let the next start of the ID overlap it, so the lease is left to expire.
+ */
+async function holding(
+  held: HeldLock,
+  command: StartCommand,
+  { log }: StartDeps,
+  work: () => Promise<StartOutcome>,
+): Promise<StartOutcome> {
+  let mayStillLand = false;
+  try {
+    return await work();
+  } catch (error) {
+    mayStillLand = error instanceof DependencyError && error.kind === 'timedOut';
+    if (mayStillLand) log.warn(logLine.leftToExpire(command, (error as Error).message));
+    throw error;
+  } finally {
+    if (mayStillLand) held.leaveToExpire();
+    else await held.release();
+  }
+}
+
+async function checkAndStart(
+  command: StartCommand,
+  seen: RuntimeStatus | undefined,
+  deps: StartDeps,
+): Promise<StartOutcome> {
+  const { instances, log } = deps;
+  const { orchestrator, instanceId, onConflict } = command;
+  const recheck = mustRecheck(
+    seen,
+    onConflict,
+    orchestrator.reuse,
+    deps.engineRefusesRunningDuplicates,
+  );
+  const current = recheck ? await instances.status(instanceId) : seen;
+  const decision = decide(current, onConflict, orchestrator.reuse);
+  if (isSettled(decision)) {
+    const settled = settledOutcome(command, decision);
+    log.info(logLine.settledUnderLock(command, current, settled.kind));
+    return settled;
+  }
+  if (decision.action === 'restart' && !(await terminateAndWait(instanceId, deps))) {
+    return {
+      kind: 'unavailable',
+      detail: restartTimedOutDetail(instanceId, deps.restartTimeoutMs),
+    };
+  }
+  try {
+    await instances.start(orchestrator.name, instanceId, command.input);
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+    log.info(logLine.engineRefused(command, error.runtimeStatus, onConflict));
+    return settledOutcome(command, decideOnEngineRefusal(error.runtimeStatus, onConflict));
+  }
+  const replaced = decision.action === 'restart' ? 'Terminated' : current;
+  log.info(logLine.started(command, current, recheck, replaced));
+  return { kind: 'started', instanceId };
+}
+
+type Settled = Extract<Decision, { action: 'attach' | 'conflict' }>;
+
+/** Whether the decision is answered without a start. */
+function isSettled(decision: Decision): decision is Settled {
+  return decision.action === 'attach' || decision.action === 'conflict';
+}
+
+function settledOutcome({ instanceId }: StartCommand, decision: Settled): StartOutcome {
+  return decision.action === 'conflict'
+    ? { kind: 'conflict', instanceId, refusal: decision.refusal }
+    : { kind: 'attached', instanceId, runtimeStatus: decision.runtimeStatus };
 }
 
 /** Terminates the instance and polls until it has ended; false when it outlives the timeout. */
 async function terminateAndWait(instanceId: string, deps: StartDeps): Promise<boolean> {
-  const { instances, log } = deps;
-  log.info(`Restart of '${instanceId}': terminating the running instance.`);
-  await instances.terminate(instanceId, 'Replaced by a new start (onConflict=restart)');
-  const deadline = Date.now() + deps.restartTimeoutMs;
-  const pollMs = deps.restartPollMs ?? 250;
+  const { instances, log, clock, restartTimeoutMs } = deps;
+  log.info(logLine.terminating(instanceId));
+  await instances.terminate(instanceId, RESTART_TERMINATE_REASON);
+  const deadline = clock.now() + restartTimeoutMs;
   for (;;) {
     const status = await instances.status(instanceId);
     if (status === undefined || !isRunning(status)) {
       return true;
     }
-    if (Date.now() >= deadline) {
-      log.warn(`Restart of '${instanceId}': still ${status} after ${deps.restartTimeoutMs} ms.`);
+    if (clock.now() >= deadline) {
+      log.warn(logLine.stillRunning(instanceId, status, restartTimeoutMs));
       return false;
     }
-    await sleep(pollMs);
+    await clock.sleep(RESTART_POLL_MS);
   }
 }

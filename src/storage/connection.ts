@@ -3,7 +3,7 @@
  * a connection named `AzureWebJobsStorage`: a connection string, or identity-based settings
  * (`<name>__blobServiceUri` or `<name>__accountName`, optionally `__credential` and `__clientId`).
  */
-import type { Env } from '../config';
+import type { Env } from '../env';
 
 export type StorageConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }

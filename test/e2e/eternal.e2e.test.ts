@@ -10,6 +10,7 @@ import {
   uniqueId,
   waitForStatus,
   RUNNING_STATUSES,
+  type CheckStatusLinks,
   type OrchestrationStatus,
 } from './http';
 
@@ -31,15 +32,40 @@ const iterationOf = (s: OrchestrationStatus) =>
   (s.customStatus as SyncStatus | null)?.iteration ?? 0;
 const startedAtOf = (s: OrchestrationStatus) => (s.input as SyncState | null)?.startedAt;
 
-describe('eternal job: periodicSync', () => {
-  const id = uniqueId('sync');
-  let links: { statusQueryGetUri: string; sendEventPostUri: string; terminatePostUri: string };
+type Links = CheckStatusLinks;
 
+/** Instances a test left running; terminated after it, so no test depends on another's. */
+const toTerminate: Links[] = [];
+afterEach(async () => {
+  for (const links of toTerminate.splice(0)) {
+    await post(links.terminatePostUri.replace('{text}', 'e2e-cleanup'));
+  }
+});
+
+/** Starts periodicSync under a fresh ID and waits until it runs. */
+async function startRunning(label: string): Promise<{ id: string; links: Links }> {
+  const id = uniqueId(label);
+  const started = await start('periodicSync', id, input);
+  expect(started.status).toBe(202);
+  const links = started.json;
+  toTerminate.push(links);
+  await waitForStatus(
+    links.statusQueryGetUri,
+    (s) => s.runtimeStatus === 'Running',
+    30_000,
+    'Running',
+  );
+  return { id, links };
+}
+
+describe('eternal job: periodicSync', () => {
   test('start → 202; Running with custom status advancing across continue-as-new', async () => {
+    const id = uniqueId('sync');
     const started = await start('periodicSync', id, input);
     expect(started.status).toBe(202);
     expect(started.json.id).toBe(id);
-    links = started.json;
+    const links = started.json;
+    toTerminate.push(links);
 
     const seen: number[] = [];
     const status = await waitForStatus(
@@ -59,14 +85,17 @@ describe('eternal job: periodicSync', () => {
   });
 
   test('a second start while it runs → 409 with the instance ID and its status', async () => {
+    const { id } = await startRunning('sync-409');
     const again = await start('periodicSync', id, input);
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.json.type).toBe('urn:durable-singleton:problem:instance-exists');
     expect(again.json.instanceId).toBe(id);
     expect(RUNNING_STATUSES).toContain(again.json.runtimeStatus);
   });
 
   test('onConflict=attach → 200 with the same ID and the links', async () => {
+    const { id, links } = await startRunning('sync-attach');
     const attached = await start('periodicSync', id, input, { onConflict: 'attach' });
     expect(attached.status).toBe(200);
     expect(attached.json.id).toBe(id);
@@ -75,6 +104,7 @@ describe('eternal job: periodicSync', () => {
   });
 
   test('onConflict=restart → 202 and a new execution', async () => {
+    const { id, links } = await startRunning('sync-restart');
     const before = await waitForStatus(
       links.statusQueryGetUri,
       (s) => startedAtOf(s) !== undefined,
@@ -97,6 +127,7 @@ describe('eternal job: periodicSync', () => {
   });
 
   test('the stop event → Completed with a summary', async () => {
+    const { links } = await startRunning('sync-stop');
     const raised = await post(links.sendEventPostUri.replace('{eventName}', 'stop'), {});
     expect(raised.status).toBe(202);
     const status = await waitForStatus(

@@ -8,12 +8,10 @@ import type { ProcessBatchSummary } from '../../src/jobs/processBatch/orchestrat
 import { start, uniqueId, waitForStatus, getStatus, RUNNING_STATUSES } from './http';
 
 describe('finite job: processBatch', () => {
-  const id = uniqueId('batch');
-  // 150 sequential one-record chunks: long enough (seconds) to be caught running, short enough for CI.
-  const input = { items: 150, chunkSize: 1, parallelism: 1 };
-  let firstRun: ProcessBatchSummary;
-
   test('start → 202 with the check-status links; the status link reaches Completed with the summary', async () => {
+    const id = uniqueId('batch');
+    // 150 sequential one-record chunks: long enough (seconds) to be caught running, short enough for CI.
+    const input = { items: 150, chunkSize: 1, parallelism: 1 };
     const started = await start('processBatch', id, input);
     expect(started.status).toBe(202);
     expect(started.json.id).toBe(id);
@@ -38,7 +36,7 @@ describe('finite job: processBatch', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.name).toBe('processBatch');
     expect(status.customStatus).toEqual({ done: 150, total: 150 });
-    firstRun = status.output as ProcessBatchSummary;
+    const firstRun = status.output as ProcessBatchSummary;
     expect(firstRun.items).toBe(150);
     expect(firstRun.chunks).toBe(150);
     expect(firstRun.processed + firstRun.rejected).toBe(150);
@@ -46,7 +44,18 @@ describe('finite job: processBatch', () => {
   });
 
   test('a start after completion → 202 and a new execution', async () => {
-    expect(firstRun).toBeDefined();
+    const id = uniqueId('batch-again');
+    const first = await start('processBatch', id, { items: 3, chunkSize: 3, parallelism: 1 });
+    expect(first.status).toBe(202);
+    const firstRun = (
+      await waitForStatus(
+        first.json.statusQueryGetUri,
+        (s) => s.runtimeStatus === 'Completed',
+        60_000,
+        'the first processBatch execution to complete',
+      )
+    ).output as ProcessBatchSummary;
+
     const small = { items: 10, chunkSize: 5, parallelism: 2 };
     const restarted = await start('processBatch', id, small);
     expect(restarted.status).toBe(202);

@@ -1,7 +1,17 @@
 /**
  * The singleton guarantee under a same-ID burst, and refusals that must start nothing.
  */
-import { getStatus, post, sleep, start, statusUrl, uniqueId, waitForStatus } from './http';
+import {
+  getStatus,
+  post,
+  sleep,
+  start,
+  statusUrl,
+  uniqueId,
+  waitForStatus,
+  type Answer,
+  type Problem,
+} from './http';
 
 describe('same-ID burst', () => {
   // The eternal job never ends on its own, so every start of the burst meets a running instance
@@ -51,31 +61,48 @@ describe('refusals start nothing', () => {
     expect(status.status).toBe(404);
   }
 
-  test.each([
-    ['whitespace', 'bad id'],
-    ['entity-style @ prefix', '@counter@x'],
-    ['over 256 characters', 'x'.repeat(257)],
-    ['percent', 'a%b'],
-  ])('invalid instance ID (%s) → 400', async (_label, id) => {
-    const answer = await start('processBatch', id, { items: 1 });
-    expect(answer.status).toBe(400);
+  /** The starter's own refusal, not the router's: the exact status and problem type. */
+  function expectProblem(answer: Answer<Problem>, status: number, type: string): void {
+    expect(answer.status).toBe(status);
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
-    if (!id.includes('%')) await expectNothingStarted(id);
+    expect(answer.json).toMatchObject({ type: `urn:durable-singleton:problem:${type}`, status });
+  }
+
+  test.each([
+    ['whitespace', ' id'],
+    ['entity-style @ prefix', '@counter@'],
+    ['percent', '%b'],
+  ])('invalid instance ID (%s) → 400', async (label, suffix) => {
+    const id = suffix.startsWith('@')
+      ? `${suffix}${uniqueId('entity')}`
+      : `${uniqueId(label)}${suffix}`;
+    const answer = await start('processBatch', id, { items: 1 });
+    expectProblem(answer, 400, 'invalid-instance-id');
+    await expectNothingStarted(id);
   });
 
-  test('a backslash or hash in the ID → 4xx', async () => {
-    for (const id of ['a\\b', 'a#b']) {
-      const answer = await start('processBatch', id, { items: 1 });
-      expect(answer.status).toBeGreaterThanOrEqual(400);
-      expect(answer.status).toBeLessThan(500);
-    }
-    await expectNothingStarted('a');
+  test('invalid instance ID (over 256 characters) → 400', async () => {
+    const id = uniqueId('long').padEnd(257, 'x');
+    const answer = await start('processBatch', id, { items: 1 });
+    expectProblem(answer, 400, 'invalid-instance-id');
+    await expectNothingStarted(id);
+  });
+
+  test.each([
+    ['a backslash', '\\b'],
+    ['a hash', '#b'],
+  ])('%s in the ID → 400, and neither the ID nor its prefix is started', async (_label, suffix) => {
+    const prefix = uniqueId('sep');
+    const answer = await start('processBatch', `${prefix}${suffix}`, { items: 1 });
+    expectProblem(answer, 400, 'invalid-instance-id');
+    await expectNothingStarted(`${prefix}${suffix}`);
+    await expectNothingStarted(prefix);
   });
 
   test('invalid JSON body → 400, nothing started', async () => {
     const id = uniqueId('badjson');
     const answer = await start('processBatch', id, undefined, {}, '{"items": 3');
-    expect(answer.status).toBe(400);
+    expectProblem(answer, 400, 'invalid-input');
     await expectNothingStarted(id);
   });
 
@@ -88,28 +115,28 @@ describe('refusals start nothing', () => {
       {},
       JSON.stringify({ pad: 'x'.repeat(300_000) }),
     );
-    expect(answer.status).toBe(413);
+    expectProblem(answer, 413, 'input-too-large');
     await expectNothingStarted(id);
   });
 
   test('unknown orchestrator → 404, nothing started', async () => {
     const id = uniqueId('nofn');
     const answer = await start('noSuchOrchestrator', id, {});
-    expect(answer.status).toBe(404);
+    expectProblem(answer, 404, 'orchestrator-not-found');
     await expectNothingStarted(id);
   });
 
   test('an activity is not startable → 404, nothing started', async () => {
     const id = uniqueId('activity');
     const answer = await start('processBatchChunk', id, {});
-    expect(answer.status).toBe(404);
+    expectProblem(answer, 404, 'orchestrator-not-found');
     await expectNothingStarted(id);
   });
 
   test('invalid onConflict → 400, nothing started', async () => {
     const id = uniqueId('policy');
     const answer = await start('processBatch', id, { items: 1 }, { onConflict: 'overwrite' });
-    expect(answer.status).toBe(400);
+    expectProblem(answer, 400, 'invalid-conflict-policy');
     await expectNothingStarted(id);
   });
 });

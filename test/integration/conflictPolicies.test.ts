@@ -1,4 +1,5 @@
-import { BlobLeaseLock } from '../../src/singleton/leaseLock';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BlobLeaseLock } from '../../src/storage/blobLeaseLock';
 import type { RuntimeStatus } from '../../src/singleton/statuses';
 import { createBlobServiceClient } from '../../src/storage/blobService';
 import { azuriteConnectionString } from '../support/azurite';
@@ -61,17 +62,31 @@ describe('onConflict=restart', () => {
   it('racing with concurrent rejects: the restart wins with 202, every reject gets 409, one start', async () => {
     const id = freshId();
     extension().seed(id, FIXTURES.always, 'Running');
-    extension().terminateDelayMs = 200;
+    // The instance ends only when the test says so.
+    extension().terminateDelayMs = Infinity;
     const restart = post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=restart' });
-    const rejects = Array.from({ length: 10 }, (_, i) =>
-      new Promise((r) => setTimeout(r, i * 40)).then(() => post(FIXTURES.always, id, rpc())),
+    const rejectBurst = () =>
+      Promise.all(Array.from({ length: 5 }, () => post(FIXTURES.always, id, rpc())));
+    // While the restart holds the lock and waits for the instance to end: it still runs.
+    await until(() =>
+      extension().requests.some((r) => r.path === `/durabletask/instances/${id}/terminate`),
     );
-    const [restarted, ...rejected] = await Promise.all([restart, ...rejects]);
-    expect(restarted.status).toBe(202);
-    expect(rejected.map((r) => r.status)).toEqual(Array(10).fill(409));
+    const whileRunning = await rejectBurst();
+    // Once it has ended: whether a reject reads before or after the restart's start, it is
+    // refused, by the lock the restart holds or by the new instance.
+    extension().instances.get(id)!.runtimeStatus = 'Terminated';
+    const afterEnd = await rejectBurst();
+
+    expect((await restart).status).toBe(202);
+    expect([...whileRunning, ...afterEnd].map((r) => r.status)).toEqual(Array(10).fill(409));
     expect(extension().startsOf(id)).toHaveLength(1);
   });
 });
+
+/** Waits for `condition`, checking every few milliseconds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(5);
+}
 
 describe('reuse policies', () => {
   it.each<[string, RuntimeStatus, number]>([

@@ -144,7 +144,7 @@ describe('bad requests change nothing', () => {
     );
   });
 
-  it('413 on the declared Content-Length alone, without reading the body', async () => {
+  it('413 on the declared Content-Length alone, for a small body', async () => {
     const res = await post(FIXTURES.always, freshId(), {
       ...rpc(),
       body: '{}',
@@ -169,10 +169,25 @@ describe('bad requests change nothing', () => {
 });
 
 describe('backend failures', () => {
-  it('502 when the extension fails, and nothing is reported started', async () => {
+  it('502 when the extension fails a start, and nothing is reported started', async () => {
+    useSettings({ SINGLETON_LOCK_WAIT_MS: '0' });
+    const id = freshId();
+    extension().mode = 'error500Starts';
+    const res = await post(FIXTURES.always, id, rpc());
+    expectProblem(res, 502, 'backend-failure');
+    expect(res.json.detail).toMatch(/^Starting the orchestration: /);
+    expect(res.json).not.toHaveProperty('id');
+    expect(extension().startsOf(id)).toEqual([]);
+    // The start was answered (no), so the lock was released: the next start goes through at once.
+    extension().mode = 'normal';
+    expect((await post(FIXTURES.always, id, rpc())).status).toBe(202);
+  });
+
+  it('502 when the extension fails a status read', async () => {
     extension().mode = 'error500';
     const res = await post(FIXTURES.always, freshId(), rpc());
     expectProblem(res, 502, 'backend-failure');
+    expect(res.json.detail).toMatch(/^Reading the instance status: /);
   });
 
   it('503 with Retry-After when the extension is unreachable', async () => {

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
-import {
-  BlobLeaseLock,
-  LockUnavailableError,
-  lockBlobName,
-  type LockKey,
-} from '../../src/singleton/leaseLock';
+import { DependencyError, type LockKey } from '../../src/singleton/ports';
+import { BlobLeaseLock, lockBlobName } from '../../src/storage/blobLeaseLock';
 import { createBlobServiceClient } from '../../src/storage/blobService';
 import { azuriteConnectionString } from '../support/azurite';
 
@@ -127,7 +123,22 @@ describe('BlobLeaseLock on Azurite', () => {
       { retryOptions: { maxTries: 1, tryTimeoutInMs: 1_000 } },
     );
     const lock = new BlobLeaseLock(down, 'singleton-locks', { leaseSeconds: 15, timeoutMs: 1_000 });
-    await expect(lock.acquire(key(), 1_000)).rejects.toBeInstanceOf(LockUnavailableError);
+    const failure = lock.acquire(key(), 1_000);
+    await expect(failure).rejects.toBeInstanceOf(DependencyError);
+    await expect(failure).rejects.toMatchObject({ dependency: 'lock', kind: 'unavailable' });
+  });
+
+  it('keeps a hold left to expire from the next holder, unlike a released one', async () => {
+    const { lock } = newLock();
+    const left = key('left');
+    (await lock.acquire(left, 0))!.leaveToExpire();
+    expect(await lock.acquire(left, 0)).toBeUndefined();
+
+    const released = key('released');
+    await (await lock.acquire(released, 0))!.release();
+    const next = await lock.acquire(released, 0);
+    expect(next).toBeDefined();
+    await next!.release();
   });
 
   it('names lock blobs by task hub and a hash of the ID', () => {

@@ -1,11 +1,16 @@
 /**
- * Shared setup for the starter's integration tests: the real function registration, a loopback
- * extension stand-in, and the lock on the test run's Azurite.
+ * Shared setup for the starter's integration tests: the real handler behind a test registration
+ * (so each test can give it its own settings), a loopback extension stand-in, and the lock on the
+ * test run's Azurite.
  */
-import '../../src/functions/httpStartSingle';
-import '../../tools/sample-starter/sampleHttpStartSingle';
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { readHostJson } from '../../src/durable/hostSettings';
+import type { Env } from '../../src/env';
+import { httpStartSingle } from '../../src/functions/httpStartSingle';
 import { exposeForSingletonStart } from '../../src/singleton/catalog';
-import { resetServices } from '../../src/services';
+import { createStarter, type Starter } from '../../src/starter';
+import '../../tools/sample-starter/sampleHttpStartSingle';
 import { azuriteConnectionString } from '../support/azurite';
 import { durableClientBinding } from '../support/durableClientBinding';
 import { FakeExtension } from '../support/fakeExtension';
@@ -24,22 +29,23 @@ exposeForSingletonStart(FIXTURES.always);
 exposeForSingletonStart(FIXTURES.failedOnly, { reuse: 'failedOnly' });
 exposeForSingletonStart(FIXTURES.never, { reuse: 'never' });
 
-export function useSettings(settings: Record<string, string | undefined>): void {
-  const all: Record<string, string | undefined> = {
-    AzureWebJobsStorage: azuriteConnectionString(),
-    SINGLETON_LOCK_CONTAINER: undefined,
-    SINGLETON_MAX_INPUT_BYTES: undefined,
-    SINGLETON_LOCK_WAIT_MS: undefined,
-    SINGLETON_BACKEND_TIMEOUT_MS: undefined,
-    SINGLETON_RESTART_TIMEOUT_MS: undefined,
-    AzureFunctionsJobHost__extensions__durableTask__overridableExistingInstanceStates: undefined,
-    ...settings,
-  };
-  for (const [k, v] of Object.entries(all)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetServices();
+/** The name the handler under test is registered under, beside the app's own registration. */
+const UNDER_TEST = 'httpStartSingleUnderTest';
+let starter: Starter | undefined;
+app.http(UNDER_TEST, {
+  route: 'test/orchestrators/{functionName}/{instanceId}',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: (request, context) => httpStartSingle(starter!)(request, context),
+});
+
+/** The app settings of the next requests: the defaults, the test run's Azurite, and `settings`. */
+export function useSettings(settings: Env): void {
+  starter = createStarter(
+    { AzureWebJobsStorage: azuriteConnectionString(), ...settings },
+    readHostJson(),
+  );
 }
 
 /**
@@ -82,7 +88,7 @@ export function post(
 ): Promise<HttpResult> {
   const sample = options.starter === 'sample';
   const path = `${sample ? 'sample/' : ''}orchestrators/${encodeURIComponent(functionName)}/${encodeURIComponent(instanceId)}`;
-  return invokeHttp(sample ? 'sampleHttpStartSingle' : 'httpStartSingle', {
+  return invokeHttp(sample ? 'sampleHttpStartSingle' : UNDER_TEST, {
     url: `http://localhost:7071/api/${path}${options.query ? `?${options.query}` : ''}`,
     params: { functionName, instanceId },
     body: options.body,

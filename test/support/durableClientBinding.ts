@@ -1,4 +1,4 @@
-/** The durable client binding data the host hands a Node function (reference §5), as a JSON string. */
+/** The durable client binding data the host hands a Node function, as a JSON string. */
 export function durableClientBinding(rpcBaseUrl: string, taskHubName = 'TestHubName'): string {
   const base = 'http://localhost:7071/runtime/webhooks/durabletask';
   const query = `taskHub=${taskHubName}&connection=Storage&code=test-key`;

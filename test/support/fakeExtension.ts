@@ -22,7 +22,7 @@ export interface AcceptedStart {
   input: unknown;
 }
 
-export type FakeMode = 'normal' | 'error500' | 'hang' | 'hangStarts';
+export type FakeMode = 'normal' | 'error500' | 'error500Starts' | 'hang' | 'hangStarts';
 
 export class FakeExtension {
   readonly instances = new Map<string, FakeInstance>();
@@ -96,7 +96,7 @@ export class FakeExtension {
       this.hung.add(res);
       return;
     }
-    if (this.mode === 'error500') {
+    if (this.mode === 'error500' || (this.mode === 'error500Starts' && isStart)) {
       return send(res, 500, {
         Message: 'Something went wrong while processing your request',
         ExceptionMessage: 'Simulated failure',

@@ -1,6 +1,6 @@
 /**
- * Builds orchestration histories the way the Durable extension sends them to the Node worker
- * (reference §5): DurableTask.Core events in PascalCase with a numeric `EventType`, and
+ * Builds orchestration histories the way the Durable extension sends them to the Node worker:
+ * DurableTask.Core events in PascalCase with a numeric `EventType`, and
  * `EventId`, `IsPlayed` and `Timestamp` on every event. Tests state the events of each episode; the
  * builder stamps time and marks earlier episodes as played.
  */

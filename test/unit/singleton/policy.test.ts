@@ -1,5 +1,6 @@
 import {
   decide,
+  decideOnEngineRefusal,
   mayReplace,
   mustRecheck,
   type ConflictPolicy,
@@ -30,10 +31,9 @@ describe('decide: no instance', () => {
 
 describe('decide: running instance (reuse always)', () => {
   it.each(RUNNING)('%s + reject → conflict (rule running)', (status) => {
-    expect(decide(status, 'reject', 'always')).toMatchObject({
+    expect(decide(status, 'reject', 'always')).toEqual({
       action: 'conflict',
-      rule: 'running',
-      runtimeStatus: status,
+      refusal: { rule: 'running', by: 'starter', runtimeStatus: status },
     });
   });
   it.each(RUNNING)('%s + attach → attach', (status) => {
@@ -69,23 +69,13 @@ describe('decide: ended instance', () => {
       if (starts) {
         expect(decision).toEqual({ action: 'start' });
       } else {
-        expect(decision).toMatchObject({
+        expect(decision).toEqual({
           action: 'conflict',
-          rule: 'reuse',
-          runtimeStatus: status,
+          refusal: { rule: 'reuse', reuse, runtimeStatus: status },
         });
       }
       expect(mayReplace(status, reuse)).toBe(starts);
     }
-  });
-
-  it("names the refusing rule in 'because'", () => {
-    const never = decide('Completed', 'reject', 'never');
-    const failedOnly = decide('Completed', 'reject', 'failedOnly');
-    expect(never.action === 'conflict' && never.because).toMatch(/reuse policy 'never'/);
-    expect(failedOnly.action === 'conflict' && failedOnly.because).toMatch(
-      /reuse policy 'failedOnly'.*Completed/,
-    );
   });
 });
 
@@ -97,19 +87,43 @@ describe('decide: restart and reuse policies', () => {
     });
   });
   it('restart is refused under never', () => {
-    expect(decide('Running', 'restart', 'never')).toMatchObject({
+    expect(decide('Running', 'restart', 'never')).toEqual({
       action: 'conflict',
-      rule: 'reuse',
+      refusal: { rule: 'reuse', reuse: 'never', runtimeStatus: 'Running' },
     });
   });
   it('reject and attach on a running instance do not depend on the reuse policy', () => {
-    expect(decide('Running', 'reject', 'never')).toMatchObject({
+    expect(decide('Running', 'reject', 'never')).toEqual({
       action: 'conflict',
-      rule: 'running',
+      refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Running' },
     });
     expect(decide('Suspended', 'attach', 'never')).toEqual({
       action: 'attach',
       runtimeStatus: 'Suspended',
+    });
+  });
+});
+
+describe('decideOnEngineRefusal', () => {
+  it('attaches a caller who asked to, to the instance the engine named', () => {
+    expect(decideOnEngineRefusal('Running', 'attach')).toEqual({
+      action: 'attach',
+      runtimeStatus: 'Running',
+    });
+  });
+  it.each<ConflictPolicy>(['reject', 'restart'])(
+    'refuses a caller with onConflict=%s',
+    (policy) => {
+      expect(decideOnEngineRefusal('Pending', policy)).toEqual({
+        action: 'conflict',
+        refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Pending' },
+      });
+    },
+  );
+  it('refuses even an attach when the engine did not name the status (nothing to attach to)', () => {
+    expect(decideOnEngineRefusal(undefined, 'attach')).toEqual({
+      action: 'conflict',
+      refusal: { rule: 'running', by: 'engine' },
     });
   });
 });

@@ -1,6 +1,25 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { AnonymousCredential, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createBlobServiceClient } from '../../../src/storage/blobService';
+
+// The real credentials, with their constructor arguments recorded.
+jest.mock('@azure/identity', () => {
+  const actual = jest.requireActual<typeof import('@azure/identity')>('@azure/identity');
+  return {
+    ...actual,
+    ManagedIdentityCredential: jest.fn(
+      (...args: unknown[]) =>
+        new (actual.ManagedIdentityCredential as new (...a: unknown[]) => object)(...args),
+    ),
+    DefaultAzureCredential: jest.fn(
+      (...args: unknown[]) =>
+        new (actual.DefaultAzureCredential as new (...a: unknown[]) => object)(...args),
+    ),
+  };
+});
+const actual = jest.requireActual<typeof import('@azure/identity')>('@azure/identity');
+
+beforeEach(() => jest.clearAllMocks());
 
 describe('createBlobServiceClient', () => {
   it('uses the account key of a connection string', () => {
@@ -35,8 +54,10 @@ describe('createBlobServiceClient', () => {
       1000,
     );
     expect(client.url).toBe('https://acct.blob.core.windows.net/');
-    expect(client.credential).toBeInstanceOf(ManagedIdentityCredential);
-    expect(client.credential).not.toBeInstanceOf(AnonymousCredential);
+    expect(client.credential).toBeInstanceOf(actual.ManagedIdentityCredential);
+    expect(ManagedIdentityCredential).toHaveBeenCalledWith(
+      expect.objectContaining({ clientId: 'cid' }),
+    );
   });
 
   it('uses a system-assigned managed identity without a client ID', () => {
@@ -48,7 +69,11 @@ describe('createBlobServiceClient', () => {
       },
       1000,
     );
-    expect(client.credential).toBeInstanceOf(ManagedIdentityCredential);
+    expect(client.credential).toBeInstanceOf(actual.ManagedIdentityCredential);
+    expect(ManagedIdentityCredential).toHaveBeenCalledWith();
+    expect(ManagedIdentityCredential).not.toHaveBeenCalledWith(
+      expect.objectContaining({ clientId: expect.anything() }),
+    );
   });
 
   it('uses the default credential chain otherwise (developers signed in locally)', () => {
@@ -56,6 +81,19 @@ describe('createBlobServiceClient', () => {
       { kind: 'identity', blobServiceUri: 'https://acct.blob.core.windows.net/' },
       1000,
     );
-    expect(client.credential).toBeInstanceOf(DefaultAzureCredential);
+    expect(client.credential).toBeInstanceOf(actual.DefaultAzureCredential);
+    expect(DefaultAzureCredential).toHaveBeenCalledWith(
+      expect.not.objectContaining({ managedIdentityClientId: expect.anything() }),
+    );
+  });
+
+  it("gives the default chain a client ID as its managed identity's", () => {
+    createBlobServiceClient(
+      { kind: 'identity', blobServiceUri: 'https://acct.blob.core.windows.net/', clientId: 'cid' },
+      1000,
+    );
+    expect(DefaultAzureCredential).toHaveBeenCalledWith(
+      expect.objectContaining({ managedIdentityClientId: 'cid' }),
+    );
   });
 });

@@ -6,47 +6,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { dependencyFailure, type Observed } from '../dependencies/failure';
+import type { DependencyError, HeldLock, LockKey, SingletonLock } from '../singleton/ports';
 
 export interface LockOptions {
   /** Lease length, 15-60 s: how long a crashed holder blocks the ID. */
   readonly leaseSeconds: number;
   /** Bound on each storage call. */
   readonly timeoutMs: number;
-}
-
-export interface HeldLock {
-  /** Releases the lease; never throws (an unreleased lease expires on its own). */
-  release(): Promise<void>;
-  /**
-   * Stops renewing without releasing: the lease runs out by itself. For when work done under the
-   * lock may still be in flight, so the next holder must not come in at once.
-   */
-  abandon(): void;
-}
-
-export interface SingletonLock {
-  /**
-   * Makes sure the key's lock blob exists, so that `acquire` takes one storage round trip. It is
-   * not the lock, so it can run beside other work; it never throws (`acquire` reports failures).
-   */
-  prepare(key: LockKey): Promise<void>;
-  /** Resolves to the held lock, or `undefined` when another holder kept it for `waitMs`. */
-  acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined>;
-}
-
-export interface LockKey {
-  readonly taskHub: string;
-  readonly instanceId: string;
-}
-
-/** Storage could not be reached (or answered "try later"): the caller should retry. */
-export class LockUnavailableError extends Error {
-  override readonly name = 'LockUnavailableError';
-}
-
-/** Storage answered, but refused the lock operation (e.g. missing permissions). */
-export class LockFailedError extends Error {
-  override readonly name = 'LockFailedError';
 }
 
 /**
@@ -65,15 +32,21 @@ interface StorageError {
   message?: string;
 }
 
-function classify(error: unknown, operation: string): Error {
+/** What the storage SDK's error says about storage's answer. */
+function observed(error: StorageError): Observed {
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
+  return error.statusCode === undefined
+    ? { answer: 'none' }
+    : { answer: 'status', status: error.statusCode };
+}
+
+function failure(error: unknown, operation: string): DependencyError {
   const e = (error ?? {}) as StorageError;
-  const detail = `${operation} failed: ${e.message ?? String(error)}`;
-  const noAnswer =
-    e.statusCode === undefined || e.name === 'AbortError' || e.name === 'TimeoutError';
-  if (noAnswer || e.statusCode === 408 || e.statusCode === 429 || (e.statusCode ?? 0) >= 500) {
-    return new LockUnavailableError(detail);
-  }
-  return new LockFailedError(detail);
+  return dependencyFailure(
+    'lock',
+    `${operation} failed: ${e.message ?? String(error)}`,
+    observed(e),
+  );
 }
 
 const FIRST_BACKOFF_MS = 25;
@@ -122,7 +95,7 @@ export class BlobLeaseLock implements SingletonLock {
           continue;
         }
         if (statusCode !== 409 || code !== 'LeaseAlreadyPresent') {
-          throw classify(error, 'Acquiring the singleton lock');
+          throw failure(error, 'Acquiring the singleton lock');
         }
       }
       const remaining = deadline - Date.now();
@@ -142,18 +115,12 @@ export class BlobLeaseLock implements SingletonLock {
       (this.options.leaseSeconds * 1000) / 3,
     );
     renewal.unref();
-    let done = false;
     return {
       release: async () => {
-        if (done) return;
-        done = true;
         clearInterval(renewal);
         await lease.releaseLease({ abortSignal: this.signal() }).catch(() => undefined);
       },
-      abandon: () => {
-        done = true;
-        clearInterval(renewal);
-      },
+      leaveToExpire: () => clearInterval(renewal),
     };
   }
 
@@ -166,7 +133,7 @@ export class BlobLeaseLock implements SingletonLock {
     } catch (error) {
       const { statusCode } = (error ?? {}) as StorageError;
       if (statusCode !== 409 && statusCode !== 412) {
-        throw classify(error, 'Creating the singleton lock blob');
+        throw failure(error, 'Creating the singleton lock blob');
       }
     }
     if (this.knownBlobs.size >= MAX_KNOWN_BLOBS) this.knownBlobs.clear();
@@ -179,7 +146,7 @@ export class BlobLeaseLock implements SingletonLock {
       .then(() => undefined)
       .catch((error: unknown) => {
         this.containerReady = undefined;
-        throw classify(error, `Creating the lock container '${this.container.containerName}'`);
+        throw failure(error, `Creating the lock container '${this.container.containerName}'`);
       });
     return this.containerReady;
   }

@@ -1,0 +1,80 @@
+/**
+ * The wording of the singleton start: the problem details its answers carry and the lines it logs.
+ * Everything else deals in facts (`policy.ts`, `outcome.ts`); only this module turns them into
+ * English.
+ */
+import type { InProgress, StartCommand } from './outcome';
+import type { ConflictPolicy, Refusal } from './policy';
+import type { RuntimeStatus } from './statuses';
+
+/** `'orchestrator' as 'id'`: how log lines name a start. */
+function startLabel({ orchestrator, instanceId }: StartCommand): string {
+  return `'${orchestrator.name}' as '${instanceId}'`;
+}
+
+function refusalReason(refusal: Refusal): string {
+  if (refusal.rule === 'reuse') {
+    return refusal.reuse === 'never'
+      ? `the orchestrator's reuse policy 'never' forbids starting it again under an ID that was used before`
+      : `the orchestrator's reuse policy 'failedOnly' replaces only Failed, Terminated or Canceled instances, and this one is ${refusal.runtimeStatus}`;
+  }
+  return refusal.by === 'engine'
+    ? `the Durable engine refused the start: an instance with this ID is ${refusal.runtimeStatus ?? 'running'}`
+    : `an instance with this ID is ${refusal.runtimeStatus}, and onConflict is 'reject'`;
+}
+
+/** The `detail` of a 409 answer. */
+export function conflictDetail(instanceId: string, refusal: Refusal | InProgress): string {
+  if (refusal.rule === 'in-progress') {
+    return `Another start for instance '${instanceId}' is in progress: a start for this ID is in progress and did not finish within ${refusal.lockWaitMs} ms. Retry later.`;
+  }
+  return `An instance with ID '${instanceId}' already exists. Refused because ${refusalReason(refusal)}.`;
+}
+
+export function restartTimedOutDetail(instanceId: string, restartTimeoutMs: number): string {
+  return `The running instance '${instanceId}' was asked to terminate but did not end within ${restartTimeoutMs} ms; nothing was started.`;
+}
+
+/** The reason recorded on an instance terminated by `onConflict=restart`. */
+export const RESTART_TERMINATE_REASON = 'Replaced by a new start (onConflict=restart)';
+
+/** Log lines, one per path through the start. */
+export const logLine = {
+  settledWithoutLock: (
+    command: StartCommand,
+    seen: RuntimeStatus | undefined,
+    outcome: string,
+  ): string =>
+    `Start of ${startLabel(command)}: found ${seen}, onConflict=${command.onConflict} → ${outcome} (no lock taken).`,
+  lockBusy: (command: StartCommand, lockWaitMs: number): string =>
+    `Start of ${startLabel(command)}: another start of this ID held the lock for ${lockWaitMs} ms → conflict.`,
+  settledUnderLock: (
+    command: StartCommand,
+    current: RuntimeStatus | undefined,
+    outcome: string,
+  ): string =>
+    `Start of ${startLabel(command)}: found ${current} under the lock, onConflict=${command.onConflict} → ${outcome}.`,
+  started: (
+    command: StartCommand,
+    current: RuntimeStatus | undefined,
+    rechecked: boolean,
+    replaced: RuntimeStatus | undefined,
+  ): string =>
+    `Start of ${startLabel(command)}: found ${current ?? 'no instance'}${rechecked ? '' : ' (engine checks duplicates)'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
+  engineRefused: (
+    command: StartCommand,
+    runtimeStatus: RuntimeStatus | undefined,
+    onConflict: ConflictPolicy,
+  ): string =>
+    `Start of ${startLabel(command)}: the engine reported an existing ${runtimeStatus ?? ''} instance, onConflict=${onConflict}.`,
+  leftToExpire: (command: StartCommand, reason: string): string =>
+    `Start of ${startLabel(command)}: ${reason}; the lock is left to expire.`,
+  terminating: (instanceId: string): string =>
+    `Restart of '${instanceId}': terminating the running instance.`,
+  stillRunning: (instanceId: string, status: RuntimeStatus, restartTimeoutMs: number): string =>
+    `Restart of '${instanceId}': still ${status} after ${restartTimeoutMs} ms.`,
+  notAttempted: (command: StartCommand, reason: string): string =>
+    `Start of ${startLabel(command)} not attempted: ${reason}`,
+  failed: (command: StartCommand, reason: string): string =>
+    `Start of ${startLabel(command)} failed: ${reason}`,
+};

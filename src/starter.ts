@@ -1,0 +1,33 @@
+/**
+ * What the singleton starter needs for the life of the process, built once from the app settings:
+ * its settings and the lock (one blob client, reused across invocations). A bad setting does not
+ * fail the app's load: it is kept and reported, naming the setting, on each request that needs it.
+ */
+import { ConfigError, loadConfig, type SingletonConfig } from './config';
+import type { Env } from './env';
+import type { SingletonLock } from './singleton/ports';
+import { BlobLeaseLock } from './storage/blobLeaseLock';
+import { createBlobServiceClient } from './storage/blobService';
+import { StorageConnectionError } from './storage/connection';
+
+export type Starter =
+  | { readonly ok: true; readonly config: SingletonConfig; readonly lock: SingletonLock }
+  | { readonly ok: false; readonly misconfiguration: string };
+
+export function createStarter(env: Env, hostJson: unknown): Starter {
+  let config: SingletonConfig;
+  try {
+    config = loadConfig(env, hostJson);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StorageConnectionError) {
+      return { ok: false, misconfiguration: error.message };
+    }
+    throw error;
+  }
+  const blobService = createBlobServiceClient(config.storage, config.backendTimeoutMs);
+  const lock = new BlobLeaseLock(blobService, config.lockContainer, {
+    leaseSeconds: config.lockLeaseSeconds,
+    timeoutMs: config.backendTimeoutMs,
+  });
+  return { ok: true, config, lock };
+}

@@ -1,0 +1,57 @@
+import type { DurableClient } from 'durable-functions';
+import { durableInstances } from '../../../src/durable/instances';
+import { AlreadyExistsError } from '../../../src/singleton/ports';
+
+/** A client whose `startNew` fails as durable-functions does for the given answer. */
+function clientFailing(error: Error): DurableClient {
+  return {
+    taskHubName: 'hub',
+    startNew: () => Promise.reject(error),
+  } as unknown as DurableClient;
+}
+
+const status = (code: number) =>
+  new Error(`The operation failed with an unexpected status code: ${code}. Details: {}`);
+const network = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
+
+describe('durableInstances: failures', () => {
+  it.each<[string, Error, string]>([
+    ['a 504', status(504), 'unavailable'],
+    ['a 429', status(429), 'unavailable'],
+    ['a 500', status(500), 'failed'],
+    ['a 400', status(400), 'failed'],
+    ['a refused connection', network('ECONNREFUSED'), 'unavailable'],
+    ['an unknown error', new Error('boom'), 'failed'],
+  ])('classifies %s', async (_label, error, kind) => {
+    const start = durableInstances(clientFailing(error), 1_000).start('job', 'a', null);
+    await expect(start).rejects.toMatchObject({ dependency: 'durable', kind });
+  });
+
+  it('reads a duplicate-start refusal as "already exists", whatever its status code', async () => {
+    const refusal = new Error(
+      'The operation failed with an unexpected status code: 500. Details: {"ExceptionMessage":"An Orchestration instance with the status Running already exists."}',
+    );
+    const start = durableInstances(clientFailing(refusal), 1_000).start('job', 'a', null);
+    await expect(start).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(start).rejects.toMatchObject({ runtimeStatus: 'Running' });
+  });
+
+  it('bounds a call that gets no answer, as timed out', async () => {
+    jest.useFakeTimers();
+    try {
+      const client = {
+        taskHubName: 'hub',
+        startNew: () => new Promise(() => undefined),
+      } as unknown as DurableClient;
+      const start = durableInstances(client, 300).start('job', 'a', null);
+      jest.advanceTimersByTime(300);
+      await expect(start).rejects.toMatchObject({
+        dependency: 'durable',
+        kind: 'timedOut',
+        message: 'Starting the orchestration: no answer within 300 ms',
+      });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

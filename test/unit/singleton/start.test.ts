@@ -1,0 +1,286 @@
+/**
+ * `startSingleton`, branch by branch, through in-memory ports and injected time. The journal lists
+ * every port call in order: `status`, `prepare`, `acquire`, `start`, `terminate`, and how the hold
+ * on the lock ended (`released` or `leftToExpire`).
+ */
+import type { StartableOrchestrator } from '../../../src/singleton/catalog';
+import type { StartCommand } from '../../../src/singleton/outcome';
+import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
+import { DependencyError } from '../../../src/singleton/ports';
+import { startSingleton } from '../../../src/singleton/start';
+import { fakeWorld } from './fakes';
+
+function command(
+  onConflict: ConflictPolicy = 'reject',
+  reuse: ReusePolicy = 'always',
+): StartCommand {
+  const orchestrator: StartableOrchestrator = { name: 'job', reuse };
+  return { orchestrator, instanceId: 'id', input: { n: 1 }, onConflict };
+}
+
+describe('started', () => {
+  it('starts a new ID under the lock, leaving the duplicate check to the engine, and releases', async () => {
+    const { deps, journal, lock } = fakeWorld();
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'status id',
+      'prepare id',
+      'acquire id 10000',
+      'start job id',
+      'released id',
+    ]);
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+
+  it('reads the status again under the lock when the reuse policy is not `always`', async () => {
+    const { deps, journal } = fakeWorld();
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'status id',
+      'prepare id',
+      'acquire id 10000',
+      'status id',
+      'start job id',
+      'released id',
+    ]);
+  });
+
+  it('replaces an ended instance the reuse policy allows to be replaced', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Failed');
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toContain('start job id');
+  });
+});
+
+describe('attached', () => {
+  it('attaches to the running instance without taking the lock', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Running');
+
+    const outcome = await startSingleton(command('attach'), deps);
+
+    expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
+    expect(journal).toEqual(['status id', 'prepare id']);
+  });
+});
+
+describe('conflict', () => {
+  it('refuses a running instance under onConflict=reject, without taking the lock', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Suspended');
+
+    const outcome = await startSingleton(command('reject'), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Suspended' },
+    });
+    expect(journal).toEqual(['status id', 'prepare id']);
+  });
+
+  it('refuses an ended instance the reuse policy keeps', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+
+    const outcome = await startSingleton(command('reject', 'never'), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'reuse', reuse: 'never', runtimeStatus: 'Completed' },
+    });
+    expect(journal).toEqual(['status id', 'prepare id']);
+  });
+
+  it('refuses, under the lock, an instance the fast check missed, and releases', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+    instances.hideFromReads('id', 1);
+
+    const outcome = await startSingleton(command('reject', 'never'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    expect(journal).toEqual([
+      'status id',
+      'prepare id',
+      'acquire id 10000',
+      'status id',
+      'released id',
+    ]);
+  });
+
+  it('answers "in progress" when another start holds the lock for the whole wait', async () => {
+    const { deps, lock, journal } = fakeWorld({ lockWaitMs: 300 });
+    lock.busy = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'in-progress', lockWaitMs: 300 },
+    });
+    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 300']);
+  });
+});
+
+describe('restart', () => {
+  it('terminates the running instance, waits for it to end, then starts', async () => {
+    const { deps, instances, journal, clock } = fakeWorld({ restartTimeoutMs: 1_000 });
+    instances.seed('id', 'Running');
+    instances.terminateTakesMs = 600;
+
+    const outcome = await startSingleton(command('restart'), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'status id',
+      'prepare id',
+      'acquire id 10000',
+      'status id',
+      'terminate id',
+      'status id', // 0 ms: still Running
+      'status id', // 250 ms
+      'status id', // 500 ms
+      'status id', // 750 ms: Terminated
+      'start job id',
+      'released id',
+    ]);
+    expect(clock.now()).toBe(750);
+  });
+
+  it('answers unavailable, starting nothing, when the instance outlives the restart timeout', async () => {
+    const { deps, instances, journal } = fakeWorld({ restartTimeoutMs: 500 });
+    instances.seed('id', 'Running');
+
+    const outcome = await startSingleton(command('restart'), deps);
+
+    expect(outcome).toEqual({
+      kind: 'unavailable',
+      detail: expect.stringMatching(/did not end within 500 ms; nothing was started/),
+    });
+    expect(journal).not.toContain('start job id');
+    expect(journal.at(-1)).toBe('released id');
+  });
+});
+
+describe('engine refusal', () => {
+  // The fast check misses the running instance, and reuse `always` leaves the re-check to the
+  // engine, which refuses the start.
+  function runningUnseen() {
+    const world = fakeWorld();
+    world.instances.seed('id', 'Running');
+    world.instances.hideFromReads('id', 1);
+    return world;
+  }
+
+  it('attaches a caller who asked to attach', async () => {
+    const { deps, journal } = runningUnseen();
+
+    const outcome = await startSingleton(command('attach'), deps);
+
+    expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
+    expect(journal).toEqual([
+      'status id',
+      'prepare id',
+      'acquire id 10000',
+      'start job id',
+      'released id',
+    ]);
+  });
+
+  it('refuses a caller who asked to reject, naming the engine', async () => {
+    const { deps } = runningUnseen();
+
+    const outcome = await startSingleton(command('reject'), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
+    });
+  });
+});
+
+describe('dependency failures', () => {
+  it('answers unavailable when the lock storage is unavailable, starting nothing', async () => {
+    const { deps, lock, journal } = fakeWorld();
+    lock.failNext(new DependencyError('lock', 'unavailable', 'storage down'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'unavailable', detail: 'storage down' });
+    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 10000']);
+  });
+
+  it('answers unavailable when the durable backend is unavailable', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.failNext('status', new DependencyError('durable', 'unavailable', 'extension down'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'unavailable', detail: 'extension down' });
+    expect(journal).toEqual(['status id', 'prepare id']);
+  });
+
+  it('answers failed when the lock storage refuses, starting nothing', async () => {
+    const { deps, lock, journal } = fakeWorld();
+    lock.failNext(new DependencyError('lock', 'failed', 'forbidden'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'failed', detail: 'forbidden' });
+    expect(journal).not.toContain('start job id');
+  });
+
+  it('answers failed when the durable backend refuses the start, and releases the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.failNext('start', new DependencyError('durable', 'failed', 'HTTP 500'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'failed', detail: 'HTTP 500' });
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+
+  it('leaves the lock to expire when the start times out, since the start may still land', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
+    instances.failNext('start', new DependencyError('durable', 'timedOut', 'no answer in 300 ms'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'unavailable', detail: 'no answer in 300 ms' });
+    expect(lock.holds).toEqual([{ state: 'leftToExpire' }]);
+    expect(journal.at(-1)).toBe('leftToExpire id');
+  });
+
+  it("leaves the lock to expire when a restart's terminate times out", async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Running');
+    instances.failNext('terminate', new DependencyError('durable', 'timedOut', 'no answer'));
+
+    const outcome = await startSingleton(command('restart'), deps);
+
+    expect(outcome).toEqual({ kind: 'unavailable', detail: 'no answer' });
+    expect(lock.holds).toEqual([{ state: 'leftToExpire' }]);
+  });
+
+  it('lets an unexpected error through, after releasing the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.failNext('start', new TypeError('bug'));
+
+    await expect(startSingleton(command(), deps)).rejects.toThrow('bug');
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+});
