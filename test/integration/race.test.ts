@@ -1,6 +1,8 @@
 import { FIXTURES, freshId, post, useFakeExtension } from './starterHarness';
 
 const BURST = 30;
+// Bursts on a loaded 2-core machine can take several seconds; this bounds a hang, it times nothing.
+jest.setTimeout(30_000);
 const extension = useFakeExtension();
 
 beforeAll(() => {
