@@ -16,9 +16,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const engineDir = path.join(root, 'tools', 'local-host', 'engine');
@@ -50,14 +49,6 @@ async function answers(url) {
   } catch {
     return false;
   }
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 // ---- --wait mode ----------------------------------------------------------------------------------
@@ -95,12 +86,16 @@ if (spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).status !== 0) {
     '`dotnet` (the .NET SDK, net10.0) is required for the local host but was not found on PATH.',
   );
 }
-const bridgeJs = path.join(root, 'dist', 'tools', 'local-host', 'bridge.js');
+const bridgeJs = path.join(root, 'dist', 'tools', 'local-host', 'main.js');
 if (!fs.existsSync(bridgeJs)) {
   fail(
-    'dist/tools/local-host/bridge.js is missing: run `npm run build` first (or use `npm run host:local`).',
+    'dist/tools/local-host/main.js is missing: run `npm run build` first (or use `npm run host:local`).',
   );
 }
+// Shared with the tests and the benchmark; compiled by the build above.
+const distModule = (name) => import(pathToFileURL(path.join(root, 'dist', 'tools', name)).href);
+const { portOpen, waitForPorts } = await distModule('ports.js');
+const { azuriteCommand, azuriteConnectionString, azuritePorts } = await distModule('azurite.js');
 if (await portOpen(frontPort)) fail(`port ${frontPort} is already in use.`);
 
 const children = [];
@@ -220,47 +215,22 @@ if (!storage) {
         `port ${p} (Azurite) is already in use; set LOCAL_HOST_AZURITE_PORT or AzureWebJobsStorage.`,
       );
   }
-  const azurite = path.join(root, 'node_modules', '.bin', 'azurite');
-  if (!fs.existsSync(azurite)) fail('node_modules/.bin/azurite is missing: run `npm ci`.');
+  const ports = azuritePorts(azuritePort);
   const persist = process.env.LOCAL_HOST_PERSIST === '1';
+  const { command, args: azuriteArgs } = azuriteCommand(
+    root,
+    ports,
+    persist ? path.join(root, '.azurite') : undefined,
+  );
+  if (!fs.existsSync(command)) fail(`${command} is missing: run \`npm ci\`.`);
   start('azurite', process.execPath, [
     path.join(root, 'tools', 'local-host', 'watchdog.mjs'),
-    azurite,
-    '--silent',
-    '--disableTelemetry',
-    '--skipApiVersionCheck',
-    '--loose',
-    '--blobHost',
-    '127.0.0.1',
-    '--blobPort',
-    String(azuritePort),
-    '--queueHost',
-    '127.0.0.1',
-    '--queuePort',
-    String(azuritePort + 1),
-    '--tableHost',
-    '127.0.0.1',
-    '--tablePort',
-    String(azuritePort + 2),
-    ...(persist ? ['--location', path.join(root, '.azurite')] : ['--inMemoryPersistence']),
+    command,
+    ...azuriteArgs,
   ]);
-  const key =
-    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-  storage =
-    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};` +
-    `BlobEndpoint=http://127.0.0.1:${azuritePort}/devstoreaccount1;` +
-    `QueueEndpoint=http://127.0.0.1:${azuritePort + 1}/devstoreaccount1;` +
-    `TableEndpoint=http://127.0.0.1:${azuritePort + 2}/devstoreaccount1;`;
-  for (let i = 0; ; i++) {
-    if (
-      (await portOpen(azuritePort)) &&
-      (await portOpen(azuritePort + 1)) &&
-      (await portOpen(azuritePort + 2))
-    )
-      break;
-    if (i > 120) fail('Azurite did not open its ports within 60 s.');
-    await sleep(500);
-  }
+  storage = azuriteConnectionString(ports);
+  if (!(await waitForPorts([ports.blob, ports.queue, ports.table], 60_000, () => stopping)))
+    fail('Azurite did not open its ports within 60 s.');
   say(
     `Azurite up on 127.0.0.1:${azuritePort}-${azuritePort + 2} (${persist ? '.azurite/' : 'in memory'})`,
   );

@@ -8,7 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadApp, projectRoot, triggerOf } from './app-loader';
+import { findTrigger } from '../functions-core';
+import { loadApp, projectRoot } from './app-loader';
 
 const defaultOut = path.join(
   projectRoot,
@@ -35,7 +36,7 @@ export function generate(): string {
     a.metadata.name.localeCompare(b.metadata.name),
   );
   for (const reg of names) {
-    const trigger = triggerOf(reg);
+    const trigger = findTrigger(reg.metadata);
     const name = reg.metadata.name;
     if (trigger?.binding.type === 'orchestrationTrigger') {
       lines.push(
