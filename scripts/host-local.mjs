@@ -15,6 +15,7 @@
  * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +27,9 @@ const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
 const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
 const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);
 const args = process.argv.slice(2);
+const EXTENSION_RPC_PORT = 17071;
+// Sent by this launch's engine with every call; the bridge refuses calls without it.
+const token = randomUUID();
 const t0 = Date.now();
 
 function say(message) {
@@ -96,7 +100,28 @@ if (!fs.existsSync(bridgeJs)) {
 const distModule = (name) => import(pathToFileURL(path.join(root, 'dist', 'tools', name)).href);
 const { portOpen, waitForPorts } = await distModule('ports.js');
 const { azuriteCommand, azuriteConnectionString, azuritePorts } = await distModule('azurite.js');
-if (await portOpen(frontPort)) fail(`port ${frontPort} is already in use.`);
+// Every port this launch needs must be free: a second launch on a busy port would mix its engine,
+// bridge or storage with the running host's.
+const portsNeeded = [
+  [frontPort, 'LOCAL_HOST_PORT'],
+  [bridgePort, 'LOCAL_HOST_BRIDGE_PORT'],
+  ...(process.env.AzureWebJobsStorage
+    ? []
+    : [0, 1, 2].map((i) => [azuritePort + i, `LOCAL_HOST_AZURITE_PORT (+${i})`])),
+];
+for (const [port, variable] of portsNeeded) {
+  if (await portOpen(port))
+    fail(
+      `port ${port} (${variable}) is already in use, perhaps by another local host. Stop it, or give this launch free ports: LOCAL_HOST_PORT, LOCAL_HOST_BRIDGE_PORT, LOCAL_HOST_AZURITE_PORT.`,
+    );
+}
+// The extension's RPC endpoint always tries 17071 first, then a random port in 30000-31000
+// (LocalHttpListener; not configurable). Say so once instead of its start-up failure trace.
+const rpcPortBusy = await portOpen(EXTENSION_RPC_PORT);
+if (rpcPortBusy)
+  say(
+    `port ${EXTENSION_RPC_PORT} (the Durable extension's RPC endpoint) is in use; the extension takes a free port in 30000-31000 and the bridge follows it.`,
+  );
 
 const children = [];
 let stopping = false;
@@ -242,6 +267,7 @@ const shared = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
   LOCAL_HOST_PORT: String(frontPort),
   LOCAL_HOST_BRIDGE_PORT: String(bridgePort),
+  LOCAL_HOST_TOKEN: token,
 };
 start('bridge', process.execPath, [bridgeJs], shared);
 start('engine', 'dotnet', [engineDll], {

@@ -4,7 +4,7 @@
  */
 import { findTrigger, getRegistration, invoke } from '../functions-core';
 import { log } from './log';
-import { errorParts, shortMessage, typedDataToJson } from './rpc-data';
+import { errorParts, failureMessage, typedDataToJson } from './rpc-data';
 
 /** What the engine's stubs read: the JSON result, or the failure to rethrow. */
 export type RunResult =
@@ -56,27 +56,30 @@ export async function runOrchestration(name: string, contextJson: string): Promi
     return { ok: true, result };
   } catch (err) {
     const { message, stack } = errorParts(err);
-    log(`orchestration ${name} (${instanceId}) failed: ${shortMessage(message)}`);
+    log(`orchestration ${name} (${instanceId}) failed: ${failureMessage(message)}`);
     return { ok: false, message, stack };
   }
 }
 
 export async function runActivity(
   name: string,
-  inputJson: string,
+  input: string | null,
   instanceId: string,
   verbose: boolean,
 ): Promise<RunResult> {
   try {
     const response = await invoke(name, {
-      inputData: [{ name: inputName(name, 'input'), data: { string: inputJson } }],
+      // A null input is sent as empty typed data, which the worker gives as undefined.
+      inputData: [
+        { name: inputName(name, 'input'), data: input === null ? {} : { string: input } },
+      ],
       triggerMetadata: {},
     });
     if (verbose) log(`activity ${name} (${instanceId}) completed`);
     return { ok: true, result: typedDataToJson(response.returnValue) };
   } catch (err) {
     const { message, stack } = errorParts(err);
-    log(`activity ${name} (${instanceId}) failed: ${shortMessage(message)}`);
+    log(`activity ${name} (${instanceId}) failed: ${failureMessage(message)}`);
     return { ok: false, message, stack };
   }
 }

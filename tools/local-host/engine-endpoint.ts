@@ -51,10 +51,12 @@ async function handle(
     send(res, 200, JSON.stringify(await runOrchestration(name, body)), json);
   } else if (kind === 'activity' && name !== undefined) {
     const instanceId = url.searchParams.get('instanceId') ?? '?';
+    // The engine sends the input as the host binds it: a string, or null when there is none.
+    const input = JSON.parse(body) as string | null;
     send(
       res,
       200,
-      JSON.stringify(await runActivity(name, body, instanceId, options.verbose)),
+      JSON.stringify(await runActivity(name, input, instanceId, options.verbose)),
       json,
     );
   } else if (kind === 'client-binding' && name === undefined) {

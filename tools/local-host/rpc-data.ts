@@ -23,8 +23,21 @@ export function errorParts(err: unknown): ErrorParts {
   return { message: String(err), stack: '' };
 }
 
-/** The first line of a failure, without the state durable-functions appends for the extension. */
-export function shortMessage(message: string): string {
-  const cut = message.indexOf('\n\n$OutOfProcData$');
+const OUT_OF_PROC_DATA = '\n\n$OutOfProcData$:';
+
+/**
+ * The message of a worker failure, for the log: an orchestrator's error from the state
+ * durable-functions appends (its own message part is just `false`), else the first line.
+ */
+export function failureMessage(message: string): string {
+  const cut = message.indexOf(OUT_OF_PROC_DATA);
+  if (cut >= 0) {
+    try {
+      const state = JSON.parse(message.slice(cut + OUT_OF_PROC_DATA.length)) as { error?: unknown };
+      if (typeof state.error === 'string' && state.error) return state.error.split('\n')[0];
+    } catch {
+      // Not the state JSON: fall back to the message itself.
+    }
+  }
   return (cut >= 0 ? message.slice(0, cut) : message).split('\n')[0];
 }

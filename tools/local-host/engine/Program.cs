@@ -7,9 +7,10 @@
 //
 // Environment (set by scripts/host-local.mjs):
 //   AzureWebJobsStorage          storage connection string (Azurite)
-//   LOCAL_HOST_HOST_JSON         path of the app's host.json (extensions.durableTask settings are applied)
+//   LOCAL_HOST_HOST_JSON         path of the app's host.json (read under AzureFunctionsJobHost, as the Functions host does)
 //   LOCAL_HOST_BRIDGE_URL        base URL of the Node bridge's internal endpoint, e.g. http://127.0.0.1:17072/
 //   LOCAL_HOST_PUBLIC_BASE_URL   public base URL of the front door, default http://localhost:7071
+//   LOCAL_HOST_TOKEN             the launch's token, sent to the bridge with every call
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
 using Microsoft.Azure.WebJobs.Host.Config;
@@ -23,6 +24,8 @@ namespace LocalHost.Engine;
 
 public static class Program
 {
+    private const string JobHostRoot = "AzureFunctionsJobHost";
+
     public static async Task<int> Main(string[] args)
     {
         string hostJsonPath = Env("LOCAL_HOST_HOST_JSON") ?? Path.GetFullPath("host.json");
@@ -33,25 +36,20 @@ public static class Program
             return 2;
         }
 
-        // host.json extensions.durableTask → configuration keys the extension binds its options from.
-        var durableSettings = new Dictionary<string, string?>();
-        JObject? durableSection = null;
+        // host.json under the Functions host's configuration root, AzureFunctionsJobHost (the WebJobs SDK takes its
+        // root from AzureWebJobsConfigurationSection), then the environment: an app setting such as
+        // AzureFunctionsJobHost__extensions__durableTask__hubName overrides host.json here as under the host.
+        var settings = new Dictionary<string, string?> { ["AzureWebJobsConfigurationSection"] = JobHostRoot };
         if (File.Exists(hostJsonPath))
         {
-            var hostJson = JObject.Parse(File.ReadAllText(hostJsonPath));
-            durableSection = hostJson.SelectToken("extensions.durableTask") as JObject;
-            if (durableSection != null)
-            {
-                Flatten(durableSection, "AzureWebJobs:extensions:durableTask", durableSettings);
-            }
+            Flatten(JObject.Parse(File.ReadAllText(hostJsonPath)), JobHostRoot, settings);
         }
-        string hubName = durableSection?["hubName"]?.ToString() ?? "TestHubName";
 
         var builder = new HostBuilder()
             .UseEnvironment("Development")
             .ConfigureAppConfiguration(c =>
             {
-                c.AddInMemoryCollection(durableSettings);
+                c.AddInMemoryCollection(settings);
                 c.AddEnvironmentVariables();
             })
             .ConfigureLogging(l =>
@@ -93,17 +91,12 @@ public static class Program
                 s.AddSingleton<IWebHookProvider>(new FixedWebHookProvider(new Uri(publicBase + "/runtime/webhooks/durabletask")));
                 s.PostConfigure<DurableTaskOptions>(o =>
                 {
-                    // host.json settings win; the local host only fills in what it needs.
+                    // Settings come from host.json and its overrides only (queue polling included); the local host
+                    // fills in the connection when they name none, as the Functions host does.
                     bool Has(string key) => o.StorageProvider.Keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-                    o.HubName = hubName;
                     if (!Has("connectionName") && !Has("connectionStringName"))
                     {
                         o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
-                    }
-                    if (!Has("maxQueuePollingInterval"))
-                    {
-                        // Default 30 s; 1 s keeps local runs and the e2e suite fast.
-                        o.StorageProvider["maxQueuePollingInterval"] = Env("LOCAL_HOST_MAX_QUEUE_POLLING_INTERVAL") ?? "00:00:01";
                     }
                     o.LocalRpcEndpointEnabled = true;
                 });
