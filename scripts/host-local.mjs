@@ -207,6 +207,7 @@ const gen = spawnSync(
   [path.join(root, 'dist', 'tools', 'local-host', 'generate-stubs.js')],
   { cwd: root, encoding: 'utf8' },
 );
+if (gen.status === 2) fail(`the app cannot run on the local host:\n${gen.stderr.trim()}`);
 if (gen.status !== 0) fail(`generating the C# stubs failed:\n${gen.stderr}${gen.stdout}`);
 
 function newestSource(dir) {
@@ -275,6 +276,7 @@ start('engine', 'dotnet', [engineDll], {
   LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
   LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/`,
   LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort}`,
+  ...(rpcPortBusy ? { LOCAL_HOST_RPC_PORT_BUSY: '1' } : {}),
   DOTNET_CLI_TELEMETRY_OPTOUT: '1',
   // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
   Logging__LogLevel__Default: 'Warning',

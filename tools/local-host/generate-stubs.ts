@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findTrigger } from '../functions-core';
 import { loadApp, projectRoot } from './app-loader';
+import { assertSupported } from './supported-bindings';
 
 const defaultOut = path.join(
   projectRoot,
@@ -30,6 +31,7 @@ function csIdentifier(value: string, index: number): string {
 
 export function generate(): string {
   const { registrations, modules } = loadApp();
+  assertSupported(registrations.values());
   const lines: string[] = [];
   let index = 0;
   const names = [...registrations.values()].sort((a, b) =>
@@ -52,8 +54,6 @@ export function generate(): string {
         `        => Bridge.RunActivityAsync(${csString(name)}, input, instanceId);`,
         '',
       );
-    } else if (trigger?.binding.type === 'entityTrigger') {
-      throw new Error(`Entity function "${name}" is not supported by the local host.`);
     }
   }
   return [
@@ -78,7 +78,14 @@ export function generate(): string {
 
 if (require.main === module) {
   const out = path.resolve(process.argv[2] ?? defaultOut);
-  const text = generate();
+  let text: string;
+  try {
+    text = generate();
+  } catch (err) {
+    // Exit code 2: the app itself cannot run here (the message says why); no stack trace.
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined;
   if (current === text) {
     process.stdout.write('unchanged\n');

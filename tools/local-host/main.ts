@@ -4,8 +4,9 @@
  * door. `node dist/tools/local-host/main.js` (started by scripts/host-local.mjs).
  *
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_TOKEN (the
- * launch's token the engine sends), LOCAL_HOST_EXTRA_FUNCTIONS, LOCAL_HOST_VERBOSE=1,
- * LOCAL_HOST_WATCH_STDIN=1 (stop when the launcher holding stdin goes away).
+ * launch's token the engine sends), LOCAL_HOST_EXTRA_FUNCTIONS, LOCAL_HOST_VERBOSE=1 (also system,
+ * debug and trace lines, webhook requests, activity completions), LOCAL_HOST_WATCH_STDIN=1 (stop
+ * when the launcher holding stdin goes away).
  */
 import type http from 'node:http';
 import { setLogSink } from '../functions-core';
@@ -14,6 +15,7 @@ import { createEngineEndpoint } from './engine-endpoint';
 import { appRoutes, routePrefix } from './http/app-routes';
 import { createFrontDoor, type ClientBinding } from './http/front-door';
 import { log } from './log';
+import { assertSupported } from './supported-bindings';
 
 function listen(server: http.Server, port: number, host?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,10 +32,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const bridgePort = Number(env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
   const verbose = env.LOCAL_HOST_VERBOSE === '1';
 
-  setLogSink((level, _category, message) => {
-    if (verbose || /^(warning|error|critical)$/i.test(level)) log(`app ${level}: ${message}`);
+  // The app's own information and warning lines show by default (about one per request), as in
+  // func start's console; system, debug and trace lines with LOCAL_HOST_VERBOSE=1.
+  setLogSink((level, category, message) => {
+    const important = /^(warning|error|critical)$/i.test(level);
+    const app = category.toLowerCase() === 'user' && !/^(trace|debug)$/i.test(level);
+    if (verbose || important || app) log(`app ${level.toLowerCase()}: ${message}`);
   });
   const app = loadApp();
+  assertSupported(app.registrations.values());
   const names = [...app.registrations.values()].map((r) => r.metadata.name);
   log(`loaded ${app.modules.length} module(s), ${names.length} function(s): ${names.join(', ')}`);
   const routes = appRoutes(app.registrations.values(), routePrefix(readHostJson()));

@@ -133,6 +133,26 @@ check(
   JSON.stringify(actFailDone?.output),
 );
 
+const waitRoute = await fetch(`${base}/api/orchestrators/wait/x`, { method: 'POST' });
+check(
+  'route order: httpLhWait (sorts before httpStartSingle) answers orchestrators/wait/x',
+  waitRoute.status === 200 && (await waitRoute.json()).by === 'httpLhWait',
+  waitRoute.status,
+);
+const shadowed = await fetch(`${base}/api/orchestrators/shadow/x`, { method: 'POST' });
+check(
+  'route order: httpStartSingle (sorts before zzLhShadowed) answers orchestrators/shadow/x',
+  shadowed.status === 404 &&
+    (await shadowed.json()).type === 'urn:durable-singleton:problem:orchestrator-not-found',
+  shadowed.status,
+);
+const optional = await (await fetch(`${base}/api/lh/optional`)).json();
+check(
+  "a missing optional route parameter is ''",
+  JSON.stringify(optional.params) === JSON.stringify({ value: '' }),
+  JSON.stringify(optional),
+);
+
 const hub = process.env.AzureFunctionsJobHost__extensions__durableTask__hubName;
 if (hub) {
   check(

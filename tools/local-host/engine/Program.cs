@@ -61,6 +61,12 @@ public static class Program
                     o.TimestampFormat = "HH:mm:ss.fff ";
                 });
                 l.AddFilter("LocalHost", LogLevel.Information);
+                if (Env("LOCAL_HOST_RPC_PORT_BUSY") == "1")
+                {
+                    // The extension's RPC endpoint fails on 17071, logs a "Hosting failed to start" trace, then takes
+                    // another port; the launcher has already said so in one line.
+                    l.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+                }
                 string? level = Env("LOCAL_HOST_ENGINE_LOG_LEVEL");
                 if (level != null && Enum.TryParse(level, true, out LogLevel parsed))
                 {
