@@ -41,6 +41,27 @@ function fail(message) {
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** npm's PID: our parent, or the parent of the `sh -c` wrapper npm runs scripts in. */
+function npmProcess() {
+  if (process.platform === 'win32') return undefined; // no `sh -c` wrapper there
+  const parentOf = (pid) =>
+    Number(spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim());
+  const command = spawnSync('ps', ['-o', 'comm=', '-p', String(process.ppid)], {
+    encoding: 'utf8',
+  });
+  const isShell = /(^|\/)(sh|bash|dash|zsh)$/.test(command.stdout.trim());
+  return isShell ? parentOf(process.ppid) || undefined : process.ppid;
+}
+
 function argValue(name, fallback) {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
@@ -66,11 +87,7 @@ if (args.includes('--wait')) {
       process.exit(0);
     }
     if (pid) {
-      try {
-        process.kill(Number(pid), 0);
-      } catch {
-        fail(`the host process ${pid} exited before ${base} answered`);
-      }
+      if (!alive(Number(pid))) fail(`the host process ${pid} exited before ${base} answered`);
     }
     await sleep(500);
   }
@@ -187,14 +204,18 @@ async function stopAll(exitCode) {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 process.on('SIGHUP', () => void stopAll(0));
-// A wrapper that dies without passing its signal on (`sh -c` under npm) leaves us reparented: stop too.
-const parentPid = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentPid && !stopping) {
-    say('the parent process went away; stopping.');
-    void stopAll(0);
-  }
-}, 1000).unref();
+// Under `npm run`, npm forwards SIGTERM/SIGINT to the `sh -c` wrapper, which dies without passing
+// it on: watch npm itself and stop when it goes away. Only npm's end stops us, so a backgrounded
+// `npm run host:local &` keeps running after the shell that started it exits.
+const npmPid = process.env.npm_lifecycle_event ? npmProcess() : undefined;
+if (npmPid) {
+  setInterval(() => {
+    if (!stopping && !alive(npmPid)) {
+      say(`npm (pid ${npmPid}) has stopped; stopping.`);
+      void stopAll(0);
+    }
+  }, 1000).unref();
+}
 process.on('exit', () => {
   for (const { child } of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

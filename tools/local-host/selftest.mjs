@@ -2,7 +2,8 @@
 /**
  * Self-test of the local host itself (not the app), against the throwaway fixture functions:
  *   LOCAL_HOST_EXTRA_FUNCTIONS=dist/tools/local-host/fixtures/selftest.js npm run host:local
- *   node tools/local-host/selftest.mjs        (E2E_BASE_URL, default http://localhost:7071)
+ *   node tools/local-host/selftest.mjs [--json FILE]   (E2E_BASE_URL, default http://localhost:7071;
+ *                                                       --json writes jest-style pass/fail counts)
  * Checks fan-out activities + timer + custom status, continue-as-new + external event, that a JS
  * orchestrator failure reaches the engine as Failed with the JS message, that date-like strings pass
  * byte for byte, how activity inputs and failures reach JS (as under the Functions host), and that
@@ -12,10 +13,12 @@ const base = (process.env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/+$
 const run = Date.now().toString(36);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let failures = 0;
+let passes = 0;
 
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`);
-  if (!ok) failures++;
+  if (ok) passes++;
+  else failures++;
 }
 
 async function start(name, id, input) {
@@ -162,5 +165,11 @@ if (hub) {
   );
 }
 
+const jsonAt = process.argv.indexOf('--json');
+if (jsonAt > 0) {
+  const { writeFileSync } = await import('node:fs');
+  const counts = { numPassedTests: passes, numFailedTests: failures };
+  writeFileSync(process.argv[jsonAt + 1], JSON.stringify(counts) + '\n');
+}
 console.log(`${failures === 0 ? 'self-test passed' : `${failures} check(s) failed`}`);
 process.exit(failures === 0 ? 0 : 1);
