@@ -201,9 +201,12 @@ async function stopAll(exitCode) {
   say('stopped.');
   process.exit(exitCode);
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
-process.on('SIGHUP', () => void stopAll(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (!stopping) say(`${signal} received; stopping.`);
+    void stopAll(0);
+  });
+}
 // Under `npm run`, npm forwards SIGTERM/SIGINT to the `sh -c` wrapper, which dies without passing
 // it on: watch npm itself and stop when it goes away. Only npm's end stops us, so a backgrounded
 // `npm run host:local &` keeps running after the shell that started it exits.

@@ -97,13 +97,9 @@ public static class Program
                 s.AddSingleton<IWebHookProvider>(new FixedWebHookProvider(new Uri(publicBase + "/runtime/webhooks/durabletask")));
                 s.PostConfigure<DurableTaskOptions>(o =>
                 {
-                    // Settings come from host.json and its overrides only (queue polling included); the local host
-                    // fills in the connection when they name none, as the Functions host does.
-                    bool Has(string key) => o.StorageProvider.Keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-                    if (!Has("connectionName") && !Has("connectionStringName"))
-                    {
-                        o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
-                    }
+                    // Settings come from host.json and its overrides only (queue polling included). With no connection
+                    // named there, the extension uses its default "Storage" (resolved as AzureWebJobsStorage), as under
+                    // the Functions host: the management links say connection=Storage there and here.
                     o.LocalRpcEndpointEnabled = true;
                 });
             })
@@ -136,7 +132,7 @@ public static class Program
         string clientJson = HostFunctions.ClientBindingJson ?? throw new InvalidOperationException("No durable client binding data.");
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DurableTaskOptions>>().Value;
         log.LogInformation("Durable Task extension started: hub {Hub}, storage provider settings {Settings}.",
-            options.HubName, string.Join(", ", options.StorageProvider.Select(kv => kv.Key + "=" + kv.Value)));
+            options.HubName, options.StorageProvider.Count == 0 ? "(defaults)" : string.Join(", ", options.StorageProvider.Select(kv => kv.Key + "=" + kv.Value)));
         await Bridge.PostClientBindingAsync(clientJson).ConfigureAwait(false);
         log.LogInformation("Client binding handed to the bridge; engine ready.");
 
