@@ -15,6 +15,7 @@ import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { odata, TableClient } from '@azure/data-tables';
+import { azuriteConnectionString, azuritePorts } from '../tools/azurite';
 import { EXECUTIONS_TABLE } from './executions';
 import { summarize, type Summary } from './stats';
 
@@ -34,9 +35,10 @@ const params = {
   throughputStarts: int('BENCH_THROUGHPUT_STARTS', 160),
 };
 const baseUrl = (env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/$/, '');
-const azuriteTables =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
-const storage = env.BENCH_STORAGE_CONNECTION ?? azuriteTables;
+// The local host's Azurite (LOCAL_HOST_AZURITE_PORT), unless the run targets other storage.
+const storage =
+  env.BENCH_STORAGE_CONNECTION ??
+  azuriteConnectionString(azuritePorts(Number(env.LOCAL_HOST_AZURITE_PORT ?? 10000)));
 const runId = randomUUID().slice(0, 8);
 
 type Starter = 'ours' | 'sample';

@@ -15,10 +15,10 @@
  * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const engineDir = path.join(root, 'tools', 'local-host', 'engine');
@@ -27,6 +27,9 @@ const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
 const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
 const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);
 const args = process.argv.slice(2);
+const EXTENSION_RPC_PORT = 17071;
+// Sent by this launch's engine with every call; the bridge refuses calls without it.
+const token = randomUUID();
 const t0 = Date.now();
 
 function say(message) {
@@ -37,6 +40,27 @@ function fail(message) {
   process.exit(1);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** npm's PID: our parent, or the parent of the `sh -c` wrapper npm runs scripts in. */
+function npmProcess() {
+  if (process.platform === 'win32') return undefined; // no `sh -c` wrapper there
+  const parentOf = (pid) =>
+    Number(spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim());
+  const command = spawnSync('ps', ['-o', 'comm=', '-p', String(process.ppid)], {
+    encoding: 'utf8',
+  });
+  const isShell = /(^|\/)(sh|bash|dash|zsh)$/.test(command.stdout.trim());
+  return isShell ? parentOf(process.ppid) || undefined : process.ppid;
+}
 
 function argValue(name, fallback) {
   const i = args.indexOf(name);
@@ -52,14 +76,6 @@ async function answers(url) {
   }
 }
 
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
 // ---- --wait mode ----------------------------------------------------------------------------------
 if (args.includes('--wait')) {
   const timeout = Number(argValue('--timeout', process.env.LOCAL_HOST_READY_TIMEOUT ?? 300)) * 1000;
@@ -71,11 +87,7 @@ if (args.includes('--wait')) {
       process.exit(0);
     }
     if (pid) {
-      try {
-        process.kill(Number(pid), 0);
-      } catch {
-        fail(`the host process ${pid} exited before ${base} answered`);
-      }
+      if (!alive(Number(pid))) fail(`the host process ${pid} exited before ${base} answered`);
     }
     await sleep(500);
   }
@@ -95,13 +107,38 @@ if (spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).status !== 0) {
     '`dotnet` (the .NET SDK, net10.0) is required for the local host but was not found on PATH.',
   );
 }
-const bridgeJs = path.join(root, 'dist', 'tools', 'local-host', 'bridge.js');
+const bridgeJs = path.join(root, 'dist', 'tools', 'local-host', 'main.js');
 if (!fs.existsSync(bridgeJs)) {
   fail(
-    'dist/tools/local-host/bridge.js is missing: run `npm run build` first (or use `npm run host:local`).',
+    'dist/tools/local-host/main.js is missing: run `npm run build` first (or use `npm run host:local`).',
   );
 }
-if (await portOpen(frontPort)) fail(`port ${frontPort} is already in use.`);
+// Shared with the tests and the benchmark; compiled by the build above.
+const distModule = (name) => import(pathToFileURL(path.join(root, 'dist', 'tools', name)).href);
+const { portOpen, waitForPorts } = await distModule('ports.js');
+const { azuriteCommand, azuriteConnectionString, azuritePorts } = await distModule('azurite.js');
+// Every port this launch needs must be free: a second launch on a busy port would mix its engine,
+// bridge or storage with the running host's.
+const portsNeeded = [
+  [frontPort, 'LOCAL_HOST_PORT'],
+  [bridgePort, 'LOCAL_HOST_BRIDGE_PORT'],
+  ...(process.env.AzureWebJobsStorage
+    ? []
+    : [0, 1, 2].map((i) => [azuritePort + i, `LOCAL_HOST_AZURITE_PORT (+${i})`])),
+];
+for (const [port, variable] of portsNeeded) {
+  if (await portOpen(port))
+    fail(
+      `port ${port} (${variable}) is already in use, perhaps by another local host. Stop it, or give this launch free ports: LOCAL_HOST_PORT, LOCAL_HOST_BRIDGE_PORT, LOCAL_HOST_AZURITE_PORT.`,
+    );
+}
+// The extension's RPC endpoint always tries 17071 first, then a random port in 30000-31000
+// (LocalHttpListener; not configurable). Say so once instead of its start-up failure trace.
+const rpcPortBusy = await portOpen(EXTENSION_RPC_PORT);
+if (rpcPortBusy)
+  say(
+    `port ${EXTENSION_RPC_PORT} (the Durable extension's RPC endpoint) is in use; the extension takes a free port in 30000-31000 and the bridge follows it.`,
+  );
 
 const children = [];
 let stopping = false;
@@ -164,17 +201,24 @@ async function stopAll(exitCode) {
   say('stopped.');
   process.exit(exitCode);
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
-process.on('SIGHUP', () => void stopAll(0));
-// A wrapper that dies without passing its signal on (`sh -c` under npm) leaves us reparented: stop too.
-const parentPid = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentPid && !stopping) {
-    say('the parent process went away; stopping.');
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (!stopping) say(`${signal} received; stopping.`);
     void stopAll(0);
-  }
-}, 1000).unref();
+  });
+}
+// Under `npm run`, npm forwards SIGTERM/SIGINT to the `sh -c` wrapper, which dies without passing
+// it on: watch npm itself and stop when it goes away. Only npm's end stops us, so a backgrounded
+// `npm run host:local &` keeps running after the shell that started it exits.
+const npmPid = process.env.npm_lifecycle_event ? npmProcess() : undefined;
+if (npmPid) {
+  setInterval(() => {
+    if (!stopping && !alive(npmPid)) {
+      say(`npm (pid ${npmPid}) has stopped; stopping.`);
+      void stopAll(0);
+    }
+  }, 1000).unref();
+}
 process.on('exit', () => {
   for (const { child } of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -187,6 +231,7 @@ const gen = spawnSync(
   [path.join(root, 'dist', 'tools', 'local-host', 'generate-stubs.js')],
   { cwd: root, encoding: 'utf8' },
 );
+if (gen.status === 2) fail(`the app cannot run on the local host:\n${gen.stderr.trim()}`);
 if (gen.status !== 0) fail(`generating the C# stubs failed:\n${gen.stderr}${gen.stdout}`);
 
 function newestSource(dir) {
@@ -220,47 +265,22 @@ if (!storage) {
         `port ${p} (Azurite) is already in use; set LOCAL_HOST_AZURITE_PORT or AzureWebJobsStorage.`,
       );
   }
-  const azurite = path.join(root, 'node_modules', '.bin', 'azurite');
-  if (!fs.existsSync(azurite)) fail('node_modules/.bin/azurite is missing: run `npm ci`.');
+  const ports = azuritePorts(azuritePort);
   const persist = process.env.LOCAL_HOST_PERSIST === '1';
+  const { command, args: azuriteArgs } = azuriteCommand(
+    root,
+    ports,
+    persist ? path.join(root, '.azurite') : undefined,
+  );
+  if (!fs.existsSync(command)) fail(`${command} is missing: run \`npm ci\`.`);
   start('azurite', process.execPath, [
     path.join(root, 'tools', 'local-host', 'watchdog.mjs'),
-    azurite,
-    '--silent',
-    '--disableTelemetry',
-    '--skipApiVersionCheck',
-    '--loose',
-    '--blobHost',
-    '127.0.0.1',
-    '--blobPort',
-    String(azuritePort),
-    '--queueHost',
-    '127.0.0.1',
-    '--queuePort',
-    String(azuritePort + 1),
-    '--tableHost',
-    '127.0.0.1',
-    '--tablePort',
-    String(azuritePort + 2),
-    ...(persist ? ['--location', path.join(root, '.azurite')] : ['--inMemoryPersistence']),
+    command,
+    ...azuriteArgs,
   ]);
-  const key =
-    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-  storage =
-    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};` +
-    `BlobEndpoint=http://127.0.0.1:${azuritePort}/devstoreaccount1;` +
-    `QueueEndpoint=http://127.0.0.1:${azuritePort + 1}/devstoreaccount1;` +
-    `TableEndpoint=http://127.0.0.1:${azuritePort + 2}/devstoreaccount1;`;
-  for (let i = 0; ; i++) {
-    if (
-      (await portOpen(azuritePort)) &&
-      (await portOpen(azuritePort + 1)) &&
-      (await portOpen(azuritePort + 2))
-    )
-      break;
-    if (i > 120) fail('Azurite did not open its ports within 60 s.');
-    await sleep(500);
-  }
+  storage = azuriteConnectionString(ports);
+  if (!(await waitForPorts([ports.blob, ports.queue, ports.table], 60_000, () => stopping)))
+    fail('Azurite did not open its ports within 60 s.');
   say(
     `Azurite up on 127.0.0.1:${azuritePort}-${azuritePort + 2} (${persist ? '.azurite/' : 'in memory'})`,
   );
@@ -272,6 +292,7 @@ const shared = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
   LOCAL_HOST_PORT: String(frontPort),
   LOCAL_HOST_BRIDGE_PORT: String(bridgePort),
+  LOCAL_HOST_TOKEN: token,
 };
 start('bridge', process.execPath, [bridgeJs], shared);
 start('engine', 'dotnet', [engineDll], {
@@ -279,6 +300,7 @@ start('engine', 'dotnet', [engineDll], {
   LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
   LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/`,
   LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort}`,
+  ...(rpcPortBusy ? { LOCAL_HOST_RPC_PORT_BUSY: '1' } : {}),
   DOTNET_CLI_TELEMETRY_OPTOUT: '1',
   // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
   Logging__LogLevel__Default: 'Warning',

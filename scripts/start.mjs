@@ -1,12 +1,13 @@
 // `npm start`: Azurite (from devDependencies) and `func start` together; Ctrl-C stops both.
+// Checks for Core Tools first, then builds; arguments pass through to func: `npm start -- --port 7072`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function findFunc() {
   if (existsSync(bin('func'))) return bin('func');
@@ -16,14 +17,6 @@ function findFunc() {
   return found.status === 0 ? found.stdout.split(/\r?\n/)[0].trim() : undefined;
 }
 
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
 const func = findFunc();
 if (!func) {
   console.error(
@@ -31,6 +24,15 @@ if (!func) {
   );
   process.exit(1);
 }
+
+// The template's `prestart` (clean + build), run only once func is known to be there.
+for (const script of ['clean', 'build']) {
+  if (spawnSync(npm, ['run', script, '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) {
+    console.error(`\`npm run ${script}\` failed.`);
+    process.exit(1);
+  }
+}
+const { portOpen } = await import(pathToFileURL(join(root, 'dist', 'tools', 'ports.js')).href);
 
 const children = [];
 let stopping = false;
@@ -44,7 +46,9 @@ process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
 if (await portOpen(10000)) {
-  console.log('Azurite (or another storage emulator) is already listening on 10000; using it.');
+  console.log(
+    'Reusing the storage emulator already listening on 127.0.0.1:10000 (Azurite?); it keeps running after func stops.',
+  );
 } else {
   const azurite = spawn(
     bin('azurite'),
@@ -64,6 +68,6 @@ if (await portOpen(10000)) {
   children.push(azurite);
 }
 
-const host = spawn(func, ['start'], { cwd: root, stdio: 'inherit' });
+const host = spawn(func, ['start', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 host.on('exit', (code) => stopAll(code ?? 0));
 children.push(host);

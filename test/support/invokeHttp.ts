@@ -1,12 +1,17 @@
 /**
- * Drives an HTTP function the way the Node worker does (the stand-in core module's `invokeHttp`,
- * i.e. `@azure/functions`' own invocation model), with a string body and a JSON view of the answer.
+ * Drives an HTTP function the way the Node worker does (the stand-in core module's
+ * `invokeHttpFunction`, i.e. `@azure/functions`' own invocation model), with a string body and a
+ * JSON view of the answer.
  */
-import { invokeHttp as invokeHttpFunction } from '../../tools/functions-core';
+import { invokeHttpFunction } from '../../tools/functions-core';
 
 export interface HttpCall {
   method?: string;
   url: string;
+  /**
+   * A `content-length` matching the body is added, as a client sending a plain body would, unless
+   * the call sets `transfer-encoding` (a chunked request declares no length).
+   */
   headers?: Record<string, string>;
   body?: string;
   params: Record<string, string>;
@@ -23,12 +28,15 @@ export interface HttpResult {
 
 export async function invokeHttp(functionName: string, call: HttpCall): Promise<HttpResult> {
   const body = Buffer.from(call.body ?? '', 'utf8');
+  const chunked = Object.keys(call.headers ?? {}).some(
+    (k) => k.toLowerCase() === 'transfer-encoding',
+  );
   const reply = await invokeHttpFunction(
     functionName,
     {
       method: call.method ?? 'POST',
       url: call.url,
-      headers: { 'content-length': String(body.length), ...call.headers },
+      headers: { ...(chunked ? {} : { 'content-length': String(body.length) }), ...call.headers },
       body,
       params: call.params,
     },

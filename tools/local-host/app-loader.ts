@@ -5,9 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as core from '../functions-core/index';
+import * as core from '../functions-core';
 
 export const projectRoot = path.resolve(__dirname, '..', '..', '..');
+
+/** The app's host.json (undefined when there is none). */
+export function readHostJson(): unknown {
+  const file = path.join(projectRoot, 'host.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as unknown) : undefined;
+}
 
 export interface LoadedApp {
   modules: string[];
@@ -89,15 +95,4 @@ export function loadApp(): LoadedApp {
   }
   loaded = { modules, registrations: core.getRegistrations() };
   return loaded;
-}
-
-export function triggerOf(
-  reg: core.Registration,
-): { name: string; binding: core.BindingMetadata } | undefined {
-  for (const [name, binding] of Object.entries(reg.metadata.bindings)) {
-    if (binding.direction === 'in' && /trigger$/i.test(binding.type)) {
-      return { name, binding };
-    }
-  }
-  return undefined;
 }

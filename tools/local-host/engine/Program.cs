@@ -7,11 +7,10 @@
 //
 // Environment (set by scripts/host-local.mjs):
 //   AzureWebJobsStorage          storage connection string (Azurite)
-//   LOCAL_HOST_HOST_JSON         path of the app's host.json (extensions.durableTask settings are applied)
+//   LOCAL_HOST_HOST_JSON         path of the app's host.json (read under AzureFunctionsJobHost, as the Functions host does)
 //   LOCAL_HOST_BRIDGE_URL        base URL of the Node bridge's internal endpoint, e.g. http://127.0.0.1:17072/
 //   LOCAL_HOST_PUBLIC_BASE_URL   public base URL of the front door, default http://localhost:7071
-using System.Net.Http.Headers;
-using System.Text;
+//   LOCAL_HOST_TOKEN             the launch's token, sent to the bridge with every call
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
 using Microsoft.Azure.WebJobs.Host.Config;
@@ -25,6 +24,8 @@ namespace LocalHost.Engine;
 
 public static class Program
 {
+    private const string JobHostRoot = "AzureFunctionsJobHost";
+
     public static async Task<int> Main(string[] args)
     {
         string hostJsonPath = Env("LOCAL_HOST_HOST_JSON") ?? Path.GetFullPath("host.json");
@@ -35,25 +36,20 @@ public static class Program
             return 2;
         }
 
-        // host.json extensions.durableTask → configuration keys the extension binds its options from.
-        var durableSettings = new Dictionary<string, string?>();
-        JObject? durableSection = null;
+        // host.json under the Functions host's configuration root, AzureFunctionsJobHost (the WebJobs SDK takes its
+        // root from AzureWebJobsConfigurationSection), then the environment: an app setting such as
+        // AzureFunctionsJobHost__extensions__durableTask__hubName overrides host.json here as under the host.
+        var settings = new Dictionary<string, string?> { ["AzureWebJobsConfigurationSection"] = JobHostRoot };
         if (File.Exists(hostJsonPath))
         {
-            var hostJson = JObject.Parse(File.ReadAllText(hostJsonPath));
-            durableSection = hostJson.SelectToken("extensions.durableTask") as JObject;
-            if (durableSection != null)
-            {
-                Flatten(durableSection, "AzureWebJobs:extensions:durableTask", durableSettings);
-            }
+            Flatten(JObject.Parse(File.ReadAllText(hostJsonPath)), JobHostRoot, settings);
         }
-        string hubName = durableSection?["hubName"]?.ToString() ?? "TestHubName";
 
         var builder = new HostBuilder()
             .UseEnvironment("Development")
             .ConfigureAppConfiguration(c =>
             {
-                c.AddInMemoryCollection(durableSettings);
+                c.AddInMemoryCollection(settings);
                 c.AddEnvironmentVariables();
             })
             .ConfigureLogging(l =>
@@ -65,6 +61,12 @@ public static class Program
                     o.TimestampFormat = "HH:mm:ss.fff ";
                 });
                 l.AddFilter("LocalHost", LogLevel.Information);
+                if (Env("LOCAL_HOST_RPC_PORT_BUSY") == "1")
+                {
+                    // The extension's RPC endpoint fails on 17071, logs a "Hosting failed to start" trace, then takes
+                    // another port; the launcher has already said so in one line.
+                    l.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+                }
                 string? level = Env("LOCAL_HOST_ENGINE_LOG_LEVEL");
                 if (level != null && Enum.TryParse(level, true, out LogLevel parsed))
                 {
@@ -95,18 +97,9 @@ public static class Program
                 s.AddSingleton<IWebHookProvider>(new FixedWebHookProvider(new Uri(publicBase + "/runtime/webhooks/durabletask")));
                 s.PostConfigure<DurableTaskOptions>(o =>
                 {
-                    // host.json settings win; the local host only fills in what it needs.
-                    bool Has(string key) => o.StorageProvider.Keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-                    o.HubName = hubName;
-                    if (!Has("connectionName") && !Has("connectionStringName"))
-                    {
-                        o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
-                    }
-                    if (!Has("maxQueuePollingInterval"))
-                    {
-                        // Default 30 s; 1 s keeps local runs and the e2e suite fast.
-                        o.StorageProvider["maxQueuePollingInterval"] = Env("LOCAL_HOST_MAX_QUEUE_POLLING_INTERVAL") ?? "00:00:01";
-                    }
+                    // Settings come from host.json and its overrides only (queue polling included). With no connection
+                    // named there, the extension uses its default "Storage" (resolved as AzureWebJobsStorage), as under
+                    // the Functions host: the management links say connection=Storage there and here.
                     o.LocalRpcEndpointEnabled = true;
                 });
             })
@@ -139,7 +132,7 @@ public static class Program
         string clientJson = HostFunctions.ClientBindingJson ?? throw new InvalidOperationException("No durable client binding data.");
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DurableTaskOptions>>().Value;
         log.LogInformation("Durable Task extension started: hub {Hub}, storage provider settings {Settings}.",
-            options.HubName, string.Join(", ", options.StorageProvider.Select(kv => kv.Key + "=" + kv.Value)));
+            options.HubName, options.StorageProvider.Count == 0 ? "(defaults)" : string.Join(", ", options.StorageProvider.Select(kv => kv.Key + "=" + kv.Value)));
         await Bridge.PostClientBindingAsync(clientJson).ConfigureAwait(false);
         log.LogInformation("Client binding handed to the bridge; engine ready.");
 
@@ -174,127 +167,5 @@ public static class Program
                 into[prefix] = token.Type == JTokenType.Null ? null : token.ToString();
                 break;
         }
-    }
-}
-
-/// <summary>Functions of the host itself (not the app's).</summary>
-public static class HostFunctions
-{
-    internal static volatile string? ClientBindingJson;
-
-    /// <summary>Called once at startup so the extension itself produces the durable client binding JSON.</summary>
-    [NoAutomaticTrigger]
-    [FunctionName(nameof(LocalHostClientBinding))]
-    public static void LocalHostClientBinding([DurableClient] string client)
-    {
-        ClientBindingJson = client;
-    }
-}
-
-internal sealed class ExplicitTypeLocator : ITypeLocator
-{
-    private readonly IReadOnlyList<Type> types;
-
-    public ExplicitTypeLocator(params Type[] types) => this.types = types;
-
-    public IReadOnlyList<Type> GetTypes() => this.types;
-}
-
-/// <summary>FUNCTIONS_WORKER_RUNTIME=node selects the extension's JSON out-of-process protocol.</summary>
-internal sealed class NodeWorkerNameResolver : INameResolver
-{
-    public string? Resolve(string name)
-    {
-        if (string.Equals(name, "FUNCTIONS_WORKER_RUNTIME", StringComparison.OrdinalIgnoreCase))
-        {
-            return "node";
-        }
-        // Platform detection (DefaultPlatformInformation) reads these through the name resolver; a CONTAINER_NAME
-        // set by a container runtime would make the extension think it runs on Linux Consumption and dump its
-        // EventSource telemetry to stdout. This is a local host: no App Service platform.
-        if (name.StartsWith("WEBSITE_", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(name, "CONTAINER_NAME", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(name, "FUNCTIONS_LOGS_MOUNT_PATH", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-        return Environment.GetEnvironmentVariable(name);
-    }
-}
-
-internal sealed class FixedWebHookProvider : IWebHookProvider
-{
-    private readonly Uri baseUri;
-
-    public FixedWebHookProvider(Uri baseUri) => this.baseUri = baseUri;
-
-    public Uri GetUrl(IExtensionConfigProvider extension) => this.baseUri;
-}
-
-/// <summary>Calls the Node bridge. No synchronization context may be captured: the shim blocks on results.</summary>
-public static class Bridge
-{
-    private static readonly HttpClient Http = new()
-    {
-        BaseAddress = new Uri(Program.Env("LOCAL_HOST_BRIDGE_URL") ?? "http://127.0.0.1:17072/"),
-        Timeout = TimeSpan.FromMinutes(10),
-    };
-
-    public static async Task<string> RunOrchestratorAsync(string name, string contextJson)
-    {
-        JObject reply = await PostAsync("orchestration/" + Uri.EscapeDataString(name), contextJson).ConfigureAwait(false);
-        if (reply.Value<bool>("ok"))
-        {
-            return reply.Value<string>("result") ?? "null";
-        }
-        // The Functions host's RpcException format; the extension recovers the worker's state from it.
-        throw new Exception($"Result: Failure\nException: {reply.Value<string>("message")}\nStack: {reply.Value<string>("stack")}");
-    }
-
-    public static async Task<JToken> RunActivityAsync(string name, IDurableActivityContext context)
-    {
-        JToken? input = context.GetInput<JToken>();
-        // durable-functions sends a string input already JSON-encoded, and the Functions host hands
-        // a string-valued input to the worker as its raw value, so only non-strings are serialized.
-        string inputJson = input is JValue { Type: JTokenType.String } text
-            ? (string)text!
-            : input?.ToString(Newtonsoft.Json.Formatting.None) ?? "null";
-        JObject reply = await PostAsync(
-            "activity/" + Uri.EscapeDataString(name) + "?instanceId=" + Uri.EscapeDataString(context.InstanceId),
-            inputJson).ConfigureAwait(false);
-        if (reply.Value<bool>("ok"))
-        {
-            return JToken.Parse(reply.Value<string>("result") ?? "null");
-        }
-        throw new Exception(reply.Value<string>("message"));
-    }
-
-    public static async Task PostClientBindingAsync(string clientJson)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await PostAsync("client-binding", clientJson).ConfigureAwait(false);
-                return;
-            }
-            catch (HttpRequestException) when (attempt < 60)
-            {
-                await Task.Delay(500).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task<JObject> PostAsync(string path, string body)
-    {
-        using var content = new StringContent(body, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage response = await Http.PostAsync(path, content).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Bridge answered {(int)response.StatusCode} for {path}: {text}");
-        }
-        return JObject.Parse(text);
     }
 }
