@@ -1,13 +1,19 @@
-import { FIXTURES, freshId, post, useFakeExtension } from './starterHarness';
+import { FIXTURES, freshId, post, useFakeExtension, useSettings } from './starterHarness';
 
 const BURST = 30;
 // Bursts on a loaded 2-core machine can take several seconds; this bounds a hang, it times nothing.
-jest.setTimeout(30_000);
+jest.setTimeout(90_000);
 const extension = useFakeExtension();
 
 beforeAll(() => {
   // The extension stand-in's duplicate check reads, waits, then writes, like the real backend.
   extension().duplicateCheckDelayMs = 50;
+});
+
+beforeEach(() => {
+  // Generous bounds: these tests are about who starts, not how fast; on a loaded machine the
+  // defaults (10 s lock wait, 5 s per storage call) turn slowness into 409 in-progress or 503.
+  useSettings({ SINGLETON_LOCK_WAIT_MS: '60000', SINGLETON_BACKEND_TIMEOUT_MS: '30000' });
 });
 
 function burst(starter: 'ours' | 'sample', id: string) {

@@ -31,6 +31,7 @@ export async function invokeHttp(functionName: string, call: HttpCall): Promise<
   const chunked = Object.keys(call.headers ?? {}).some(
     (k) => k.toLowerCase() === 'transfer-encoding',
   );
+  // A function that throws is answered 500 by the Functions host; the caller sees only that.
   const reply = await invokeHttpFunction(
     functionName,
     {
@@ -41,7 +42,7 @@ export async function invokeHttp(functionName: string, call: HttpCall): Promise<
       params: call.params,
     },
     call.clientJson,
-  );
+  ).catch(() => ({ status: 500, headers: {}, body: Buffer.alloc(0) }));
   const text = reply.body.toString('utf8');
   let json: Record<string, unknown> = {};
   try {
