@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Stages the deployment package in dist/package: the app compiled from src/ alone (no source maps),
 // host.json, a package.json without scripts or development dependencies, the production
-// dependencies installed from package-lock.json (`npm ci --omit=dev --omit=optional`), and
-// .funcignore. azd runs it as the `prepackage` hook of the `api` service and zips that folder
+// dependencies installed from package-lock.json (`npm ci --omit=dev --omit=optional`), all of it
+// filtered by .funcignore, and .funcignore itself. azd runs it as the `prepackage` hook of the `api` service and zips that folder
 // (`dist: dist/package` in azure.yaml); `func azure functionapp publish` can be run from it too.
 // See docs/deployment.md.
 //
@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -21,6 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import ignore from 'ignore';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -115,6 +117,21 @@ const {
 } = pkg;
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
 rmSync(join(out, 'package-lock.json'));
+
+// Apply .funcignore here already, with gitignore rules as azd does: dist/package is then the
+// package for any tool (Core Tools matches .funcignore patterns from the folder root only, so it
+// would keep node_modules' *.ts and *.js.map files).
+const matcher = ignore().add(readFileSync(join(root, '.funcignore'), 'utf8'));
+function prune(dir, rel) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const relPath = rel ? `${rel}/${name}` : name;
+    const isDir = lstatSync(path).isDirectory();
+    if (matcher.ignores(isDir ? `${relPath}/` : relPath)) rmSync(path, { recursive: true });
+    else if (isDir) prune(path, relPath);
+  }
+}
+prune(out, '');
 
 const { files, bytes } = sizeOf(out);
 console.log(
