@@ -80,7 +80,7 @@ class CheckFailure extends Error {}
 const fail = (message) => {
   throw new CheckFailure(message);
 };
-const log = (message) => console.log(`package:check: ${message}`);
+const log = (message) => console.log(`package:check: [${seconds().padStart(5)}s] ${message}`);
 
 // A clean environment for child processes: nothing that `npm run` injected for this script (it
 // would point nested npm commands at this project), no module search paths.
@@ -433,6 +433,7 @@ function checkService(name, service, project, tmp) {
     );
   }
   runHooks(hooks, 'postrestore', serviceDir, tmp);
+  log('  fingerprinting the working copy');
   const tracked = projectFiles().filter((f) => existsSync(join(copyDir, f)));
   const before = fingerprint(copyDir, tracked);
 
@@ -527,7 +528,10 @@ function main() {
   }
 
   const tmp = mkdtempSync(join(tmpdir(), 'package-check-'));
-  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  const cleanup = () => {
+    log('removing the temporary folder');
+    rmSync(tmp, { recursive: true, force: true });
+  };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       cleanup();
@@ -547,7 +551,7 @@ function main() {
   } finally {
     cleanup();
   }
-  log(`OK (${seconds()}s)`);
+  log('OK');
 }
 
 function ancestors(dir) {
