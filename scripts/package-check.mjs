@@ -82,14 +82,15 @@ const fail = (message) => {
 };
 const log = (message) => console.log(`package:check: [${seconds().padStart(5)}s] ${message}`);
 
-// A clean environment for child processes: nothing that `npm run` injected for this script (it
-// would point nested npm commands at this project), no module search paths.
+// The environment of a shell, for child processes: without what `npm run` injected for this
+// script (the package, the lifecycle, the local prefix, which would point nested npm commands at
+// this project) and without module search paths. The user's npm configuration stays.
+const INJECTED =
+  /^(npm_(lifecycle_|package_)|npm_(command|execpath|node_execpath|config_local_prefix)$|INIT_CWD$|NODE_PATH$|NODE_OPTIONS$)/i;
 function childEnv(extra = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) || key === 'INIT_CWD' || key === 'NODE_PATH' || key === 'NODE_OPTIONS')
-      continue;
-    env[key] = value;
+    if (!INJECTED.test(key)) env[key] = value;
   }
   // `npm run` also put this project's node_modules/.bin (and its ancestors') on PATH.
   const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
