@@ -8,8 +8,45 @@ targetScope = 'subscription'
 @description('Name of the azd environment; used to name the resource group and to derive unique resource names.')
 param environmentName string
 
+// Regions that offer the Flex Consumption plan: the list of the azd Flex Consumption quickstarts
+// (Azure-Samples/functions-quickstart-typescript-azd, infra/main.bicep at cba3922, 2026-02-24)
+// without its early-access canary region eastus2euap. `az functionapp list-flexconsumption-locations`
+// prints the current list.
 @minLength(1)
-@description('Azure region for all resources. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+@description('Azure region for all resources. It must offer the Flex Consumption plan.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -17,15 +54,23 @@ param environmentName string
 })
 param location string
 
-@description('Object ID of the user or service principal running the deployment (azd sets AZURE_PRINCIPAL_ID). When set, it gets data access to the storage account to inspect locks and Durable state. Leave empty to skip.')
+@description('Object ID of the user or service principal running the deployment (azd sets AZURE_PRINCIPAL_ID). It gets the storage data roles chosen by deployerDataAccess. Leave empty to skip.')
 param principalId string = ''
 
-@description('Type of principalId.')
+@description('Type of principalId (azd sets AZURE_PRINCIPAL_TYPE: ServicePrincipal when it is logged in as one, as in a pipeline).')
 @allowed([
   'User'
   'ServicePrincipal'
 ])
 param principalType string = 'User'
+
+@description('Storage data access of principalId: Reader (default: read locks and Durable state), Contributor (also change or delete them, e.g. break a stuck lock), or None.')
+@allowed([
+  'None'
+  'Reader'
+  'Contributor'
+])
+param deployerDataAccess string = 'Reader'
 
 @description('Node.js version of the Flex Consumption runtime.')
 @allowed([
@@ -52,6 +97,39 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Always-ready instances of the `durable` scale group (orchestrators, activities). Microsoft recommends 1 for Durable Functions on Flex Consumption to cut cold starts; each one is billed while idle. 0 = none.')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReadyInstances int = 0
+
+// Optional app settings of the starter (README, "Configuration"); null = not set, the app's default
+// applies. They are parameters because this template writes the whole app-settings set: a setting
+// added with the CLI is gone after the next provision. Ranges as the app validates them.
+@description('SINGLETON_MAX_INPUT_BYTES: largest accepted request body, in bytes.')
+@minValue(0)
+@maxValue(16777216)
+param singletonMaxInputBytes int?
+
+@description('SINGLETON_LOCK_WAIT_MS: how long a start waits for another start of the same ID.')
+@minValue(0)
+@maxValue(120000)
+param singletonLockWaitMs int?
+
+@description('SINGLETON_LOCK_LEASE_SECONDS: lease length; how long a crashed holder blocks the ID.')
+@minValue(15)
+@maxValue(60)
+param singletonLockLeaseSeconds int?
+
+@description('SINGLETON_BACKEND_TIMEOUT_MS: bound on each durable client call and each lock storage call.')
+@minValue(100)
+@maxValue(60000)
+param singletonBackendTimeoutMs int?
+
+@description('SINGLETON_RESTART_TIMEOUT_MS: how long onConflict=restart waits for the old instance to end.')
+@minValue(0)
+@maxValue(300000)
+param singletonRestartTimeoutMs int?
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -71,10 +149,19 @@ module resources 'app/resources.bicep' = {
     resourceToken: toLower(uniqueString(subscription().id, environmentName, location))
     principalId: principalId
     principalType: principalType
+    deployerDataAccess: deployerDataAccess
     nodeVersion: nodeVersion
     singletonLockContainer: singletonLockContainer
+    singletonSettings: {
+      SINGLETON_MAX_INPUT_BYTES: singletonMaxInputBytes
+      SINGLETON_LOCK_WAIT_MS: singletonLockWaitMs
+      SINGLETON_LOCK_LEASE_SECONDS: singletonLockLeaseSeconds
+      SINGLETON_BACKEND_TIMEOUT_MS: singletonBackendTimeoutMs
+      SINGLETON_RESTART_TIMEOUT_MS: singletonRestartTimeoutMs
+    }
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    durableAlwaysReadyInstances: durableAlwaysReadyInstances
   }
 }
 

@@ -237,7 +237,8 @@ function checkParameters(compiledTemplate) {
       `infra/main.parameters.json sets parameters main.bicep does not declare: ${unknown.join(', ')}`,
     );
   const missing = Object.entries(declared)
-    .filter(([name, p]) => !('defaultValue' in p) && !(name in parameters))
+    // A nullable parameter without a default is optional (azd does not prompt for it).
+    .filter(([name, p]) => !('defaultValue' in p) && p.nullable !== true && !(name in parameters))
     .map(([name]) => name);
   if (missing.length)
     fail(`infra/main.parameters.json lacks required parameters: ${missing.join(', ')}`);

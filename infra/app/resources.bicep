@@ -23,6 +23,14 @@ param principalId string
 ])
 param principalType string
 
+@description('Storage data roles of principalId.')
+@allowed([
+  'None'
+  'Reader'
+  'Contributor'
+])
+param deployerDataAccess string
+
 @description('Node.js version of the Flex Consumption runtime.')
 param nodeVersion string
 
@@ -31,11 +39,17 @@ param nodeVersion string
 @maxLength(63)
 param singletonLockContainer string
 
+@description('Optional SINGLETON_* app settings by name; null values are left out.')
+param singletonSettings object
+
 @description('Upper bound of Flex Consumption instances.')
 param maximumInstanceCount int
 
 @description('Memory size of each Flex Consumption instance, in MB.')
 param instanceMemoryMB int
+
+@description('Always-ready instances of the durable scale group; 0 for none.')
+param durableAlwaysReadyInstances int
 
 var functionAppName = 'func-api-${resourceToken}'
 // Flex Consumption pulls the app's package from this container, with the managed identity.
@@ -43,16 +57,42 @@ var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(t
 
 // Built-in role definitions.
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var storageTableDataReader = '76199698-9eea-4c19-bc75-cec21354c6b6'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
-// Blob: Functions host (AzureWebJobsStorage), Durable leases and large messages, the singleton
-// lock's blob leases, Flex deployment packages. Queue and table: the Durable task hub.
+// The app's identity. Blob: Functions host (AzureWebJobsStorage), Durable leases and large
+// messages, the singleton lock's blob leases, Flex deployment packages. Queue and table: the
+// Durable task hub.
 var storageRoles = [
   storageBlobDataOwner
   storageQueueDataContributor
   storageTableDataContributor
 ]
+// The deploying principal: enough to look at locks and Durable state (Reader) or to change them
+// (Contributor); never Owner. azd deploys through the management plane, not with these roles.
+var deployerRoles = {
+  None: []
+  Reader: [
+    storageBlobDataReader
+    storageQueueDataReader
+    storageTableDataReader
+  ]
+  Contributor: [
+    storageBlobDataContributor
+    storageQueueDataContributor
+    storageTableDataContributor
+  ]
+}
+// The SINGLETON_* settings that are set, as strings.
+var singletonAppSettings = toObject(
+  filter(items(singletonSettings), setting => setting.value != null),
+  setting => setting.key,
+  setting => string(setting.value)
+)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-api-${resourceToken}'
@@ -151,7 +191,7 @@ resource appMonitoringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' 
 }
 
 resource deployerStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in storageRoles: if (!empty(principalId)) {
+  for role in deployerRoles[deployerDataAccess]: if (!empty(principalId)) {
     name: guid(storage.id, principalId, role)
     scope: storage
     properties: {
@@ -207,6 +247,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        alwaysReady: durableAlwaysReadyInstances > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: durableAlwaysReadyInstances
+              }
+            ]
+          : []
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
@@ -217,11 +265,27 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
   }
 
+  // No publishing with user names and passwords: azd and Core Tools deploy with Entra ID tokens.
+  resource ftpCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+
+  // The whole set of app settings: a provision replaces whatever else was set.
   // Flex Consumption takes the worker runtime and version from functionAppConfig.runtime:
   // FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not allowed here.
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: {
+    properties: union(singletonAppSettings, {
       // Identity-based host storage, also used by the Durable Azure Storage backend and the lock.
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
@@ -231,7 +295,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       SINGLETON_LOCK_CONTAINER: singletonLockContainer
-    }
+    })
     // Let the host start only once the identity can reach storage and Application Insights.
     dependsOn: [
       appStorageRoles
