@@ -12,7 +12,8 @@
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_AZURITE_PORT (10000; blob,
  * +1 queue, +2 table), AzureWebJobsStorage (set → use that storage, no Azurite), LOCAL_HOST_PERSIST=1
  * (Azurite data in .azurite/ instead of memory), LOCAL_HOST_EXTRA_FUNCTIONS (extra compiled function
- * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300).
+ * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300),
+ * LOCAL_HOST_INSPECT (1 = 127.0.0.1:9229, or host:port: the bridge, which runs the app, under --inspect).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -294,7 +295,10 @@ const shared = {
   LOCAL_HOST_BRIDGE_PORT: String(bridgePort),
   LOCAL_HOST_TOKEN: token,
 };
-start('bridge', process.execPath, [bridgeJs], shared);
+// Only the bridge runs the app's code; NODE_OPTIONS=--inspect would also reach Azurite and clash.
+const inspect = process.env.LOCAL_HOST_INSPECT;
+const inspectArgs = inspect ? [`--inspect=${inspect === '1' ? '127.0.0.1:9229' : inspect}`] : [];
+start('bridge', process.execPath, [...inspectArgs, bridgeJs], shared);
 start('engine', 'dotnet', [engineDll], {
   ...shared,
   LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),

@@ -4,7 +4,7 @@
  * orchestration-trigger payload through `@azure/functions`' invocation model (the functions-core
  * stand-in), and records what the extension would store for the actions the orchestrator returned.
  */
-import { getRegistration, invoke } from '../../../tools/functions-core';
+import { findTrigger, getRegistration, invoke } from '../../../tools/functions-core';
 import {
   HistoryBuilder,
   type NewEvent,
@@ -116,10 +116,7 @@ export class OrchestrationRun {
   }
 
   private async invoke(): Promise<OrchestratorState> {
-    const { metadata } = getRegistration(this.name);
-    const [triggerName] = Object.entries(metadata.bindings).find(
-      ([, binding]) => binding.type === 'orchestrationTrigger',
-    ) ?? [''];
+    const triggerName = findTrigger(getRegistration(this.name).metadata)?.name ?? '';
     const payload = {
       history: this.history.events,
       input: this.input,

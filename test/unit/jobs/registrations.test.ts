@@ -3,10 +3,9 @@ import '../../../src/functions/periodicSync';
 import '../../../src/functions/processBatch';
 import { processChunk } from '../../../src/jobs/processBatch/processChunk';
 import { findStartable } from '../../../src/singleton/catalog';
-import { getRegistration, invoke } from '../../../tools/functions-core';
+import { findTrigger, getRegistration, invoke } from '../../../tools/functions-core';
 
-const triggerType = (name: string) =>
-  Object.values(getRegistration(name).metadata.bindings).map((binding) => binding.type);
+const trigger = (name: string) => findTrigger(getRegistration(name).metadata);
 
 describe('job registrations', () => {
   it.each([
@@ -15,7 +14,8 @@ describe('job registrations', () => {
     ['periodicSync', 'orchestrationTrigger'],
     ['periodicSyncRun', 'activityTrigger'],
   ])('registers %s with an %s', (name, type) => {
-    expect(triggerType(name)).toEqual([type]);
+    expect(trigger(name)?.binding.type).toBe(type);
+    expect(Object.keys(getRegistration(name).metadata.bindings)).toHaveLength(1);
   });
 
   it.each(['processBatch', 'periodicSync'])(
@@ -40,9 +40,8 @@ describe('job registrations', () => {
 });
 
 async function runActivity(name: string, input: unknown): Promise<unknown> {
-  const [triggerName] = Object.keys(getRegistration(name).metadata.bindings);
   const response = await invoke(name, {
-    inputData: [{ name: triggerName, data: { json: JSON.stringify(input) } }],
+    inputData: [{ name: trigger(name)?.name ?? '', data: { json: JSON.stringify(input) } }],
   });
   return JSON.parse(String(response.returnValue?.json));
 }
