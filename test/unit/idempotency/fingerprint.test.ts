@@ -59,9 +59,9 @@ describe('the fingerprint', () => {
 
   it('names every part that differs', () => {
     const first = fingerprintOf(command());
-    expect(fingerprintDifferences(first, fingerprintOf(command({ instanceId: 'other' })))).toEqual(
-      ['instanceId'],
-    );
+    expect(fingerprintDifferences(first, fingerprintOf(command({ instanceId: 'other' })))).toEqual([
+      'instanceId',
+    ]);
     expect(
       fingerprintDifferences(
         first,

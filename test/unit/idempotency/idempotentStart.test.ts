@@ -253,7 +253,11 @@ describe('idempotentStart', () => {
     });
 
     it('a run started before the claim, or with another input, is not taken for it', async () => {
-      world.run = { name: 'processBatch', createdTime: '2026-11-28T09:00:00Z', input: { items: 3 } };
+      world.run = {
+        name: 'processBatch',
+        createdTime: '2026-11-28T09:00:00Z',
+        input: { items: 3 },
+      };
       world.now += 5_000;
       expect((await world.send()).kind).toBe('answered');
       world.store.records.clear();
