@@ -73,7 +73,11 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       keyed.key,
       parsed.command,
       {
-        ...config,
+        lockWaitMs: config.lockWaitMs,
+        restartTimeoutMs: config.restartTimeoutMs,
+        lockLeaseSeconds: config.lockLeaseSeconds,
+        backendTimeoutMs: config.backendTimeoutMs,
+        idempotencyTtlSeconds: config.idempotencyTtlSeconds,
         store: idempotency,
         runs: durableRuns(client, config.backendTimeoutMs),
         taskHub: instances.taskHub,
