@@ -1,17 +1,25 @@
 /**
  * What the singleton starter needs for the life of the process, built once from the app settings:
- * its settings and the lock (one blob client, reused across invocations). A bad setting does not
+ * its settings, the lock and the idempotency records (one blob client, reused across invocations). A bad setting does not
  * fail the app's load: it is kept and reported, naming the setting, on each request that needs it.
  */
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
 import type { Env } from './env';
+import type { IdempotencyStore } from './idempotency/ports';
 import type { SingletonLock } from './singleton/ports';
+import { BlobIdempotencyStore } from './storage/blobIdempotencyStore';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 import { StorageConnectionError } from './storage/connection';
 
 export type Starter =
-  | { readonly ok: true; readonly config: SingletonConfig; readonly lock: SingletonLock }
+  | {
+      readonly ok: true;
+      readonly config: SingletonConfig;
+      readonly lock: SingletonLock;
+      /** Records of requests with an `Idempotency-Key`, beside the locks. */
+      readonly idempotency: IdempotencyStore;
+    }
   | { readonly ok: false; readonly misconfiguration: string };
 
 export function createStarter(env: Env, hostJson: unknown): Starter {
@@ -29,5 +37,8 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
     leaseSeconds: config.lockLeaseSeconds,
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock };
+  const idempotency = new BlobIdempotencyStore(blobService, config.lockContainer, {
+    timeoutMs: config.backendTimeoutMs,
+  });
+  return { ok: true, config, lock, idempotency };
 }

@@ -16,9 +16,12 @@ import * as df from 'durable-functions';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { durableInstances } from '../durable/instances';
 import { readHostJson } from '../durable/hostSettings';
+import { durableRuns } from '../durable/runs';
+import { keyedStartAnswer } from '../http/idempotentAnswer';
 import { problem, problemResponse } from '../http/problem';
 import { startAnswer } from '../http/startAnswer';
 import { parseStartRequest } from '../http/startRequest';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/key';
 import { startSingleton, type Clock } from '../singleton/start';
 import { createStarter, type Starter } from '../starter';
 
@@ -34,7 +37,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       context.error(starter.misconfiguration);
       return problemResponse(problem('configuration-error', starter.misconfiguration));
     }
-    const { config, lock } = starter;
+    const { config, lock, idempotency } = starter;
 
     const parsed = await parseStartRequest(request, config.maxInputBytes);
     if (!parsed.ok) {
@@ -42,17 +45,47 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       return problemResponse(parsed.problem);
     }
 
+    const keyed = parseIdempotencyKey(request.headers.get(IDEMPOTENCY_KEY_HEADER));
+    if (!keyed.ok) {
+      context.info(`Start refused (400): ${keyed.reason}`);
+      return problemResponse(problem('invalid-idempotency-key', keyed.reason));
+    }
+
     const client = df.getClient(context);
-    const outcome = await startSingleton(parsed.command, {
-      instances: durableInstances(client, config.backendTimeoutMs),
-      lock,
-      log: { info: (m) => context.info(m), warn: (m) => context.warn(m) },
-      clock: systemClock,
-      lockWaitMs: config.lockWaitMs,
-      restartTimeoutMs: config.restartTimeoutMs,
-      engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
-    });
-    return startAnswer(outcome, request, client);
+    const instances = durableInstances(client, config.backendTimeoutMs);
+    const log = { info: (m: string) => context.info(m), warn: (m: string) => context.warn(m) };
+    const start = async () => {
+      const outcome = await startSingleton(parsed.command, {
+        instances,
+        lock,
+        log,
+        clock: systemClock,
+        lockWaitMs: config.lockWaitMs,
+        restartTimeoutMs: config.restartTimeoutMs,
+        engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
+      });
+      return { outcome, answer: await startAnswer(outcome, request, client) };
+    };
+    if (keyed.key === undefined) return (await start()).answer;
+
+    const { instanceId } = parsed.command;
+    return keyedStartAnswer(
+      keyed.key,
+      parsed.command,
+      {
+        lockWaitMs: config.lockWaitMs,
+        restartTimeoutMs: config.restartTimeoutMs,
+        lockLeaseSeconds: config.lockLeaseSeconds,
+        backendTimeoutMs: config.backendTimeoutMs,
+        idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+        store: idempotency,
+        runs: durableRuns(client, config.backendTimeoutMs),
+        taskHub: instances.taskHub,
+        clock: systemClock,
+        log,
+      },
+      { start, startedAnswer: () => startAnswer({ kind: 'started', instanceId }, request, client) },
+    );
   };
 }
 

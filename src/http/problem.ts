@@ -12,6 +12,11 @@ const PROBLEM_TYPES = {
   'input-too-large': { status: 413, title: 'Orchestration input too large' },
   'instance-exists': { status: 409, title: 'Instance already exists' },
   'start-in-progress': { status: 409, title: 'Start already in progress' },
+  'invalid-idempotency-key': { status: 400, title: 'Invalid Idempotency-Key' },
+  'idempotency-key-mismatch': {
+    status: 422,
+    title: 'Idempotency-Key used for a different request',
+  },
   'backend-failure': { status: 502, title: 'Durable backend failure' },
   'backend-unavailable': { status: 503, title: 'Durable backend unavailable' },
   'configuration-error': { status: 500, title: 'Starter misconfigured' },

@@ -14,6 +14,13 @@ export interface FakeInstance {
   name: string;
   runtimeStatus: RuntimeStatus;
   input: unknown;
+  /** As the extension reports it: whole seconds. */
+  createdTime: string;
+}
+
+/** Now, in the extension's format (whole seconds, UTC). */
+function createdNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface AcceptedStart {
@@ -76,8 +83,14 @@ export class FakeExtension {
     this.requests.length = 0;
   }
 
-  seed(instanceId: string, name: string, runtimeStatus: RuntimeStatus): void {
-    this.instances.set(instanceId, { name, runtimeStatus, input: null });
+  seed(
+    instanceId: string,
+    name: string,
+    runtimeStatus: RuntimeStatus,
+    input: unknown = null,
+    createdTime = '2026-11-28T00:00:00Z',
+  ): void {
+    this.instances.set(instanceId, { name, runtimeStatus, input, createdTime });
   }
 
   startsOf(instanceId: string): AcceptedStart[] {
@@ -151,7 +164,12 @@ export class FakeExtension {
       );
     }
     if (this.duplicateCheckDelayMs > 0) await sleep(this.duplicateCheckDelayMs);
-    this.instances.set(instanceId, { name, runtimeStatus: 'Pending', input });
+    this.instances.set(instanceId, {
+      name,
+      runtimeStatus: 'Pending',
+      input,
+      createdTime: createdNow(),
+    });
     this.acceptedStarts.push({ name, instanceId, input });
     send(res, 202, { id: instanceId });
   }
@@ -161,7 +179,7 @@ export class FakeExtension {
     const hidden = this.hiddenReads.get(instanceId) ?? 0;
     if (hidden > 0) this.hiddenReads.set(instanceId, hidden - 1);
     if (!instance || hidden > 0) return send(res, 404);
-    const { name, runtimeStatus, input } = instance;
+    const { name, runtimeStatus, input, createdTime } = instance;
     send(res, isRunning(runtimeStatus) ? 202 : 200, {
       name,
       instanceId,
@@ -169,8 +187,8 @@ export class FakeExtension {
       input,
       customStatus: null,
       output: null,
-      createdTime: '2026-11-28T00:00:00Z',
-      lastUpdatedTime: '2026-11-28T00:00:00Z',
+      createdTime,
+      lastUpdatedTime: createdTime,
     });
   }
 

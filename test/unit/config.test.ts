@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       lockLeaseSeconds: 15,
       backendTimeoutMs: 5_000,
       restartTimeoutMs: 30_000,
+      idempotencyTtlSeconds: 86_400,
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       engineRefusesRunningDuplicates: true,
     });
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
       SINGLETON_LOCK_LEASE_SECONDS: '60',
       SINGLETON_BACKEND_TIMEOUT_MS: '1500',
       SINGLETON_RESTART_TIMEOUT_MS: '0',
+      SINGLETON_IDEMPOTENCY_TTL_SECONDS: '1',
     });
     expect(config).toMatchObject({
       maxInputBytes: 1024,
@@ -33,6 +35,7 @@ describe('loadConfig', () => {
       lockLeaseSeconds: 60,
       backendTimeoutMs: 1500,
       restartTimeoutMs: 0,
+      idempotencyTtlSeconds: 1,
     });
   });
 
@@ -42,6 +45,13 @@ describe('loadConfig', () => {
     ['SINGLETON_LOCK_LEASE_SECONDS', '10', /from 15 to 60/],
     ['SINGLETON_LOCK_LEASE_SECONDS', '61', /from 15 to 60/],
     ['SINGLETON_LOCK_WAIT_MS', '1.5', /integer/],
+    ['SINGLETON_IDEMPOTENCY_TTL_SECONDS', '0', /from 1 to 2592000/],
+    ['SINGLETON_IDEMPOTENCY_TTL_SECONDS', '2592001', /from 1 to 2592000/],
+    [
+      'SINGLETON_IDEMPOTENCY_TTL_SECONDS',
+      'a day',
+      /SINGLETON_IDEMPOTENCY_TTL_SECONDS must be an integer/,
+    ],
     ['SINGLETON_LOCK_CONTAINER', 'Bad_Name', /valid blob container name/],
     ['SINGLETON_LOCK_CONTAINER', 'ab', /valid blob container name/],
   ])('rejects %s=%p naming the setting', (name, value, message) => {

@@ -1,4 +1,5 @@
 import { createStarter } from '../../src/starter';
+import { BlobIdempotencyStore } from '../../src/storage/blobIdempotencyStore';
 import { BlobLeaseLock } from '../../src/storage/blobLeaseLock';
 
 describe('createStarter', () => {
@@ -6,6 +7,7 @@ describe('createStarter', () => {
     const starter = createStarter({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }, undefined);
     expect(starter.ok && starter.config.lockWaitMs).toBe(10_000);
     expect(starter.ok && starter.lock).toBeInstanceOf(BlobLeaseLock);
+    expect(starter.ok && starter.idempotency).toBeInstanceOf(BlobIdempotencyStore);
   });
 
   it('keeps a bad setting, naming it, instead of throwing', () => {

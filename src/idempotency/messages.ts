@@ -1,0 +1,54 @@
+/** The wording of the idempotent start: its problem details and its log lines. */
+import type { FingerprintPart } from './fingerprint';
+import type { KeyScope } from './ports';
+
+const PART_NAMES: Record<FingerprintPart, string> = {
+  functionName: 'the orchestrator',
+  instanceId: 'the instance ID',
+  onConflict: 'onConflict',
+  inputSha256: 'the input (the body, compared as JSON)',
+};
+
+/** The public names of the parts, as the 422 lists them. */
+export const PART_FIELDS: Record<FingerprintPart, string> = {
+  functionName: 'functionName',
+  instanceId: 'instanceId',
+  onConflict: 'onConflict',
+  inputSha256: 'input',
+};
+
+function list(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function mismatchDetail(key: string, differences: readonly FingerprintPart[]): string {
+  return `Idempotency-Key '${key}' was used for a different request: ${list(differences.map((d) => PART_NAMES[d]))} ${differences.length === 1 ? 'differs' : 'differ'}. Send a new key for a new request.`;
+}
+
+export function inProgressDetail(key: string, instanceId: string): string {
+  return `The first request with Idempotency-Key '${key}' (instance '${instanceId}') is still being answered, or its start may still take effect. Retry later to get its answer.`;
+}
+
+export const idempotencyLogLine = {
+  replayed: ({ key }: KeyScope, status: number): string =>
+    `Idempotency-Key '${key}': replaying the recorded ${status}; nothing started.`,
+  mismatch: ({ key }: KeyScope, differences: readonly FingerprintPart[]): string =>
+    `Idempotency-Key '${key}': refused, the request differs in ${differences.join(', ')}.`,
+  tookOver: ({ key }: KeyScope, abandonedSince: string | undefined): string =>
+    abandonedSince === undefined
+      ? `Idempotency-Key '${key}': the expired record is replaced.`
+      : `Idempotency-Key '${key}': taking over a claim abandoned since ${abandonedSince}.`,
+  adopted: ({ key }: KeyScope, createdTime: string): string =>
+    `Idempotency-Key '${key}': the abandoned request's run (created ${createdTime}) is recorded and replayed.`,
+  runUnread: ({ key }: KeyScope, reason: string): string =>
+    `Idempotency-Key '${key}': the run's creation time could not be read (${reason}); recorded without it.`,
+  unrecorded: ({ key }: KeyScope, reason: string): string =>
+    `Idempotency-Key '${key}': the record could not be written (${reason}); the claim lapses by itself.`,
+  unreleased: ({ key }: KeyScope, reason: string): string =>
+    `Idempotency-Key '${key}': the claim could not be released (${reason}); it lapses by itself.`,
+  claimLost: ({ key }: KeyScope): string =>
+    `Idempotency-Key '${key}': the claim was taken over before the answer was recorded.`,
+  storeFailed: ({ key }: KeyScope, reason: string): string => `Idempotency-Key '${key}': ${reason}`,
+};

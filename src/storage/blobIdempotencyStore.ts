@@ -1,0 +1,193 @@
+/**
+ * Idempotency records as JSON blobs in the lock's container (the app's own storage account, with
+ * the permissions the lock already has): `idempotency/<task hub>/<sha256(key)>`. A create is an
+ * upload with If-None-Match: *, every change an upload or delete with If-Match: <ETag>, so storage
+ * itself decides which of any number of app instances wins a key. The fixed prefix lets a
+ * lifecycle-management rule delete old records.
+ */
+import { createHash } from 'node:crypto';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { dependencyFailure, type Observed } from '../dependencies/failure';
+import type { IdempotencyStore, KeyScope, RecordVersion } from '../idempotency/ports';
+import type { IdempotencyRecord } from '../idempotency/record';
+import type { DependencyError } from '../singleton/ports';
+
+/** Where records live in the container; a lifecycle rule may match this prefix. */
+export const RECORD_PREFIX = 'idempotency/';
+
+export function recordBlobName({ taskHub, key }: KeyScope): string {
+  // Keys are case-sensitive and may hold `/`: a hash keeps them apart and within the name limit.
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+  return `${RECORD_PREFIX}${taskHub.toLowerCase()}/${digest}`;
+}
+
+interface StorageError {
+  statusCode?: number;
+  code?: string;
+  name?: string;
+  message?: string;
+}
+
+function observed(error: StorageError): Observed {
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
+  return error.statusCode === undefined
+    ? { answer: 'none' }
+    : { answer: 'status', status: error.statusCode };
+}
+
+function failure(error: unknown, operation: string): DependencyError {
+  const e = (error ?? {}) as StorageError;
+  return dependencyFailure(
+    'lock',
+    `${operation} failed: ${e.message ?? String(error)}`,
+    observed(e),
+  );
+}
+
+function statusOf(error: unknown): number | undefined {
+  return ((error ?? {}) as StorageError).statusCode;
+}
+
+function isRecord(value: unknown): value is IdempotencyRecord {
+  const v = value as Partial<IdempotencyRecord> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v.state === 'pending' || v.state === 'completed') &&
+    typeof v.fingerprint === 'object' &&
+    typeof v.claimedAt === 'string'
+  );
+}
+
+const JSON_CONTENT = { blobContentType: 'application/json' };
+
+export class BlobIdempotencyStore implements IdempotencyStore {
+  private readonly container: ContainerClient;
+  private containerReady?: Promise<void>;
+
+  constructor(
+    service: BlobServiceClient,
+    containerName: string,
+    private readonly options: { readonly timeoutMs: number },
+  ) {
+    this.container = service.getContainerClient(containerName);
+  }
+
+  async create(scope: KeyScope, record: IdempotencyRecord): Promise<RecordVersion | undefined> {
+    const text = JSON.stringify(record);
+    const upload = () =>
+      this.blob(scope).upload(text, Buffer.byteLength(text), {
+        conditions: { ifNoneMatch: '*' },
+        blobHTTPHeaders: JSON_CONTENT,
+        abortSignal: this.signal(),
+      });
+    try {
+      return (await upload()).etag;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409 || status === 412) return undefined;
+      if (status !== 404) throw failure(error, 'Claiming the idempotency key');
+    }
+    // The container does not exist yet (a fresh account, before any lock was taken).
+    await this.ensureContainer();
+    try {
+      return (await upload()).etag;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409 || status === 412) return undefined;
+      throw failure(error, 'Claiming the idempotency key');
+    }
+  }
+
+  async read(
+    scope: KeyScope,
+  ): Promise<{ record: IdempotencyRecord; version: RecordVersion } | undefined> {
+    let text: string;
+    let etag: string | undefined;
+    try {
+      const response = await this.blob(scope).download(0, undefined, {
+        abortSignal: this.signal(),
+      });
+      etag = response.etag;
+      text = await streamText(response.readableStreamBody);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw failure(error, 'Reading the idempotency record');
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      record = undefined;
+    }
+    if (!isRecord(record) || etag === undefined) {
+      throw dependencyFailure(
+        'lock',
+        `The idempotency record '${recordBlobName(scope)}' is not readable.`,
+        { answer: 'other' },
+      );
+    }
+    return { record, version: etag };
+  }
+
+  async replace(
+    scope: KeyScope,
+    record: IdempotencyRecord,
+    version: RecordVersion,
+  ): Promise<RecordVersion | undefined> {
+    const text = JSON.stringify(record);
+    try {
+      const response = await this.blob(scope).upload(text, Buffer.byteLength(text), {
+        conditions: { ifMatch: version },
+        blobHTTPHeaders: JSON_CONTENT,
+        abortSignal: this.signal(),
+      });
+      return response.etag;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) return undefined;
+      throw failure(error, 'Writing the idempotency record');
+    }
+  }
+
+  async delete(scope: KeyScope, version: RecordVersion): Promise<void> {
+    try {
+      await this.blob(scope).delete({
+        conditions: { ifMatch: version },
+        abortSignal: this.signal(),
+      });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) return;
+      throw failure(error, 'Releasing the idempotency key');
+    }
+  }
+
+  private blob(scope: KeyScope) {
+    return this.container.getBlockBlobClient(recordBlobName(scope));
+  }
+
+  private ensureContainer(): Promise<void> {
+    this.containerReady ??= this.container
+      .createIfNotExists({ abortSignal: this.signal() })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.containerReady = undefined;
+        throw failure(error, `Creating the container '${this.container.containerName}'`);
+      });
+    return this.containerReady;
+  }
+
+  private signal(): AbortSignal {
+    return AbortSignal.timeout(this.options.timeoutMs);
+  }
+}
+
+async function streamText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
