@@ -130,6 +130,11 @@ param singletonBackendTimeoutMs int?
 @maxValue(300000)
 param singletonRestartTimeoutMs int?
 
+@description('SINGLETON_IDEMPOTENCY_TTL_SECONDS: how long an Idempotency-Key answer is replayed.')
+@minValue(1)
+@maxValue(2592000)
+param singletonIdempotencyTtlSeconds int?
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -158,6 +163,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_LOCK_LEASE_SECONDS: singletonLockLeaseSeconds
       SINGLETON_BACKEND_TIMEOUT_MS: singletonBackendTimeoutMs
       SINGLETON_RESTART_TIMEOUT_MS: singletonRestartTimeoutMs
+      SINGLETON_IDEMPOTENCY_TTL_SECONDS: singletonIdempotencyTtlSeconds
     }
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

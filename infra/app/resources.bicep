@@ -87,6 +87,9 @@ var deployerRoles = {
     storageTableDataContributor
   ]
 }
+// Whole days an Idempotency-Key record must outlive its TTL (default 86400 s), plus one.
+var idempotencyRecordDays = (singletonSettings.?SINGLETON_IDEMPOTENCY_TTL_SECONDS ?? 86400) / 86400 + 1
+
 // The SINGLETON_* settings that are set, as strings.
 var singletonAppSettings = toObject(
   filter(items(singletonSettings), setting => setting.value != null),
@@ -138,6 +141,40 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       name: singletonLockContainer
       properties: {
         publicAccess: 'None'
+      }
+    }
+  }
+
+  // Idempotency-Key records expire after SINGLETON_IDEMPOTENCY_TTL_SECONDS (the app ignores and
+  // deletes expired ones it meets); this deletes the ones nobody meets again, a day after the TTL.
+  resource idempotencyRecordsLifecycle 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'delete-expired-idempotency-records'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${singletonLockContainer}/idempotency/'
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: idempotencyRecordDays
+                  }
+                }
+              }
+            }
+          }
+        ]
       }
     }
   }
