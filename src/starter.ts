@@ -9,15 +9,24 @@ import type { SingletonLock } from './singleton/ports';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 import { StorageConnectionError } from './storage/connection';
+import { loadTelemetrySettings } from './telemetry/settings';
+import { StartTelemetry } from './telemetry/startTelemetry';
 
 export type Starter =
-  | { readonly ok: true; readonly config: SingletonConfig; readonly lock: SingletonLock }
+  | {
+      readonly ok: true;
+      readonly config: SingletonConfig;
+      readonly lock: SingletonLock;
+      readonly telemetry: StartTelemetry;
+    }
   | { readonly ok: false; readonly misconfiguration: string };
 
 export function createStarter(env: Env, hostJson: unknown): Starter {
   let config: SingletonConfig;
+  let telemetry: StartTelemetry;
   try {
     config = loadConfig(env, hostJson);
+    telemetry = new StartTelemetry(loadTelemetrySettings(env));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StorageConnectionError) {
       return { ok: false, misconfiguration: error.message };
@@ -29,5 +38,5 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
     leaseSeconds: config.lockLeaseSeconds,
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock };
+  return { ok: true, config, lock, telemetry };
 }

@@ -34,7 +34,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       context.error(starter.misconfiguration);
       return problemResponse(problem('configuration-error', starter.misconfiguration));
     }
-    const { config, lock } = starter;
+    const { config, lock, telemetry } = starter;
 
     const parsed = await parseStartRequest(request, config.maxInputBytes);
     if (!parsed.ok) {
@@ -43,7 +43,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
     }
 
     const client = df.getClient(context);
-    const outcome = await startSingleton(parsed.command, {
+    const outcome = await telemetry.traced(startSingleton)(parsed.command, {
       instances: durableInstances(client, config.backendTimeoutMs),
       lock,
       log: { info: (m) => context.info(m), warn: (m) => context.warn(m) },
