@@ -54,7 +54,7 @@ export function setupTelemetry(env: Env): TelemetryExport {
 function useAzureMonitor(connectionString: string, env: Env, alsoOtlp: boolean) {
   const monitor =
     require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
-  const otlp = alsoOtlp ? otlpPipelines() : undefined;
+  const otlp = alsoOtlp ? otlpPipelines(env) : undefined;
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString, credential: entraCredential(env) },
     ...(otlp && {
@@ -105,7 +105,7 @@ function useOtlpOnly(env: Env) {
     )
     // OTEL_RESOURCE_ATTRIBUTES
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
-  const pipelines = otlpPipelines();
+  const pipelines = otlpPipelines(env);
 
   const tracerProvider = new NodeTracerProvider({
     resource,
@@ -139,7 +139,7 @@ function useOtlpOnly(env: Env) {
 }
 
 /** OTLP/HTTP protobuf exporters; each reads its endpoint and headers from `OTEL_EXPORTER_OTLP_*`. */
-function otlpPipelines() {
+function otlpPipelines(env: Env) {
   const { BatchSpanProcessor } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { PeriodicExportingMetricReader } =
@@ -152,11 +152,23 @@ function otlpPipelines() {
     require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
   const { OTLPLogExporter } =
     require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
+  const interval = positive(env.OTEL_METRIC_EXPORT_INTERVAL) ?? 60_000;
   return {
     spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter()),
-    metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }),
+    metricReader: new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter(),
+      // The reader does not read these standard variables itself (only the NodeSDK does), and
+      // refuses a timeout longer than the interval.
+      exportIntervalMillis: interval,
+      exportTimeoutMillis: Math.min(positive(env.OTEL_METRIC_EXPORT_TIMEOUT) ?? 30_000, interval),
+    }),
     logRecordProcessor: new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() }),
   };
+}
+
+function positive(raw: string | undefined): number | undefined {
+  const value = Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /**
