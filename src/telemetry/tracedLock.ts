@@ -34,7 +34,8 @@ export class TracedLock implements SingletonLock {
       { [ATTR.lockWaitBudgetMs]: waitMs },
       () => this.inner.acquire(key, waitMs),
       (result) => {
-        const waited = Math.max(0, this.now() - started);
+        // A tenth of a millisecond is precise enough for a wait.
+        const waited = Math.round(Math.max(0, this.now() - started) * 10) / 10;
         this.observer.waited(waited, result !== undefined);
         return { [ATTR.lockAcquired]: result !== undefined, [ATTR.lockWaitMs]: waited };
       },

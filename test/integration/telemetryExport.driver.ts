@@ -1,5 +1,5 @@
 /**
- * Run by otlpExport.test.ts in a plain Node process: sets telemetry up from the environment (as
+ * Run by otlpExport.test.ts and azureMonitorExport.test.ts in a plain Node process: sets telemetry up from the environment (as
  * src/index.ts does), answers a few start requests through the traced start over the in-memory
  * ports, then shuts the SDK down, which exports what it holds.
  */
