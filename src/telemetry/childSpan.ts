@@ -23,6 +23,11 @@ export interface SpanScope {
   readonly parent: Context;
   /** Attributes every child span carries (task hub, instance ID when allowed). */
   readonly attributes: Attributes;
+  /**
+   * Whether the request's span records. When it does not (no SDK, or sampled out), neither would
+   * its children under the usual parent-based sampling, so none are started.
+   */
+  readonly recording: boolean;
 }
 
 export async function inChildSpan<T>(
@@ -32,6 +37,11 @@ export async function inChildSpan<T>(
   call: () => Promise<T>,
   describe?: (result: T) => Attributes,
 ): Promise<T> {
+  if (!scope.recording) {
+    const result = await call();
+    describe?.(result);
+    return result;
+  }
   const span = scope.tracer.startSpan(
     name,
     { kind: SpanKind.INTERNAL, attributes: { ...scope.attributes, ...attributes } },

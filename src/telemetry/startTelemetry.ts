@@ -82,7 +82,8 @@ export class StartTelemetry {
       active,
     );
     const parent = trace.setSpan(active, span);
-    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common };
+    const recording = span.isRecording();
+    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common, recording };
     let lockWait: { ms: number; acquired: boolean } | undefined;
     const observer: LockObserver = {
       waited: (ms, acquired) => (lockWait = { ms, acquired }),
@@ -90,7 +91,8 @@ export class StartTelemetry {
     };
     const traced: StartDeps = {
       ...deps,
-      instances: new TracedInstances(deps.instances, scope),
+      // The lock is decorated whatever the span: its wait is also a metric.
+      instances: recording ? new TracedInstances(deps.instances, scope) : deps.instances,
       lock: new TracedLock(deps.lock, scope, observer, this.now),
     };
 

@@ -279,3 +279,18 @@ describe('metrics', () => {
     );
   });
 });
+
+describe('a request sampled out', () => {
+  it('records no span, but its metrics, lock wait included', async () => {
+    const w = telemetryWorld({ sampledOut: true });
+    w.lockHeldElsewhere();
+
+    await w.telemetry.run(command(), w.deps, startSingleton);
+
+    expect(w.spans()).toEqual([]);
+    expect(byAttributes(await w.metric('singleton.lock.wait.duration'), histogramSum)).toEqual({
+      'singleton.lock.acquired=false singleton.orchestrator=job': 10,
+    });
+    expect(await w.metric('singleton.start.outcomes')).toHaveLength(1);
+  });
+});

@@ -11,6 +11,7 @@ import {
   type Histogram,
 } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -45,11 +46,12 @@ export function command(
   return { orchestrator, instanceId, input: null, onConflict };
 }
 
-export function telemetryWorld(options: { recordInstanceId?: boolean } = {}) {
+export function telemetryWorld(options: { recordInstanceId?: boolean; sampledOut?: boolean } = {}) {
   const world = fakeWorld();
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(exporter)],
+    ...(options.sampledOut && { sampler: new AlwaysOffSampler() }),
   });
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
