@@ -11,6 +11,8 @@ import { BlobIdempotencyStore } from './storage/blobIdempotencyStore';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 import { StorageConnectionError } from './storage/connection';
+import { loadTelemetrySettings } from './telemetry/settings';
+import { StartTelemetry } from './telemetry/startTelemetry';
 
 export type Starter =
   | {
@@ -19,13 +21,16 @@ export type Starter =
       readonly lock: SingletonLock;
       /** Records of requests with an `Idempotency-Key`, beside the locks. */
       readonly idempotency: IdempotencyStore;
+      readonly telemetry: StartTelemetry;
     }
   | { readonly ok: false; readonly misconfiguration: string };
 
 export function createStarter(env: Env, hostJson: unknown): Starter {
   let config: SingletonConfig;
+  let telemetry: StartTelemetry;
   try {
     config = loadConfig(env, hostJson);
+    telemetry = new StartTelemetry(loadTelemetrySettings(env));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StorageConnectionError) {
       return { ok: false, misconfiguration: error.message };
@@ -40,5 +45,5 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
   const idempotency = new BlobIdempotencyStore(blobService, config.lockContainer, {
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock, idempotency };
+  return { ok: true, config, lock, idempotency, telemetry };
 }

@@ -37,7 +37,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       context.error(starter.misconfiguration);
       return problemResponse(problem('configuration-error', starter.misconfiguration));
     }
-    const { config, lock, idempotency } = starter;
+    const { config, lock, idempotency, telemetry } = starter;
 
     const parsed = await parseStartRequest(request, config.maxInputBytes);
     if (!parsed.ok) {
@@ -55,7 +55,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
     const instances = durableInstances(client, config.backendTimeoutMs);
     const log = { info: (m: string) => context.info(m), warn: (m: string) => context.warn(m) };
     const start = async () => {
-      const outcome = await startSingleton(parsed.command, {
+      const outcome = await telemetry.traced(startSingleton)(parsed.command, {
         instances,
         lock,
         log,

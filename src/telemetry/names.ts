@@ -1,0 +1,62 @@
+/**
+ * The names the starter's telemetry is published under. OpenTelemetry's semantic conventions have
+ * no names for a singleton start, so these live in one custom namespace, `singleton.*`; the one
+ * convention that applies, `error.type`, is used as specified. Durations in metrics are in seconds,
+ * as the conventions ask.
+ */
+
+/** The instrumentation scope of the starter's tracer and meter. */
+export const INSTRUMENTATION_SCOPE = 'durable-singleton-starter';
+
+export const SPAN = {
+  /** One per start request: what was asked and what came of it. */
+  start: 'singleton.start',
+  status: 'singleton.instances.status',
+  startInstance: 'singleton.instances.start',
+  terminate: 'singleton.instances.terminate',
+  prepare: 'singleton.lock.prepare',
+  acquire: 'singleton.lock.acquire',
+  release: 'singleton.lock.release',
+} as const;
+
+export const ATTR = {
+  orchestrator: 'singleton.orchestrator',
+  onConflict: 'singleton.on_conflict',
+  reuse: 'singleton.reuse',
+  taskHub: 'singleton.task_hub',
+  /** Recorded only when the setting allows (an ID can carry personal data). */
+  instanceId: 'singleton.instance_id',
+  /** started | attached | conflict | unavailable | failed | error (thrown: a 500). */
+  outcome: 'singleton.outcome',
+  /** Why a conflict: running | reuse | in-progress. */
+  conflictRule: 'singleton.conflict.rule',
+  /** Who saw the running instance of a `running` conflict: starter | engine. */
+  conflictSeenBy: 'singleton.conflict.seen_by',
+  /** The runtime status of the instance that was read, attached to or refused over. */
+  runtimeStatus: 'singleton.runtime_status',
+  /** How long the start waited for the lock, in milliseconds. */
+  lockWaitMs: 'singleton.lock.wait_ms',
+  /** The longest the start would wait for the lock, in milliseconds. */
+  lockWaitBudgetMs: 'singleton.lock.wait_budget_ms',
+  lockAcquired: 'singleton.lock.acquired',
+  /** How the hold on the lock ended: released | left_to_expire. */
+  lockHoldEnd: 'singleton.lock.hold_end',
+  /** The engine refused a start because an instance with the ID is running. */
+  engineRefused: 'singleton.engine_refused',
+  /** Which dependency failed a call: lock | durable. */
+  dependency: 'singleton.dependency',
+  /** Semantic conventions: the class of error the operation ended with. */
+  errorType: 'error.type',
+} as const;
+
+export const METRIC = {
+  /** Counter of answered start requests, by outcome. */
+  outcomes: 'singleton.start.outcomes',
+  /** Histogram of the time to decide a start (the answer's latency), in seconds. */
+  duration: 'singleton.start.duration',
+  /** Histogram of the time spent waiting for the lock, in seconds. */
+  lockWait: 'singleton.lock.wait.duration',
+} as const;
+
+/** The span event written when the hold on the lock is left to expire instead of released. */
+export const EVENT_LEFT_TO_EXPIRE = 'singleton.lock.left_to_expire';

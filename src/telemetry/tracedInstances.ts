@@ -1,0 +1,38 @@
+/** The durable instances port, with a child span per call. */
+import type { Instances } from '../singleton/ports';
+import type { RuntimeStatus } from '../singleton/statuses';
+import { inChildSpan, type SpanScope } from './childSpan';
+import { ATTR, SPAN } from './names';
+
+export class TracedInstances implements Instances {
+  constructor(
+    private readonly inner: Instances,
+    private readonly scope: SpanScope,
+  ) {}
+
+  get taskHub(): string {
+    return this.inner.taskHub;
+  }
+
+  status(instanceId: string): Promise<RuntimeStatus | undefined> {
+    return inChildSpan(
+      this.scope,
+      SPAN.status,
+      {},
+      () => this.inner.status(instanceId),
+      (status) => (status === undefined ? {} : { [ATTR.runtimeStatus]: status }),
+    );
+  }
+
+  start(orchestrator: string, instanceId: string, input: unknown): Promise<void> {
+    return inChildSpan(this.scope, SPAN.startInstance, { [ATTR.orchestrator]: orchestrator }, () =>
+      this.inner.start(orchestrator, instanceId, input),
+    );
+  }
+
+  terminate(instanceId: string, reason: string): Promise<void> {
+    return inChildSpan(this.scope, SPAN.terminate, {}, () =>
+      this.inner.terminate(instanceId, reason),
+    );
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The singleton start's in-memory world (test/unit/singleton/fakes.ts) with an OpenTelemetry SDK
+ * that keeps what it records in memory: finished spans, and metrics collected on demand.
+ */
+import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type Histogram,
+} from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import type { StartableOrchestrator } from '../../../src/singleton/catalog';
+import type { StartCommand } from '../../../src/singleton/outcome';
+import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
+import type { StartDeps } from '../../../src/singleton/start';
+import { StartTelemetry } from '../../../src/telemetry/startTelemetry';
+import { fakeWorld } from '../singleton/fakes';
+
+/** Collects when asked: `collect()` is the whole test interface. */
+class CollectingReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function command(
+  onConflict: ConflictPolicy = 'reject',
+  reuse: ReusePolicy = 'always',
+  instanceId = 'id',
+): StartCommand {
+  const orchestrator: StartableOrchestrator = { name: 'job', reuse };
+  return { orchestrator, instanceId, input: null, onConflict };
+}
+
+export function telemetryWorld(options: { recordInstanceId?: boolean; sampledOut?: boolean } = {}) {
+  const world = fakeWorld();
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    ...(options.sampledOut && { sampler: new AlwaysOffSampler() }),
+  });
+  const reader = new CollectingReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const telemetry = new StartTelemetry({
+    tracer: tracerProvider.getTracer('test'),
+    meter: meterProvider.getMeter('test'),
+    recordInstanceId: options.recordInstanceId ?? true,
+    now: () => world.clock.now(),
+  });
+
+  /** Another holder keeps the lock for the whole wait, which passes on the fake clock. */
+  const lockHeldElsewhere = (): void => {
+    world.lock.busy = true;
+    const acquire = world.lock.acquire.bind(world.lock);
+    world.lock.acquire = async (key, waitMs) => {
+      await world.clock.sleep(waitMs);
+      return acquire(key, waitMs);
+    };
+  };
+
+  const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
+  const span = (name: string): ReadableSpan => {
+    const found = spans().filter((s) => s.name === name);
+    if (found.length !== 1) throw new Error(`${found.length} spans named ${name}`);
+    return found[0];
+  };
+  /** The request span's children, in the order they started. */
+  const children = (): string[] => {
+    const parent = span('singleton.start').spanContext().spanId;
+    return spans()
+      .filter((s) => s.parentSpanContext?.spanId === parent)
+      .sort((a, b) => compareTime(a.startTime, b.startTime))
+      .map((s) => s.name);
+  };
+
+  const metric = async (name: string) => {
+    const { resourceMetrics } = await reader.collect();
+    const found = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === name);
+    return found?.dataPoints ?? [];
+  };
+
+  return {
+    ...world,
+    deps: world.deps as StartDeps,
+    telemetry,
+    lockHeldElsewhere,
+    spans,
+    span,
+    children,
+    metric,
+  };
+}
+
+function compareTime(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+export function isError(span: ReadableSpan): boolean {
+  return span.status.code === SpanStatusCode.ERROR;
+}
+
+/** Counter points as `attributes → value`, attributes written `k=v` sorted, for exact checks. */
+export function byAttributes(
+  points: DataPoint<unknown>[],
+  value: (point: DataPoint<unknown>) => number,
+): Record<string, number> {
+  return Object.fromEntries(
+    points.map((p) => [
+      Object.entries(p.attributes)
+        .map(([k, v]: [string, AttributeValue | undefined]) => `${k}=${String(v)}`)
+        .sort()
+        .join(' '),
+      value(p),
+    ]),
+  );
+}
+
+export const histogramCount = (p: DataPoint<unknown>): number => (p.value as Histogram).count;
+export const histogramSum = (p: DataPoint<unknown>): number => (p.value as Histogram).sum ?? NaN;
