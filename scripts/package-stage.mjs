@@ -76,7 +76,7 @@ try {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// src/ only, into dist/package/dist/src: package.json's `main` (dist/src/functions/*.js) holds.
+// src/ only, into dist/package/dist/src: package.json's `main` (dist/src/{index.js,functions/*.js}) holds.
 run(
   'tsc -p tsconfig.package.json',
   process.execPath,
