@@ -121,7 +121,9 @@ export async function runExportDriver(env: Record<string, string>): Promise<stri
     ['-r', './test/support/registerTs.js', 'test/integration/telemetryExport.driver.ts'],
     { cwd: root, env: { ...childEnv, ...env }, timeout: 60_000 },
   );
-  return (JSON.parse(stdout) as { destinations: string[] }).destinations;
+  // The last line is the driver's answer; @azure/functions may log to stdout before it.
+  const last = stdout.trim().split('\n').pop() ?? '';
+  return (JSON.parse(last) as { destinations: string[] }).destinations;
 }
 
 /** What was posted to paths starting with `prefix`, bodies joined, to search for names. */
