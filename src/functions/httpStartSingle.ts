@@ -52,7 +52,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       restartTimeoutMs: config.restartTimeoutMs,
       engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
     });
-    return startAnswer(outcome, request, client);
+    return startAnswer(outcome, request, client, { warn: (m) => context.warn(m) });
   };
 }
 

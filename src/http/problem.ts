@@ -9,6 +9,7 @@ const PROBLEM_TYPES = {
   'invalid-instance-id': { status: 400, title: 'Invalid instance ID' },
   'invalid-conflict-policy': { status: 400, title: 'Invalid conflict policy' },
   'invalid-input': { status: 400, title: 'Invalid orchestration input' },
+  'length-required': { status: 411, title: 'Content-Length required' },
   'input-too-large': { status: 413, title: 'Orchestration input too large' },
   'instance-exists': { status: 409, title: 'Instance already exists' },
   'start-in-progress': { status: 409, title: 'Start already in progress' },
