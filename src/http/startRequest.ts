@@ -11,6 +11,8 @@ import { problem, type Problem } from './problem';
 
 /** The parts of `@azure/functions`' HttpRequest this parser reads. */
 export interface StartHttpRequest {
+  /** The HTTP method; absent: POST. */
+  readonly method?: string;
   /** The request URL as the host received it (repeated query keys are still apart there). */
   readonly url?: string;
   readonly params: Readonly<Record<string, string>>;
@@ -35,6 +37,13 @@ export async function parseStartRequest(
   request: StartHttpRequest,
   maxInputBytes: number,
 ): Promise<ParsedStart> {
+  // The route takes POST only, but a request that arrives otherwise would lose its body (a GET
+  // carries none), so it is refused rather than started without input.
+  const method = (request.method ?? 'POST').toUpperCase();
+  if (method !== 'POST') {
+    return fail(problem('method-not-allowed', `Start with POST, not ${method}.`));
+  }
+
   const functionName = request.params.functionName ?? '';
   const orchestrator = findStartable(functionName);
   if (!orchestrator) {

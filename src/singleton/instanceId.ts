@@ -7,8 +7,9 @@
  *    and the durable client would send it undecoded, addressing another ID;
  *  - lone surrogates: they have no UTF-8 form, so URLs, queue messages and table keys would carry
  *    U+FFFD instead, another ID;
- *  - `.` and `..`: URL dot segments, resolved away by every URL parser (and by the client).
- * Everything else, spaces and any script included, is supported: IDs are compared code unit by
+ *  - `.` and `..`: URL dot segments, resolved away by every URL parser (and by the client);
+ *  - a space at either end: URL parsers strip it, the durable client's `new URL(…)` included.
+ * Everything else, inner spaces and any script included, is supported: IDs are compared code unit by
  * code unit (no Unicode normalization), and links percent-encode them.
  */
 export const MAX_INSTANCE_ID_LENGTH = 256;
@@ -59,6 +60,12 @@ export function checkInstanceId(id: string): IdCheck {
   }
   if (id === '.' || id === '..') {
     return refuse(`The instance ID must not be '${id}' (a URL dot segment).`);
+  }
+  if (id.startsWith(' ') || id.endsWith(' ')) {
+    return refuse(
+      'The instance ID must not start or end with a space (U+0020): URL parsers strip it.',
+      0x20,
+    );
   }
   let position = 0;
   for (const char of id) {
