@@ -5,6 +5,8 @@
  *    control characters (`char.IsControl`: C0, DEL, C1), more than 256 UTF-16 code units;
  *  - `%`: the host decodes route values (all but `%2F`), so a `%` the app receives is ambiguous,
  *    and the durable client would send it undecoded, addressing another ID;
+ *  - `+`: the extension's HTTP API reads `+` in a path as a space (its issue #2590; measured on
+ *    3.19: a start of `a+b` creates `a b`, and `a%2Bb` reads `a b` too);
  *  - lone surrogates: they have no UTF-8 form, so URLs, queue messages and table keys would carry
  *    U+FFFD instead, another ID;
  *  - `.` and `..`: URL dot segments, resolved away by every URL parser (and by the client);
@@ -23,7 +25,7 @@ export type IdCheck =
       readonly character?: string;
     };
 
-const FORBIDDEN = new Set(['/', '\\', '?', '#', '%']);
+const FORBIDDEN = new Set(['/', '\\', '?', '#', '%', '+']);
 
 /** `U+00E9`, `U+1F600`: how a problem names a character that may not print. */
 export function codePointName(codePoint: number): string {
@@ -73,7 +75,7 @@ export function checkInstanceId(id: string): IdCheck {
     const name = codePointName(code);
     if (FORBIDDEN.has(char)) {
       return refuse(
-        `The instance ID must not contain '${char}' (${name}, at position ${position}; none of / \\ ? # %).`,
+        `The instance ID must not contain '${char}' (${name}, at position ${position}; none of / \\ ? # % +).`,
         code,
       );
     }

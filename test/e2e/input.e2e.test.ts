@@ -29,7 +29,7 @@ describe('instance IDs beyond ASCII', () => {
     ['an emoji', '\u{1F600}'],
     ['a non-Latin script', '日本'],
     ['Greek and an inner space', 'Ωmega run'],
-    ['URL punctuation', "a+b&c=d;e:f!g*h(i)j,k$l~m[n]o|p^q'r"],
+    ['URL punctuation', "a&b=c;d:e!f*g(h)i,j$k~l[m]n|o^p'q"],
   ])(
     '%s → 202 whose every link addresses that ID; the status link reports it',
     async (_what, label) => {
@@ -85,6 +85,15 @@ describe('instance IDs beyond ASCII', () => {
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
     await expectNothingStarted(id);
   });
+});
+
+test("a '+' → 400 naming it: the engine's HTTP API reads it as a space", async () => {
+  const id = `a+b-${uniqueId('plus')}`;
+  const answer = await start('processBatch', id, { items: 1 });
+  expect(answer.status).toBe(400);
+  expect(answer.json).toMatchObject({ character: 'U+002B' });
+  await expectNothingStarted(id);
+  await expectNothingStarted(id.replace('+', ' '));
 });
 
 describe('input nesting: the engine reads 64 levels', () => {

@@ -103,7 +103,11 @@ export class FakeExtension {
       });
     }
 
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // As measured on the extension: `+` in a path reads as a space, even when sent as `%2B`.
+    const parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part).replace(/\+/g, ' '));
     if (parts[0] !== 'durabletask') return send(res, 404);
     const [, resource, a, b, c] = parts;
 
