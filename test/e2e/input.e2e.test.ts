@@ -73,8 +73,8 @@ describe('instance IDs beyond ASCII', () => {
     expect(stop.status).toBe(202);
   });
 
-  test('a lone surrogate cannot be sent (no UTF-8 form); its replacement character is refused as %', async () => {
-    // `%ED%A0%80` is U+D800 encoded as if it were UTF-8: not UTF-8, so the host leaves it encoded.
+  test("an ID sent as a lone surrogate's bytes (%ED%A0%80, not UTF-8) → 400, nothing started", async () => {
+    // U+D800 encoded as if it were UTF-8: the bridge leaves it encoded, as Kestrel does, so the app sees '%'.
     const id = uniqueId('surrogate');
     const answer = await fetch(`${BASE}/api/orchestrators/processBatch/${id}%ED%A0%80`, {
       method: 'POST',
@@ -85,6 +85,22 @@ describe('instance IDs beyond ASCII', () => {
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
     await expectNothingStarted(id);
   });
+});
+
+test('length counts UTF-16 code units: 256 of them (astral characters) → 202, 257 → 400', async () => {
+  const base = uniqueId('len');
+  const fill = (units: number) =>
+    base + (units % 2 === 1 ? 'x' : '') + '\u{1F600}'.repeat(Math.floor(units / 2));
+  const longest = fill(256 - base.length);
+  expect(longest).toHaveLength(256);
+  const started = await start('processBatch', longest, { items: 1 });
+  expect(started.status).toBe(202);
+  expect((await getStatus(started.json.statusQueryGetUri)).json.instanceId).toBe(longest);
+
+  const tooLong = `${longest}y`;
+  const refused = await start('processBatch', tooLong, { items: 1 });
+  expect(refused.status).toBe(400);
+  await expectNothingStarted(tooLong);
 });
 
 test("a '+' → 400 naming it: the engine's HTTP API reads it as a space", async () => {
