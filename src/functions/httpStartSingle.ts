@@ -64,7 +64,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
         restartTimeoutMs: config.restartTimeoutMs,
         engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
       });
-      return { outcome, answer: await startAnswer(outcome, request, client) };
+      return { outcome, answer: startAnswer(outcome, request, client, log) };
     };
     if (keyed.key === undefined) return (await start()).answer;
 
@@ -84,7 +84,11 @@ export function httpStartSingle(starter: Starter): HttpHandler {
         clock: systemClock,
         log,
       },
-      { start, startedAnswer: () => startAnswer({ kind: 'started', instanceId }, request, client) },
+      {
+        start,
+        startedAnswer: async () =>
+          startAnswer({ kind: 'started', instanceId }, request, client, log),
+      },
     );
   };
 }

@@ -5,6 +5,7 @@
  * begins a new run, which is how it is restarted.
  */
 import * as df from 'durable-functions';
+import { checkPeriodicSyncInput } from '../jobs/periodicSync/input';
 import { PERIODIC_SYNC, PERIODIC_SYNC_RUN } from '../jobs/periodicSync/names';
 import { periodicSyncOrchestrator } from '../jobs/periodicSync/orchestrator';
 import { periodicSyncRun } from '../jobs/periodicSync/syncRun';
@@ -12,4 +13,4 @@ import { exposeForSingletonStart } from '../singleton/catalog';
 
 df.app.orchestration(PERIODIC_SYNC, periodicSyncOrchestrator);
 df.app.activity(PERIODIC_SYNC_RUN, { handler: periodicSyncRun });
-exposeForSingletonStart(PERIODIC_SYNC);
+exposeForSingletonStart(PERIODIC_SYNC, { input: checkPeriodicSyncInput });

@@ -1,9 +1,11 @@
 /**
  * The finite sample job: `processBatch` fans a batch out to `processBatchChunk` activities.
- * Exposed for singleton start with the default reuse policy (`always`): once a batch has ended, in
+ * Exposed for singleton start with its input check (a start with input it would fail on is refused
+ * with 400) and the default reuse policy (`always`): once a batch has ended, in
  * any way, starting the same ID again runs a fresh batch.
  */
 import * as df from 'durable-functions';
+import { checkProcessBatchInput } from '../jobs/processBatch/input';
 import { PROCESS_BATCH, PROCESS_BATCH_CHUNK } from '../jobs/processBatch/names';
 import { processBatchOrchestrator } from '../jobs/processBatch/orchestrator';
 import { processBatchChunk } from '../jobs/processBatch/processChunk';
@@ -11,4 +13,4 @@ import { exposeForSingletonStart } from '../singleton/catalog';
 
 df.app.orchestration(PROCESS_BATCH, processBatchOrchestrator);
 df.app.activity(PROCESS_BATCH_CHUNK, { handler: processBatchChunk });
-exposeForSingletonStart(PROCESS_BATCH);
+exposeForSingletonStart(PROCESS_BATCH, { input: checkProcessBatchInput });

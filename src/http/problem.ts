@@ -6,9 +6,11 @@ import type { HttpResponseInit } from '@azure/functions';
 
 const PROBLEM_TYPES = {
   'orchestrator-not-found': { status: 404, title: 'Orchestrator not exposed for singleton start' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'invalid-instance-id': { status: 400, title: 'Invalid instance ID' },
   'invalid-conflict-policy': { status: 400, title: 'Invalid conflict policy' },
   'invalid-input': { status: 400, title: 'Invalid orchestration input' },
+  'length-required': { status: 411, title: 'Content-Length required' },
   'input-too-large': { status: 413, title: 'Orchestration input too large' },
   'instance-exists': { status: 409, title: 'Instance already exists' },
   'start-in-progress': { status: 409, title: 'Start already in progress' },
@@ -50,6 +52,9 @@ export function problemResponse(body: Problem): HttpResponseInit {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (body.status === 503) {
     headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  }
+  if (body.status === 405) {
+    headers.Allow = 'POST';
   }
   return { status: body.status, headers, body: JSON.stringify(body) };
 }

@@ -9,11 +9,23 @@ export interface StartableOrchestrator {
   readonly name: string;
   /** Which ended instances a new start may replace. */
   readonly reuse: ReusePolicy;
+  /** The orchestrator's own input check, run before anything starts; none: any JSON input. */
+  readonly input?: InputCheck;
 }
+
+/**
+ * A pure check of a caller's input (the parsed JSON body, `null` without one). The jobs' own checks
+ * fit: they return `{ ok: true, value }` or `{ ok: false, problems }`, one problem per field.
+ */
+export type InputCheck = (
+  raw: unknown,
+) => { readonly ok: true } | { readonly ok: false; readonly problems: readonly string[] };
 
 export interface ExposeOptions {
   /** Default `always`: any ended instance may be replaced (the Durable sample's behaviour). */
   reuse?: ReusePolicy;
+  /** Refuses a start whose input the orchestrator would fail on (400 `invalid-input`). */
+  input?: InputCheck;
 }
 
 const startable = new Map<string, StartableOrchestrator>();
@@ -24,7 +36,8 @@ export function exposeForSingletonStart(name: string, options: ExposeOptions = {
   if (startable.has(key)) {
     throw new Error(`Orchestrator "${name}" is already exposed for singleton start.`);
   }
-  startable.set(key, { name, reuse: options.reuse ?? 'always' });
+  const { reuse = 'always', input } = options;
+  startable.set(key, input ? { name, reuse, input } : { name, reuse });
 }
 
 /** Finds an exposed orchestrator by name, case-insensitively (function names are). */

@@ -69,7 +69,7 @@ describe('refusals start nothing', () => {
   }
 
   test.each([
-    ['whitespace', ' id'],
+    ['a trailing space', ' '],
     ['entity-style @ prefix', '@counter@'],
     ['percent', '%b'],
   ])('invalid instance ID (%s) → 400', async (label, suffix) => {

@@ -30,7 +30,7 @@ exposeForSingletonStart(FIXTURES.failedOnly, { reuse: 'failedOnly' });
 exposeForSingletonStart(FIXTURES.never, { reuse: 'never' });
 
 /** The name the handler under test is registered under, beside the app's own registration. */
-const UNDER_TEST = 'httpStartSingleUnderTest';
+export const UNDER_TEST = 'httpStartSingleUnderTest';
 let starter: Starter | undefined;
 app.http(UNDER_TEST, {
   route: 'test/orchestrators/{functionName}/{instanceId}',

@@ -116,7 +116,11 @@ export class FakeExtension {
       });
     }
 
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // As measured on the extension: `+` in a path reads as a space, even when sent as `%2B`.
+    const parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part).replace(/\+/g, ' '));
     if (parts[0] !== 'durabletask') return send(res, 404);
     const [, resource, a, b, c] = parts;
 
@@ -146,6 +150,13 @@ export class FakeExtension {
         input = JSON.parse(body);
       } catch {
         return send(res, 400, 'Invalid JSON content');
+      }
+      // The extension reads the body with Json.NET's default MaxDepth (64 nested containers).
+      if (nestingDepth(input) > 64) {
+        return send(res, 400, {
+          Message: 'Invalid JSON content',
+          ExceptionMessage: "The reader's MaxDepth of 64 has been exceeded.",
+        });
       }
     }
     // Non-atomic duplicate check, as on the Azure Storage backend: read, (enqueue), write.
@@ -210,4 +221,10 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   }
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(text);
+}
+
+function nestingDepth(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const children = Object.values(value as object);
+  return 1 + Math.max(0, ...children.map(nestingDepth));
 }

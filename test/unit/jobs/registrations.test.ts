@@ -1,6 +1,8 @@
 /** The two job files register what the host and the singleton starter need. */
 import '../../../src/functions/periodicSync';
 import '../../../src/functions/processBatch';
+import { checkPeriodicSyncInput } from '../../../src/jobs/periodicSync/input';
+import { checkProcessBatchInput } from '../../../src/jobs/processBatch/input';
 import { processChunk } from '../../../src/jobs/processBatch/processChunk';
 import { findStartable } from '../../../src/singleton/catalog';
 import { findTrigger, getRegistration, invoke } from '../../../tools/functions-core';
@@ -18,12 +20,12 @@ describe('job registrations', () => {
     expect(Object.keys(getRegistration(name).metadata.bindings)).toHaveLength(1);
   });
 
-  it.each(['processBatch', 'periodicSync'])(
-    'exposes %s for singleton start, reuse always',
-    (name) => {
-      expect(findStartable(name)).toEqual({ name, reuse: 'always' });
-    },
-  );
+  it.each([
+    ['processBatch', checkProcessBatchInput],
+    ['periodicSync', checkPeriodicSyncInput],
+  ])('exposes %s for singleton start, reuse always, with its input check', (name, input) => {
+    expect(findStartable(name)).toEqual({ name, reuse: 'always', input });
+  });
 
   it('does not expose the activities', () => {
     expect(findStartable('processBatchChunk')).toBeUndefined();

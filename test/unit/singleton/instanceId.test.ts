@@ -6,30 +6,50 @@ describe('checkInstanceId', () => {
     'nightly-import',
     'job_2026.11.28',
     'ünïcødé',
+    'café',
+    '日本',
+    'Ωmega',
+    '\u{1F600}',
+    'a b',
+    'inner  spaces',
+    'a&b=c;d:e@f!g*h(i)j,k$l~m[n]o|p^q{r}s"t<u>v`w\'x',
+    '...',
+    'a.',
     'x'.repeat(MAX_INSTANCE_ID_LENGTH),
+    // 128 astral characters are 256 UTF-16 code units, as the extension counts.
+    '\u{1F600}'.repeat(MAX_INSTANCE_ID_LENGTH / 2),
     'a@b',
     'a:b',
   ])('accepts %p', (id) => {
     expect(checkInstanceId(id)).toEqual({ ok: true });
   });
 
-  it.each<[string, RegExp]>([
-    ['', /empty/],
-    ['x'.repeat(MAX_INSTANCE_ID_LENGTH + 1), /at most 256.*257/],
-    ['@entity', /start with '@'/],
-    ['a/b', /contain '\/'/],
-    ['a\\b', /contain '\\'/],
-    ['a?b', /contain '\?'/],
-    ['a#b', /contain '#'/],
-    ['a%2Fb', /contain '%'/],
-    ['a b', /whitespace/],
-    ['a\tb', /whitespace/],
-    ['a\u0000b', /control/],
-    ['a\u0085b', /control/],
-    ['a\u007fb', /control/],
-  ])('rejects %p with a reason', (id, reason) => {
+  it.each<[string, RegExp, string | undefined]>([
+    ['', /empty/, undefined],
+    ['x'.repeat(MAX_INSTANCE_ID_LENGTH + 1), /at most 256 UTF-16 code units.*257/, undefined],
+    ['\u{1F600}'.repeat(MAX_INSTANCE_ID_LENGTH / 2) + 'x', /at most 256.*257/, undefined],
+    ['@entity', /start with '@'/, undefined],
+    ['.', /dot segment/, undefined],
+    [' a', /start or end with a space/, 'U+0020'],
+    ['a ', /start or end with a space/, 'U+0020'],
+    ['..', /dot segment/, undefined],
+    ['a/b', /contain '\/'/, 'U+002F'],
+    ['a\\b', /contain '\\'/, 'U+005C'],
+    ['a?b', /contain '\?'/, 'U+003F'],
+    ['a#b', /contain '#'/, 'U+0023'],
+    ['a%2Fb', /contain '%'/, 'U+0025'],
+    ['a+b', /contain '\+'/, 'U+002B'],
+    ['a\tb', /control character U\+0009 \(at position 1\)/, 'U+0009'],
+    ['a\u0000b', /control character U\+0000/, 'U+0000'],
+    ['a\u0085b', /control character U\+0085/, 'U+0085'],
+    ['a\u007fb', /control character U\+007F/, 'U+007F'],
+    ['ab\uD800', /lone surrogate U\+D800 \(at position 2\)/, 'U+D800'],
+    ['\uDE00x', /lone surrogate U\+DE00/, 'U+DE00'],
+    ['\u{1F600}\uDC00', /lone surrogate U\+DC00 \(at position 2\)/, 'U+DC00'],
+  ])('refuses %p with a reason naming the character', (id, reason, character) => {
     const check = checkInstanceId(id);
     expect(check.ok).toBe(false);
     expect(!check.ok && check.reason).toMatch(reason);
+    expect(!check.ok && check.character).toBe(character);
   });
 });
