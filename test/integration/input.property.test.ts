@@ -174,10 +174,11 @@ describe('the starter, over generated requests', () => {
           expect(starts).toHaveLength(1);
           expect(starts[0]!.instanceId).toBe(request.instanceId);
           expect(starts[0]!.name.toLowerCase()).toBe(request.functionName.toLowerCase());
-          // The same JSON value (JSON has no -0: `-0` is sent, and read by the engine, as 0).
-          expect(JSON.stringify(starts[0]!.input)).toBe(
-            JSON.stringify(expectedInput(request.body)),
-          );
+          // The same JSON value (JSON has no -0: `-0` is sent, and read by the engine, as 0). A
+          // request with neither Content-Length nor chunked framing has no body (HTTP/1.1), and
+          // the host hands the worker none.
+          const sent = request.framing === 'none' ? undefined : request.body;
+          expect(JSON.stringify(starts[0]!.input)).toBe(JSON.stringify(expectedInput(sent)));
         }
         if (answer.status === 200) expect(starts).toEqual([]);
       }),

@@ -2,7 +2,7 @@
  * For the input tests: a start request exactly as given (method, headers, query, bytes; no
  * Content-Length added), and the checks every answer must pass.
  */
-import { invokeHttp } from '../../tools/functions-core';
+import { invokeHttpFunction } from '../../tools/functions-core';
 import { durableClientBinding } from '../support/durableClientBinding';
 import { UNDER_TEST } from './starterHarness';
 
@@ -33,7 +33,7 @@ function segment(value: string): string {
 export async function rawStart(call: RawStart): Promise<RawAnswer> {
   const body = Buffer.from(call.body ?? new Uint8Array());
   const url = `https://jobs.example.com/api/test/orchestrators/${segment(call.functionName)}/${segment(call.instanceId)}${call.query ? `?${call.query}` : ''}`;
-  const reply = await invokeHttp(
+  const reply = await invokeHttpFunction(
     UNDER_TEST,
     {
       method: call.method ?? 'POST',
