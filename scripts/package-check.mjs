@@ -330,7 +330,11 @@ function checkContents(extracted, entries, lock, pkg) {
     const entry = lock.packages?.[path];
     const devOnly =
       entry && (entry.dev === true || entry.devOptional === true || entry.optional === true);
-    if (devOnly || (devNames.has(name) && !prodNames.has(name))) dev.push(path);
+    // A dev dependency of ours may also be a production dependency of a production package (the
+    // lockfile then does not mark it dev): only a package the lockfile does not know is judged by
+    // its name.
+    const unknownDev = entry === undefined && devNames.has(name) && !prodNames.has(name);
+    if (devOnly || unknownDev) dev.push(path);
   }
   if (dev.length) {
     const shown = dev.slice(0, 12).join(', ');
