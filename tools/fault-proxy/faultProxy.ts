@@ -86,11 +86,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const roll = (probability: number | undefined) =>
     probability !== undefined && probability > 0 && random() < probability;
 
-  function delayFor(way: Way): number {
+  function delayFor(way: Way, chunk: Buffer): number {
     const latency = faults.latency;
     if (!latency) return 0;
-    const direction = latency.direction ?? 'both';
-    if (direction !== 'both' && direction !== way) return 0;
+    if (latency.match !== undefined) {
+      if (way !== 'upstream' || !chunk.includes(latency.match)) return 0;
+    } else {
+      const direction = latency.direction ?? 'both';
+      if (direction !== 'both' && direction !== way) return 0;
+    }
     return latency.minMs + random() * (latency.maxMs - latency.minMs);
   }
 
@@ -144,7 +148,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   function forward(conn: Connection, from: net.Socket, to: net.Socket, way: Way): void {
     from.on('data', (chunk: Buffer) => {
       if (conn.closed) return;
-      if (faults.blackhole || conn.poisoned) {
+      const matched =
+        way === 'upstream' &&
+        faults.blackholeMatch !== undefined &&
+        chunk.includes(faults.blackholeMatch);
+      if (faults.blackhole || conn.poisoned || matched) {
         swallow(conn, chunk);
         return;
       }
@@ -162,7 +170,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         }
         stats.bytesDownstream += chunk.length;
       }
-      const delayMs = delayFor(way);
+      const delayMs = delayFor(way, chunk);
       if (delayMs > 0) stats.delayedChunks++;
       schedule(conn, way, delayMs, () => to.write(chunk));
     });
@@ -230,7 +238,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     faults: () => faults,
     setFaults(next: Faults) {
       faults = next;
-      if (!next.blackhole) {
+      if (!next.blackhole && next.blackholeMatch === undefined) {
         for (const conn of [...connections]) if (conn.poisoned) destroy(conn, true);
       }
     },

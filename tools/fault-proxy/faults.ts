@@ -10,6 +10,11 @@ export interface Latency {
   readonly maxMs: number;
   /** Which way chunks are delayed: towards the upstream (requests), back (answers), or both. */
   readonly direction?: Direction;
+  /**
+   * Only requests containing these bytes (e.g. `POST /durabletask/orchestrators/`, one call of an
+   * HTTP API) are delayed; the answers are not. Overrides `direction`.
+   */
+  readonly match?: string;
 }
 
 export interface Resets {
@@ -27,6 +32,8 @@ export interface Faults {
   readonly resets?: Resets;
   /** Accept, swallow every byte both ways, never answer; connections that swallowed are reset when it ends. */
   readonly blackhole?: boolean;
+  /** Blackhole only the connections that send these bytes, from that request on (one API call). */
+  readonly blackholeMatch?: string;
 }
 
 export class InvalidFaultsError extends Error {
@@ -49,6 +56,13 @@ function number(value: unknown, what: string, min: number, max: number): number 
   return value;
 }
 
+function pattern(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+    throw new InvalidFaultsError(`${what} must be a string of 1 to 1024 characters.`);
+  }
+  return value;
+}
+
 function only(object: Record<string, unknown>, keys: readonly string[], what: string): void {
   const unknown = Object.keys(object).filter((k) => !keys.includes(k));
   if (unknown.length > 0) {
@@ -59,18 +73,28 @@ function only(object: Record<string, unknown>, keys: readonly string[], what: st
 /** Checks faults given as untrusted JSON; throws InvalidFaultsError naming the first bad field. */
 export function parseFaults(value: unknown): Faults {
   const faults = record(value, 'faults');
-  only(faults, ['latency', 'resets', 'blackhole'], 'faults');
-  const parsed: { latency?: Latency; resets?: Resets; blackhole?: boolean } = {};
+  only(faults, ['latency', 'resets', 'blackhole', 'blackholeMatch'], 'faults');
+  const parsed: {
+    latency?: Latency;
+    resets?: Resets;
+    blackhole?: boolean;
+    blackholeMatch?: string;
+  } = {};
   if (faults.latency !== undefined) {
     const l = record(faults.latency, 'latency');
-    only(l, ['minMs', 'maxMs', 'direction'], 'latency');
+    only(l, ['minMs', 'maxMs', 'direction', 'match'], 'latency');
     const minMs = number(l.minMs, 'latency.minMs', 0, MAX_DELAY_MS);
     const maxMs = number(l.maxMs, 'latency.maxMs', minMs, MAX_DELAY_MS);
     const direction = l.direction ?? 'both';
     if (direction !== 'both' && direction !== 'upstream' && direction !== 'downstream') {
       throw new InvalidFaultsError('latency.direction must be both, upstream or downstream.');
     }
-    parsed.latency = { minMs, maxMs, direction };
+    parsed.latency = {
+      minMs,
+      maxMs,
+      direction,
+      ...(l.match !== undefined && { match: pattern(l.match, 'latency.match') }),
+    };
   }
   if (faults.resets !== undefined) {
     const r = record(faults.resets, 'resets');
@@ -89,6 +113,9 @@ export function parseFaults(value: unknown): Faults {
       throw new InvalidFaultsError('blackhole must be true or false.');
     }
     parsed.blackhole = faults.blackhole;
+  }
+  if (faults.blackholeMatch !== undefined) {
+    parsed.blackholeMatch = pattern(faults.blackholeMatch, 'blackholeMatch');
   }
   return parsed;
 }

@@ -184,6 +184,29 @@ test('the blackhole also swallows on a connection opened before it', async () =>
   expect(upstream.received).toEqual(['first']);
 });
 
+test('a matched delay holds back only the requests that contain the pattern', async () => {
+  proxy = await start();
+  proxy.setFaults({ latency: { minMs: 150, maxMs: 150, match: 'POST /start' } });
+  expect(await exchange(proxy.port, 'GET /status').done).toEqual({ answer: 'ok:GET /status' });
+  expect(proxy.stats().delayedChunks).toBe(0);
+  const sentAt = Date.now();
+  expect(await exchange(proxy.port, 'POST /start').done).toEqual({ answer: 'ok:POST /start' });
+  expect(Date.now() - sentAt).toBeGreaterThanOrEqual(150);
+  expect(proxy.stats().delayedChunks).toBe(1);
+});
+
+test('a matched blackhole swallows only the calls that contain the pattern', async () => {
+  proxy = await start();
+  proxy.setFaults({ blackholeMatch: 'POST /start' });
+  const held = exchange(proxy.port, 'POST /start');
+  const p = proxy;
+  await until(() => p.stats().swallowedBytes > 0);
+  expect(await exchange(proxy.port, 'GET /status').done).toEqual({ answer: 'ok:GET /status' });
+  proxy.setFaults({});
+  expect(await held.done).toEqual({ answer: '', error: 'ECONNRESET' });
+  expect(upstream.received).toEqual(['GET /status']);
+});
+
 test('the same seed draws the same resets', async () => {
   const pattern = async (seed: number) => {
     const p = await start(seed);
@@ -224,6 +247,8 @@ describe('faults from JSON', () => {
     [{ latency: { minMs: 1, maxMs: 2, direction: 'sideways' } }, 'latency.direction'],
     [{ drop: true }, 'unknown field'],
     [[], 'faults must be an object'],
+    [{ blackholeMatch: '' }, 'blackholeMatch'],
+    [{ latency: { minMs: 1, maxMs: 2, match: 3 } }, 'latency.match'],
   ])('refuses %j', (value, message) => {
     expect(() => parseFaults(value)).toThrow(message);
   });
