@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Faults } from '../fault-proxy/faults';
 import type { ProxyStats } from '../fault-proxy/faultProxy';
@@ -37,6 +37,8 @@ export interface ClusterOptions {
   /** Where the logs of Azurite, the proxies and the host go. */
   readonly logDir: string;
   readonly log: (message: string) => void;
+  /** Compiled function modules loaded beside the app (the chaos job, and the sample starter on demand). */
+  readonly extraFunctions: readonly string[];
 }
 
 const ACCOUNT = 'devstoreaccount1';
@@ -191,14 +193,7 @@ export class Cluster {
         LOCAL_HOST_PORT: String(ports.frontDoor),
         LOCAL_HOST_BRIDGE_PORT: String(ports.bridge),
         LOCAL_HOST_CLIENT_RPC_PORT: String(ports.rpcProxy),
-        LOCAL_HOST_EXTRA_FUNCTIONS: join(
-          root,
-          'dist',
-          'tools',
-          'chaos',
-          'functions',
-          'chaosJob.js',
-        ),
+        LOCAL_HOST_EXTRA_FUNCTIONS: this.options.extraFunctions.join(delimiter),
       },
     );
     await waitFor(

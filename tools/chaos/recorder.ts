@@ -62,6 +62,8 @@ export class Recorder {
     private readonly board: FaultBoard,
     private readonly tag: string,
     private readonly timeoutMs: number,
+    /** The starter's route prefix under /api (the Durable sample's is `sample/orchestrators`). */
+    private readonly route = 'orchestrators',
   ) {}
 
   /** A marker no other request of any run carries. */
@@ -74,7 +76,7 @@ export class Recorder {
     const marked = request.marked ?? true;
     const marker = marked ? this.nextMarker() : '';
     const query = request.onConflict ? `?onConflict=${request.onConflict}` : '';
-    const url = `${this.frontDoor(request.instance)}/api/orchestrators/${request.orchestrator}/${encodeURIComponent(request.instanceId)}${query}`;
+    const url = `${this.frontDoor(request.instance)}/api/${this.route}/${request.orchestrator}/${encodeURIComponent(request.instanceId)}${query}`;
     const sentAt = Date.now();
     let status = 0;
     let retryAfter: string | undefined;

@@ -3,8 +3,9 @@
  * Durable engine, with N app instances on one Azurite and one task hub, fault proxies in front of
  * storage and of each instance's extension endpoint, and the history checker at the end.
  *
- * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (1), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbef: which
- * to run, in that order), LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
+ * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbef: which
+ * to run, in that order), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
+ * check-then-start instead of this starter: the run must then fail), LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
  * (17072: bridges at +k, the proxies of their extension endpoints at +30+k, the proxies' control
  * at +40), LOCAL_HOST_AZURITE_PORT (10000: Azurite at +0..2, its proxies at +10..12).
  * Writes test-results/chaos.json (jest's JSON shape, one test per scenario), chaos-history.json and
@@ -65,7 +66,8 @@ async function settledRuns(
 
 async function main(): Promise<number> {
   const seed = int('CHAOS_SEED', 1, 0);
-  const rounds = int('CHAOS_ROUNDS', 1);
+  const rounds = int('CHAOS_ROUNDS', 2);
+  const againstSample = process.env.CHAOS_AGAINST_SAMPLE === '1';
   const instances = int('CHAOS_INSTANCES', 3);
   const only = process.env.CHAOS_SCENARIOS ?? 'adcbef';
   const frontDoor = int('LOCAL_HOST_PORT', 7071);
@@ -82,6 +84,12 @@ async function main(): Promise<number> {
     seed,
     logDir: results,
     log,
+    extraFunctions: [
+      join(root, 'dist', 'tools', 'chaos', 'functions', 'chaosJob.js'),
+      ...(againstSample
+        ? [join(root, 'dist', 'tools', 'sample-starter', 'sampleHttpStartSingle.js')]
+        : []),
+    ],
     ports: {
       frontDoor,
       bridge,
@@ -92,7 +100,14 @@ async function main(): Promise<number> {
     },
   });
   const board = new FaultBoard();
-  const recorder = new Recorder((k) => cluster.frontDoor(k), board, tag, REQUEST_TIMEOUT_MS);
+  const recorder = new Recorder(
+    (k) => cluster.frontDoor(k),
+    board,
+    tag,
+    REQUEST_TIMEOUT_MS,
+    againstSample ? 'sample/orchestrators' : 'orchestrators',
+  );
+  if (againstSample) log("against the Durable sample's starter: violations are expected");
   const context = {
     cluster,
     recorder,
