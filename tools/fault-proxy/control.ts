@@ -3,6 +3,7 @@
  * while they run:
  *   GET  /proxies                   → [{ name, port, upstream, faults, stats }]
  *   PUT  /proxies/{name}/faults     ← faults JSON (replaces them) → { name, faults }
+ *   PUT  /proxies/{name}/upstream   ← { host, port } (for new connections) → { name, upstream }
  * Errors are RFC 9457 problems.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -36,6 +37,20 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function parseUpstream(value: unknown): { host: string; port: number } {
+  const { host, port } = (value ?? {}) as { host?: unknown; port?: unknown };
+  if (
+    typeof host !== 'string' ||
+    host === '' ||
+    !Number.isInteger(port) ||
+    Number(port) < 1 ||
+    Number(port) > 65535
+  ) {
+    throw new InvalidFaultsError('upstream must be { host: string, port: 1-65535 }.');
+  }
+  return { host, port: Number(port) };
+}
+
 export interface ControlServer {
   readonly port: number;
   close(): Promise<void>;
@@ -63,7 +78,7 @@ export async function startControlServer(
         );
         return;
       }
-      const match = /^\/proxies\/([^/]+)\/faults$/.exec(url.pathname);
+      const match = /^\/proxies\/([^/]+)\/(faults|upstream)$/.exec(url.pathname);
       if (!match) {
         problem(res, 404, 'Not found', `No route ${req.method} ${url.pathname}.`);
         return;
@@ -74,15 +89,21 @@ export async function startControlServer(
         return;
       }
       if (req.method !== 'PUT') {
-        problem(res, 405, 'Method not allowed', 'Use PUT to replace the faults.');
+        problem(res, 405, 'Method not allowed', `Use PUT to replace the ${match[2]}.`);
         return;
       }
       try {
-        proxy.setFaults(parseFaults(await readJson(req)));
+        const body = await readJson(req);
+        if (match[2] === 'upstream') {
+          proxy.setUpstream(parseUpstream(body));
+          send(res, 200, { name: proxy.name, upstream: proxy.upstream });
+          return;
+        }
+        proxy.setFaults(parseFaults(body));
         send(res, 200, { name: proxy.name, faults: proxy.faults() });
       } catch (error) {
         if (!(error instanceof InvalidFaultsError)) throw error;
-        problem(res, 400, 'Invalid faults', error.message);
+        problem(res, 400, `Invalid ${match[2]}`, error.message);
       }
     })().catch((error: unknown) => {
       problem(res, 500, 'Control failure', String(error));

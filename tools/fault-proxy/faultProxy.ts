@@ -41,6 +41,8 @@ export interface FaultProxy {
   readonly name: string;
   readonly port: number;
   readonly upstream: { readonly host: string; readonly port: number };
+  /** Points new connections elsewhere (an upstream whose port is known only once it runs). */
+  setUpstream(upstream: { host: string; port: number }): void;
   faults(): Faults;
   /** Replaces the faults in effect; applies to open connections too, from their next chunk on. */
   setFaults(faults: Faults): void;
@@ -82,6 +84,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const stats = emptyStats();
   const connections = new Set<Connection>();
   let faults: Faults = options.faults ?? {};
+  let upstreamAddress = options.upstream;
 
   const roll = (probability: number | undefined) =>
     probability !== undefined && probability > 0 && random() < probability;
@@ -213,8 +216,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     const upstream = net.connect({
-      port: options.upstream.port,
-      host: options.upstream.host,
+      port: upstreamAddress.port,
+      host: upstreamAddress.host,
       allowHalfOpen: true,
     });
     conn.upstream = upstream;
@@ -234,7 +237,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     name: options.name,
     port,
-    upstream: options.upstream,
+    get upstream() {
+      return upstreamAddress;
+    },
+    setUpstream(next) {
+      upstreamAddress = { host: next.host, port: next.port };
+    },
     faults: () => faults,
     setFaults(next: Faults) {
       faults = next;

@@ -276,6 +276,23 @@ test('the control endpoint switches a proxy faults from another client', async (
     const bad = await fetch(`${base}/proxies/p/faults`, { method: 'PUT', body: '{"blackhole":1}' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    // Pointed at another upstream, new connections go there.
+    const other = await startUpstream();
+    await fetch(`${base}/proxies/p/faults`, { method: 'PUT', body: '{}' });
+    const moved = await fetch(`${base}/proxies/p/upstream`, {
+      method: 'PUT',
+      body: JSON.stringify({ host: '127.0.0.1', port: other.port }),
+    });
+    expect(moved.status).toBe(200);
+    expect(await exchange(proxy.port, 'moved').done).toEqual({ answer: 'ok:moved' });
+    expect(other.received).toEqual(['moved']);
+    expect(upstream.received).toEqual([]);
+    await other.close();
+    const badUpstream = await fetch(`${base}/proxies/p/upstream`, {
+      method: 'PUT',
+      body: '{"port":0}',
+    });
+    expect(badUpstream.status).toBe(400);
     expect((await fetch(`${base}/proxies/nope/faults`, { method: 'PUT', body: '{}' })).status).toBe(
       404,
     );
