@@ -7,9 +7,9 @@
  *  - accepted-start-ran: every 202 is matched by exactly one run that received that request's
  *    input (none: the input was dropped; more: one start ran twice);
  *  - run-explained: every run received the input of exactly one request that may have started it:
- *    a 202; a start made outside the starter on purpose; or, only while a fault was in effect, a
- *    request that got no answer or a 5xx (a start that timed out may still land; that is the
- *    documented reason the lease is then left to expire);
+ *    a 202; a start made outside the starter on purpose; a request answered 503 or not at all (a
+ *    start call that timed out may still land — injected fault or plain overload alike — which is
+ *    why the lease is then left to expire); or, while a fault was injected, another 5xx;
  *  - answers-under-faults: every answer is 202, 200, 409 or 503 with Retry-After; a 5xx other
  *    than 503 only when an error answer was injected; no answer at all only when the instance
  *    asked was killed.
@@ -35,7 +35,7 @@ export interface CheckSummary {
   /** Requests per answer status ("0" = no answer). */
   readonly statuses: Readonly<Record<string, number>>;
   readonly runs: number;
-  /** Runs whose request got no answer or a 5xx under a fault: started although not confirmed. */
+  /** Runs whose request got no answer or a 503 (or a 5xx under a fault): started, not confirmed. */
   readonly landedUnconfirmed: number;
   readonly outOfBand: number;
 }
@@ -104,9 +104,10 @@ function acceptedStartsRan(
   return violations;
 }
 
-/** A request whose answer does not rule out that its start landed, under a fault. */
+/** A request whose answer does not rule out that its start landed. */
 function unconfirmed(request: RequestRecord): boolean {
-  return request.faults.length > 0 && (request.status === 0 || request.status >= 500);
+  if (request.status === 0 || request.status === 503) return true;
+  return request.faults.length > 0 && request.status >= 500;
 }
 
 function runsExplained(

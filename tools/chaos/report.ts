@@ -51,7 +51,7 @@ export function summaryLines(
     `faults injected: ${Object.entries(facts.faults)
       .map(([k, n]) => `${k}×${n}`)
       .join(', ')}`,
-    `runs: ${check.summary.runs} (${check.summary.landedUnconfirmed} landed after a 503 or no answer under a fault)`,
+    `runs: ${check.summary.runs} (${check.summary.landedUnconfirmed} landed after a 503 or no answer)`,
     `violations: ${check.violations.length} (${per.map(([i, n]) => `${i} ${n}`).join(', ')})`,
     ...results.map(
       (r) =>

@@ -130,11 +130,23 @@ describe('one violation of each invariant', () => {
     });
   });
 
-  test('run-explained: a 503 with no fault in effect must not have started anything', () => {
-    const unavailable = request('x', 503);
-    expect(violated({ requests: [unavailable], runs: [run(unavailable, 1, 2)] })).toEqual({
+  test('run-explained: a 502 with no fault in effect must not have started anything', () => {
+    const failed = request('x', 502);
+    expect(violated({ requests: [failed], runs: [run(failed, 1, 2)] })).toEqual({
       'run-explained': 1,
+      'answers-under-faults': 1,
     });
+  });
+
+  test('run-explained: a 503 or no answer may have started a run (a timed-out start can land)', () => {
+    const overloaded = request('x', 503);
+    const killed = request('y', 0, { faults: ['kill'] });
+    const result = checkHistory({
+      requests: [overloaded, killed],
+      runs: [run(overloaded, 1, 2), run(killed, 1, 2)],
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.summary.landedUnconfirmed).toBe(2);
   });
 
   test('run-explained: an input marker sent twice cannot tell which request started the run', () => {
