@@ -2,7 +2,7 @@
  * The runner's side of the history: sends start requests to the app instances and records each one
  * (what it carried, when, the answer, and the faults in effect meanwhile).
  */
-import type { FaultKind, RequestRecord } from './history';
+import type { FaultKind, OutOfBandStart, RequestRecord } from './history';
 
 /** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
 export type FaultScope = 'storage' | `instance:${number}`;
@@ -55,6 +55,7 @@ export interface StartRequest {
 
 export class Recorder {
   readonly requests: RequestRecord[] = [];
+  readonly outOfBandStarts: OutOfBandStart[] = [];
   private sequence = 0;
 
   constructor(
@@ -107,6 +108,24 @@ export class Recorder {
     };
     if (marked) this.requests.push(record);
     return record;
+  }
+
+  /**
+   * Starts an orchestration through the extension's own API, past the starter (a deliberate start
+   * the checker must not count against it). Returns the extension's status code.
+   */
+  async startOutOfBand(request: StartRequest, why: string): Promise<number> {
+    const marker = this.nextMarker();
+    this.outOfBandStarts.push({ marker, instanceId: request.instanceId, why });
+    const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/orchestrators/${request.orchestrator}/${encodeURIComponent(request.instanceId)}`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...request.input, marker }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await response.arrayBuffer();
+    return response.status;
   }
 
   /** Sends all at once; answers in the order given. */

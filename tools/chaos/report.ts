@@ -51,7 +51,7 @@ export function summaryLines(
     `faults injected: ${Object.entries(facts.faults)
       .map(([k, n]) => `${k}×${n}`)
       .join(', ')}`,
-    `runs: ${check.summary.runs} (${check.summary.landedUnconfirmed} landed after a 503 or no answer)`,
+    `runs: ${check.summary.runs} (${check.summary.landedUnconfirmed} landed after a 503 or no answer, ${check.summary.outOfBand} started past the starter on purpose)`,
     `violations: ${check.violations.length} (${per.map(([i, n]) => `${i} ${n}`).join(', ')})`,
     ...results.map(
       (r) =>

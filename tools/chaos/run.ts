@@ -156,11 +156,16 @@ async function main(): Promise<number> {
       });
     }
 
-    const accepted = new Set(
-      recorder.requests.filter((r) => r.status === 202).map((r) => r.marker),
-    );
+    const accepted = new Set([
+      ...recorder.requests.filter((r) => r.status === 202).map((r) => r.marker),
+      ...recorder.outOfBandStarts.map((s) => s.marker),
+    ]);
     const runs = await settledRuns(cluster, tag, accepted);
-    const history = { requests: recorder.requests, runs };
+    const history = {
+      requests: recorder.requests,
+      runs,
+      outOfBandStarts: recorder.outOfBandStarts,
+    };
     writeFileSync(join(results, 'chaos-history.json'), JSON.stringify(history, null, 1));
     const check = checkHistory(history);
     const attributed = scenarioResults.map((r) => ({

@@ -334,7 +334,8 @@ const extensionBlackhole: Scenario = {
 
 const restartRace: Scenario = {
   key: 'f',
-  title: 'f. onConflict=restart racing rejects and attaches across instances',
+  title:
+    'f. onConflict=restart racing rejects and attaches across instances; a start past the starter',
   needs: 1,
   async run(context) {
     const results: Expectation[] = [];
@@ -348,6 +349,15 @@ const restartRace: Scenario = {
         spread(context, 12, (i) => chaos(id, LONG, { onConflict: policies[i % 3] })),
       );
       const of = (policy: string) => answers.filter((a) => (a.onConflict ?? 'reject') === policy);
+      // A start made past the starter (the extension's own API): the starter must refuse to start
+      // over it, on every instance.
+      const bypassed = `${context.tag}-f${round}-bypassed`;
+      const direct = await context.recorder.startOutOfBand(
+        { ...chaos(bypassed, LONG), instance: first },
+        'started through the extension API, past the starter',
+      );
+      await sleep(1_000);
+      const over = await context.recorder.burst(spread(context, 9, () => chaos(bypassed, LONG)));
       context.log(
         `f#${round}: restart ${statuses(of('restart'))}; reject ${statuses(of('reject'))}; attach ${statuses(of('attach'))}`,
       );
@@ -360,6 +370,10 @@ const restartRace: Scenario = {
         expect(
           of('reject').every((a) => a.status === 409 || a.status === 503),
           `round ${round}: rejects were refused (${statuses(of('reject'))})`,
+        ),
+        expect(
+          direct === 202 && count(over, 202) === 0,
+          `round ${round}: over a start made past the starter (${direct}), no 202 (${statuses(over)})`,
         ),
         expect(
           of('attach').every((a) => [200, 409, 503].includes(a.status)),
