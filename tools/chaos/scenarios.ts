@@ -198,7 +198,8 @@ const storageBlackhole: Scenario = {
 
 const storageLatencyResets: Scenario = {
   key: 'c',
-  title: 'c. storage latency 50–200 ms with jitter and 5 % connection resets during bursts',
+  title:
+    'c. storage latency 50–200 ms with jitter, 5 % connection and 5 % answer resets, during bursts',
   needs: 1,
   async run(context) {
     for (let round = 1; round <= context.rounds; round++) {
@@ -206,7 +207,7 @@ const storageLatencyResets: Scenario = {
       const short = `${context.tag}-c${round}-short`;
       await context.cluster.setStorageFaults({
         latency: { minMs: 50, maxMs: 200 },
-        resets: { perConnection: 0.05 },
+        resets: { perConnection: 0.05, perAnswer: 0.05 },
       });
       const endLatency = context.board.begin('latency', 'storage');
       const endResets = context.board.begin('reset', 'storage');
