@@ -11,11 +11,12 @@
  * Writes test-results/chaos.json (jest's JSON shape, one test per scenario), chaos-history.json and
  * the logs of every process; exits non-zero on any violation or failed expectation.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../fault-proxy/random';
 import { checkHistory } from './checker';
+import { engineRows } from './evidence';
 import { Cluster } from './cluster';
 import type { RunRecord } from './history';
 import { FaultBoard, Recorder } from './recorder';
@@ -40,6 +41,14 @@ function int(name: string, fallback: number, min = 1): number {
 
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 23)} [chaos] ${message}\n`);
+}
+
+/** host.json's extensions.durableTask.hubName (the extension's default otherwise). */
+function taskHub(): string {
+  const hostJson = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
+    extensions?: { durableTask?: { hubName?: string } };
+  };
+  return hostJson.extensions?.durableTask?.hubName ?? 'TestHubName';
 }
 
 async function settledRuns(
@@ -168,6 +177,12 @@ async function main(): Promise<number> {
     };
     writeFileSync(join(results, 'chaos-history.json'), JSON.stringify(history, null, 1));
     const check = checkHistory(history);
+    if (check.violations.length > 0) {
+      const ids = [...new Set(check.violations.map((v) => v.instanceId))].slice(0, 20);
+      const evidence = await engineRows(cluster.recordStorage, taskHub(), ids);
+      writeFileSync(join(results, 'chaos-evidence.json'), JSON.stringify(evidence, null, 1));
+      log(`the engine's rows for ${ids.length} violated ID(s): test-results/chaos-evidence.json`);
+    }
     const attributed = scenarioResults.map((r) => ({
       ...r,
       violations: check.violations.filter((v) => v.instanceId.startsWith(`${tag}-${r.key}`)),
