@@ -205,8 +205,7 @@ function answerResets(): number {
 
 const storageLatencyResets: Scenario = {
   key: 'c',
-  title:
-    'c. storage latency 50–200 ms with jitter, 5 % connection and 5 % answer resets, during bursts',
+  title: 'c. storage latency 50–200 ms with jitter and 5 % connection resets, during bursts',
   needs: 1,
   async run(context) {
     for (let round = 1; round <= context.rounds; round++) {
