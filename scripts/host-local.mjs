@@ -2,18 +2,23 @@
 /**
  * Local host: the app on the REAL Durable Task extension, without Core Tools.
  * Starts Azurite, the .NET engine (tools/local-host/engine) and the Node bridge/front door, and is
- * ready when http://localhost:7071 answers. Ctrl-C / SIGTERM stops everything.
+ * ready when http://localhost:7071 answers. Ctrl-C / SIGTERM stops everything. With
+ * LOCAL_HOST_INSTANCES=N, N app instances (each its own engine and bridge) share the one storage and
+ * task hub, as N scaled-out Function app instances; instance k answers on LOCAL_HOST_PORT + k.
  *
  *   node scripts/host-local.mjs [--build]       start (--build runs `npm run build` first; `npm run host:local` = --build)
  *   node scripts/host-local.mjs --wait [--timeout 300] [--pid PID]
- *                                                wait until the front door answers (exit 0) or time out /
+ *                                                wait until every front door answers (exit 0) or time out /
  *                                                the host process PID dies (exit 1)
  *
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_AZURITE_PORT (10000; blob,
  * +1 queue, +2 table), AzureWebJobsStorage (set → use that storage, no Azurite), LOCAL_HOST_PERSIST=1
  * (Azurite data in .azurite/ instead of memory), LOCAL_HOST_EXTRA_FUNCTIONS (extra compiled function
  * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300),
- * LOCAL_HOST_INSPECT (1 = 127.0.0.1:9229, or host:port: the bridge, which runs the app, under --inspect).
+ * LOCAL_HOST_INSPECT (1 = 127.0.0.1:9229, or host:port: the bridge, which runs the app, under --inspect),
+ * LOCAL_HOST_INSTANCES (1; instance k: front door LOCAL_HOST_PORT + k, bridge LOCAL_HOST_BRIDGE_PORT + k),
+ * LOCAL_HOST_CLIENT_RPC_PORT (instance k's app reaches its extension endpoint through port + k, e.g.
+ * a fault proxy; the endpoint's own port is in GET http://127.0.0.1:<bridge port>/client-binding).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +32,12 @@ const engineDll = path.join(engineDir, 'bin', 'Release', 'net10.0', 'LocalHost.E
 const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
 const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
 const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);
+const instances = Number(process.env.LOCAL_HOST_INSTANCES ?? 1);
+if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
+  process.stderr.write('host-local: LOCAL_HOST_INSTANCES must be an integer from 1 to 16.\n');
+  process.exit(1);
+}
+const frontDoors = Array.from({ length: instances }, (_, k) => `http://localhost:${frontPort + k}`);
 const args = process.argv.slice(2);
 const EXTENSION_RPC_PORT = 17071;
 // Sent by this launch's engine with every call; the bridge refuses calls without it.
@@ -81,10 +92,11 @@ async function answers(url) {
 if (args.includes('--wait')) {
   const timeout = Number(argValue('--timeout', process.env.LOCAL_HOST_READY_TIMEOUT ?? 300)) * 1000;
   const pid = argValue('--pid', undefined);
-  const base = process.env.E2E_BASE_URL ?? `http://localhost:${frontPort}`;
+  const bases = process.env.E2E_BASE_URL ? [process.env.E2E_BASE_URL] : frontDoors;
+  const base = bases.join(', ');
   while (Date.now() - t0 < timeout) {
-    if (await answers(base + '/')) {
-      say(`${base} answers (waited ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    if ((await Promise.all(bases.map((b) => answers(b + '/')))).every(Boolean)) {
+      say(`${base} answer (waited ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       process.exit(0);
     }
     if (pid) {
@@ -121,8 +133,8 @@ const { azuriteCommand, azuriteConnectionString, azuritePorts } = await distModu
 // Every port this launch needs must be free: a second launch on a busy port would mix its engine,
 // bridge or storage with the running host's.
 const portsNeeded = [
-  [frontPort, 'LOCAL_HOST_PORT'],
-  [bridgePort, 'LOCAL_HOST_BRIDGE_PORT'],
+  ...frontDoors.map((_, k) => [frontPort + k, `LOCAL_HOST_PORT${k ? ` (+${k})` : ''}`]),
+  ...frontDoors.map((_, k) => [bridgePort + k, `LOCAL_HOST_BRIDGE_PORT${k ? ` (+${k})` : ''}`]),
   ...(process.env.AzureWebJobsStorage
     ? []
     : [0, 1, 2].map((i) => [azuritePort + i, `LOCAL_HOST_AZURITE_PORT (+${i})`])),
@@ -144,7 +156,8 @@ if (rpcPortBusy)
 const children = [];
 let stopping = false;
 
-function start(name, command, commandArgs, env = {}) {
+/** `instance`: the app instance (0…N-1) the process belongs to; none for storage. */
+function start(name, command, commandArgs, env = {}, instance = undefined) {
   // Each child gets its own process group, so a Ctrl-C reaches only this launcher, which stops them
   // in order (engine, bridge, then storage). The engine and the bridge also stop when their stdin
   // (held by this process) closes, so they do not outlive a launcher that was killed.
@@ -165,7 +178,8 @@ function start(name, command, commandArgs, env = {}) {
         if (line.trim())
           out.write(
             line.startsWith(' ') || /\[(bridge|engine)\]/.test(line)
-              ? line + '\n'
+              ? // Tagged by the process itself: with several instances, say which one.
+                line.replace(/\[(bridge|engine)\]/, `[${name}]`) + '\n'
               : `[${name}] ${line}\n`,
           );
       }
@@ -174,12 +188,22 @@ function start(name, command, commandArgs, env = {}) {
   prefix(child.stdout, process.stdout);
   prefix(child.stderr, process.stderr);
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything.`);
-      void stopAll(1);
+    if (stopping) return;
+    // One instance going down (killed in a chaos test, say) leaves the other instances serving,
+    // as in a scaled-out app; the last one, or storage, takes everything down.
+    const running = (c) => c.child.exitCode === null && c.child.signalCode === null;
+    const others = children.filter((c) => c.instance !== undefined && c.instance !== instance);
+    if (instance !== undefined && others.some(running)) {
+      say(
+        `${name} exited unexpectedly (code ${code}, signal ${signal}); stopping instance ${instance}, the others go on.`,
+      );
+      for (const c of children) if (c.instance === instance && running(c)) c.child.kill('SIGTERM');
+      return;
     }
+    say(`${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything.`);
+    void stopAll(1);
   });
-  children.push({ name, child });
+  children.push({ name, child, instance });
   return child;
 }
 
@@ -287,36 +311,57 @@ if (!storage) {
   );
 }
 
-// ---- bridge + engine -------------------------------------------------------------------------------------
-const shared = {
-  AzureWebJobsStorage: storage,
-  FUNCTIONS_WORKER_RUNTIME: 'node',
-  LOCAL_HOST_PORT: String(frontPort),
-  LOCAL_HOST_BRIDGE_PORT: String(bridgePort),
-  LOCAL_HOST_TOKEN: token,
-};
+// ---- bridge + engine, per app instance -----------------------------------------------------------------
 // Only the bridge runs the app's code; NODE_OPTIONS=--inspect would also reach Azurite and clash.
 const inspect = process.env.LOCAL_HOST_INSPECT;
 const inspectArgs = inspect ? [`--inspect=${inspect === '1' ? '127.0.0.1:9229' : inspect}`] : [];
-start('bridge', process.execPath, [...inspectArgs, bridgeJs], shared);
-start('engine', 'dotnet', [engineDll], {
-  ...shared,
-  LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
-  LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/`,
-  LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort}`,
-  ...(rpcPortBusy ? { LOCAL_HOST_RPC_PORT_BUSY: '1' } : {}),
-  DOTNET_CLI_TELEMETRY_OPTOUT: '1',
-  // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
-  Logging__LogLevel__Default: 'Warning',
-  ASPNETCORE_Logging__LogLevel__Default: 'Warning',
-  DOTNET_NOLOGO: '1',
-});
+const clientRpcPort = process.env.LOCAL_HOST_CLIENT_RPC_PORT;
+for (let k = 0; k < instances; k++) {
+  const suffix = instances > 1 ? `-${k}` : '';
+  const shared = {
+    AzureWebJobsStorage: storage,
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    LOCAL_HOST_INSTANCE: String(k),
+    LOCAL_HOST_PORT: String(frontPort + k),
+    LOCAL_HOST_BRIDGE_PORT: String(bridgePort + k),
+    LOCAL_HOST_TOKEN: token,
+  };
+  start(
+    `bridge${suffix}`,
+    process.execPath,
+    [...(k === 0 ? inspectArgs : []), bridgeJs],
+    {
+      ...shared,
+      ...(clientRpcPort && { LOCAL_HOST_CLIENT_RPC_PORT: String(Number(clientRpcPort) + k) }),
+    },
+    k,
+  );
+  start(
+    `engine${suffix}`,
+    'dotnet',
+    [engineDll],
+    {
+      ...shared,
+      LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
+      LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort + k}/`,
+      LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort + k}`,
+      // With several engines all but one find 17071 taken.
+      ...(rpcPortBusy || instances > 1 ? { LOCAL_HOST_RPC_PORT_BUSY: '1' } : {}),
+      DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+      // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
+      Logging__LogLevel__Default: 'Warning',
+      ASPNETCORE_Logging__LogLevel__Default: 'Warning',
+      DOTNET_NOLOGO: '1',
+    },
+    k,
+  );
+}
 
 const readyTimeout = Number(process.env.LOCAL_HOST_READY_TIMEOUT ?? 300) * 1000;
 while (!stopping) {
-  if (await answers(`http://localhost:${frontPort}/`)) {
+  if ((await Promise.all(frontDoors.map((d) => answers(d + '/')))).every(Boolean)) {
     say(
-      `ready: http://localhost:${frontPort} (${((Date.now() - t0) / 1000).toFixed(1)} s). Ctrl-C to stop.`,
+      `ready: ${frontDoors.join(', ')} (${((Date.now() - t0) / 1000).toFixed(1)} s). Ctrl-C to stop.`,
     );
     break;
   }

@@ -1,6 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { createEngineEndpoint, TOKEN_HEADER } from '../../tools/local-host/engine-endpoint';
+import {
+  clientBindingThrough,
+  createEngineEndpoint,
+  parseClientBinding,
+  TOKEN_HEADER,
+} from '../../tools/local-host/engine-endpoint';
 import type { ClientBinding } from '../../tools/local-host/http/front-door';
 
 const bindingJson = JSON.stringify({
@@ -54,5 +59,36 @@ describe('the engine endpoint of a launch', () => {
         rpcBaseUrl: 'http://127.0.0.1:30001/durabletask/',
       }),
     ]);
+  });
+
+  it('tells anyone on the loopback the binding as the extension produced it, once it has it', async () => {
+    expect((await fetch(url)).status).toBe(404);
+    await fetch(url, {
+      method: 'POST',
+      headers: { [TOKEN_HEADER]: 'launch-a' },
+      body: bindingJson,
+    });
+    const answer = await fetch(url);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe(bindingJson);
+  });
+});
+
+describe('a binding sent through another port (a fault proxy)', () => {
+  it('points the client at that port on the webhook path, the rest unchanged', () => {
+    const produced = parseClientBinding(
+      JSON.stringify({
+        taskHubName: 'Hub',
+        baseUrl: 'http://localhost:7071/runtime/webhooks/durabletask',
+        rpcBaseUrl: 'http://127.0.0.1:30001/durabletask/',
+      }),
+    );
+    const through = clientBindingThrough(produced, 17432);
+    expect(through.rpcBaseUrl).toBe('http://127.0.0.1:17432/runtime/webhooks/durabletask/');
+    expect(JSON.parse(through.json)).toEqual({
+      taskHubName: 'Hub',
+      baseUrl: 'http://localhost:7071/runtime/webhooks/durabletask',
+      rpcBaseUrl: 'http://127.0.0.1:17432/runtime/webhooks/durabletask/',
+    });
   });
 });

@@ -2,7 +2,9 @@
  * The bridge's internal loopback endpoint, called by the C# engine only: `POST /orchestration/{name}`
  * and `POST /activity/{name}?instanceId=` run the app's functions; `POST /client-binding` hands
  * over the durable client binding data the extension produced. With a launch token, a call without
- * it (another launch's engine) is refused with 403.
+ * it (another launch's engine) is refused with 403. `GET /client-binding` (no token: it changes
+ * nothing) answers that binding data as the extension produced it, so a test can learn the port of
+ * this instance's extension endpoint (the extension picks it; the chaos suite proxies it).
  */
 import http from 'node:http';
 import { runActivity, runOrchestration } from './app-runner';
@@ -22,6 +24,19 @@ export interface EngineEndpointOptions {
 
 const json = { 'content-type': 'application/json' };
 
+/**
+ * The binding with the app's durable client sent through `port` on the loopback (a fault proxy in
+ * front of the extension's endpoint, in the chaos suite). The extension serves its RPC path only
+ * for requests addressed to its own port, so the client gets the webhook path (`baseUrl`'s path),
+ * which the same listener serves whatever the address.
+ */
+export function clientBindingThrough(binding: ClientBinding, port: number): ClientBinding {
+  const data = JSON.parse(binding.json) as { baseUrl?: string; rpcBaseUrl?: string };
+  const path = new URL(data.baseUrl ?? 'http://localhost/runtime/webhooks/durabletask').pathname;
+  const rpcBaseUrl = `http://127.0.0.1:${port}${path.replace(/\/?$/, '/')}`;
+  return { json: JSON.stringify({ ...data, rpcBaseUrl }), rpcBaseUrl };
+}
+
 /** The extension's binding data → what the front door needs (the RPC base URL ends in `/`). */
 export function parseClientBinding(text: string): ClientBinding & { taskHubName?: string } {
   const parsed = JSON.parse(text) as { rpcBaseUrl?: string; taskHubName?: string };
@@ -37,7 +52,12 @@ async function handle(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   options: EngineEndpointOptions,
+  received: { json?: string },
 ): Promise<void> {
+  if (req.method === 'GET' && req.url === '/client-binding') {
+    send(res, received.json ? 200 : 404, received.json ?? '{}', json);
+    return;
+  }
   if (options.token !== undefined && req.headers[TOKEN_HEADER] !== options.token) {
     send(res, 403, JSON.stringify({ ok: false, message: 'Not this launch’s engine.' }), json);
     return;
@@ -61,6 +81,7 @@ async function handle(
     );
   } else if (kind === 'client-binding' && name === undefined) {
     const binding = parseClientBinding(body);
+    received.json = body;
     send(res, 200, '{}', json);
     log(`durable client binding received (hub ${binding.taskHubName}, rpc ${binding.rpcBaseUrl})`);
     options.onClientBinding(binding);
@@ -70,8 +91,9 @@ async function handle(
 }
 
 export function createEngineEndpoint(options: EngineEndpointOptions): http.Server {
+  const received: { json?: string } = {};
   return http.createServer((req, res) => {
-    handle(req, res, options).catch((err: unknown) => {
+    handle(req, res, options, received).catch((err: unknown) => {
       log(`internal endpoint error: ${errorParts(err).stack}`);
       if (!res.headersSent)
         send(res, 500, JSON.stringify({ ok: false, message: errorParts(err).message }), json);

@@ -6,12 +6,13 @@
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_TOKEN (the
  * launch's token the engine sends), LOCAL_HOST_EXTRA_FUNCTIONS, LOCAL_HOST_VERBOSE=1 (also system,
  * debug and trace lines, webhook requests, activity completions), LOCAL_HOST_WATCH_STDIN=1 (stop
- * when the launcher holding stdin goes away).
+ * when the launcher holding stdin goes away), LOCAL_HOST_CLIENT_RPC_PORT (the app's durable client
+ * reaches the extension through this loopback port, e.g. a fault proxy).
  */
 import type http from 'node:http';
 import { setLogSink } from '../functions-core';
 import { loadApp, readHostJson } from './app-loader';
-import { createEngineEndpoint } from './engine-endpoint';
+import { clientBindingThrough, createEngineEndpoint } from './engine-endpoint';
 import { appRoutes, routePrefix } from './http/app-routes';
 import { createFrontDoor, type ClientBinding } from './http/front-door';
 import { log } from './log';
@@ -61,7 +62,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.stdin.resume();
   }
 
-  const binding = await new Promise<ClientBinding>((resolve, reject) => {
+  const produced = await new Promise<ClientBinding>((resolve, reject) => {
     const internal = createEngineEndpoint({
       token: env.LOCAL_HOST_TOKEN || undefined,
       verbose,
@@ -73,6 +74,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       reject,
     );
   });
+  const through = Number(env.LOCAL_HOST_CLIENT_RPC_PORT ?? 0);
+  const binding = through ? clientBindingThrough(produced, through) : produced;
+  if (through) log(`the app reaches the extension through ${binding.rpcBaseUrl}`);
   const frontDoor = createFrontDoor({ port: frontPort, routes, binding, verbose });
   servers.push(frontDoor);
   await listen(frontDoor, frontPort);

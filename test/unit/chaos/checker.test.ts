@@ -1,0 +1,211 @@
+/**
+ * The history checker on hand-made histories: one that keeps every promise, one per broken
+ * invariant, and the Durable sample's measured behaviour, which it must flag.
+ */
+import { checkHistory, type Invariant } from '../../../tools/chaos/checker';
+import type { FaultKind, History, RequestRecord, RunRecord } from '../../../tools/chaos/history';
+
+let sequence = 0;
+function request(
+  instanceId: string,
+  status: number,
+  options: Partial<RequestRecord> & { faults?: FaultKind[] } = {},
+): RequestRecord {
+  sequence++;
+  return {
+    marker: `m${sequence}`,
+    instanceId,
+    target: `i${sequence % 3}`,
+    sentAt: 1_000 + sequence,
+    answeredAt: 1_050 + sequence,
+    status,
+    faults: [],
+    ...(status === 503 && { retryAfter: '5' }),
+    ...options,
+  };
+}
+
+function run(of: RequestRecord | { marker: string; instanceId: string }, from: number, to: number) {
+  const record: RunRecord = {
+    runId: `run-${of.marker}`,
+    instanceId: of.instanceId,
+    marker: of.marker,
+    startedAt: from,
+    lastSeenAt: to,
+    ended: true,
+  };
+  return record;
+}
+
+function violated(history: History): Partial<Record<Invariant, number>> {
+  const { perInvariant } = checkHistory(history);
+  return Object.fromEntries(Object.entries(perInvariant).filter(([, n]) => n > 0));
+}
+
+test('a history that keeps every promise has no violation', () => {
+  // A burst split across instances: one 202, the rest refused; the run got the 202's input.
+  const won = request('burst', 202);
+  const refused = [request('burst', 409), request('burst', 409), request('burst', 200)];
+  // Ended, then started again by a later 202: runs follow each other.
+  const again = request('burst', 202);
+  // A restart: the old run was terminated (its last heartbeat before the new run's start).
+  const first = request('restarted', 202);
+  const restart = request('restarted', 202, { onConflict: 'restart' });
+  // Storage blackholed: 503 with Retry-After, and one timed-out start that landed anyway.
+  const unavailable = request('dark', 503, { faults: ['blackhole'] });
+  const timedOut = request('dark', 503, { faults: ['blackhole'] });
+  // Killed while asked: no answer.
+  const killed = request('crash', 0, { faults: ['kill'] });
+  const outOfBand = { marker: 'seed-1', instanceId: 'direct', why: 'started through the API' };
+  const history: History = {
+    requests: [won, ...refused, again, first, restart, unavailable, timedOut, killed],
+    runs: [
+      run(won, 2_000, 2_400),
+      run(again, 2_400, 2_600),
+      { ...run(first, 3_000, 3_900), ended: false },
+      run(restart, 4_000, 4_500),
+      run(timedOut, 9_000, 9_100),
+      run(outOfBand, 5_000, 5_100),
+    ],
+    outOfBandStarts: [outOfBand],
+  };
+  const result = checkHistory(history);
+  expect(result.violations).toEqual([]);
+  expect(result.summary).toEqual({
+    requests: 10,
+    statuses: { '0': 1, '200': 1, '202': 4, '409': 2, '503': 2 },
+    runs: 6,
+    landedUnconfirmed: 1,
+    outOfBand: 1,
+  });
+});
+
+describe('one violation of each invariant', () => {
+  test('no-overlap: a run starts before the previous run of its ID ended', () => {
+    const a = request('x', 202);
+    const b = request('x', 202);
+    expect(violated({ requests: [a, b], runs: [run(a, 100, 500), run(b, 499, 900)] })).toEqual({
+      'no-overlap': 1,
+    });
+  });
+
+  test('no-overlap: a terminated run still beating after its successor started', () => {
+    const a = request('x', 202);
+    const b = request('x', 202, { onConflict: 'restart' });
+    const terminated = { ...run(a, 100, 2_000), ended: false };
+    expect(violated({ requests: [a, b], runs: [terminated, run(b, 1_500, 3_000)] })).toEqual({
+      'no-overlap': 1,
+    });
+  });
+
+  test('no-overlap is per ID: the same times on two IDs are fine', () => {
+    const a = request('x', 202);
+    const b = request('y', 202);
+    expect(violated({ requests: [a, b], runs: [run(a, 100, 500), run(b, 100, 500)] })).toEqual({});
+  });
+
+  test('accepted-start-ran: a 202 whose input no run received', () => {
+    const a = request('x', 202);
+    expect(violated({ requests: [a], runs: [] })).toEqual({ 'accepted-start-ran': 1 });
+  });
+
+  test('accepted-start-ran: a 202 whose input two runs received', () => {
+    const a = request('x', 202);
+    const twice = { ...run(a, 1_000, 1_100), runId: 'other' };
+    expect(violated({ requests: [a], runs: [run(a, 100, 200), twice] })).toEqual({
+      'accepted-start-ran': 1,
+    });
+  });
+
+  test('run-explained: a run with an input nobody sent', () => {
+    expect(
+      violated({ requests: [], runs: [run({ marker: 'ghost', instanceId: 'x' }, 1, 2)] }),
+    ).toEqual({ 'run-explained': 1 });
+  });
+
+  test('run-explained: a run started by a request that was refused', () => {
+    const refused = request('x', 409);
+    expect(violated({ requests: [refused], runs: [run(refused, 1, 2)] })).toEqual({
+      'run-explained': 1,
+    });
+  });
+
+  test('run-explained: a 502 with no fault in effect must not have started anything', () => {
+    const failed = request('x', 502);
+    expect(violated({ requests: [failed], runs: [run(failed, 1, 2)] })).toEqual({
+      'run-explained': 1,
+      'answers-under-faults': 1,
+    });
+  });
+
+  test('run-explained: a 503 or no answer may have started a run (a timed-out start can land)', () => {
+    const overloaded = request('x', 503);
+    const killed = request('y', 0, { faults: ['kill'] });
+    const result = checkHistory({
+      requests: [overloaded, killed],
+      runs: [run(overloaded, 1, 2), run(killed, 1, 2)],
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.summary.landedUnconfirmed).toBe(2);
+  });
+
+  test('run-explained: an input marker sent twice cannot tell which request started the run', () => {
+    const a = request('x', 202);
+    const copy = { ...request('x', 409), marker: a.marker };
+    expect(violated({ requests: [a, copy], runs: [run(a, 1, 2)] })).toEqual({
+      'run-explained': 1,
+    });
+  });
+
+  test('run-explained and accepted-start-ran: a 202 whose input ran under another ID', () => {
+    const a = request('x', 202);
+    expect(violated({ requests: [a], runs: [{ ...run(a, 1, 2), instanceId: 'y' }] })).toEqual({
+      'accepted-start-ran': 1,
+      'run-explained': 1,
+    });
+  });
+
+  test.each([
+    ['a 500 with no fault', request('x', 500)],
+    [
+      'a 502 under latency (not an injected error answer)',
+      request('x', 502, { faults: ['latency'] }),
+    ],
+    [
+      'a 503 without Retry-After',
+      request('x', 503, { retryAfter: undefined, faults: ['blackhole'] }),
+    ],
+    ['no answer while nothing was killed', request('x', 0, { faults: ['blackhole'] })],
+    ['a 400', request('x', 400)],
+  ])('answers-under-faults: %s', (_name, answer) => {
+    expect(violated({ requests: [answer], runs: [] })).toEqual({ 'answers-under-faults': 1 });
+  });
+
+  test('answers-under-faults: a 5xx is excused only by an injected error answer', () => {
+    expect(
+      violated({ requests: [request('x', 500, { faults: ['error-answer'] })], runs: [] }),
+    ).toEqual({});
+  });
+});
+
+test("the Durable sample's measured behaviour is flagged: extra 202s whose input was dropped, and 500s", () => {
+  // Measured on the real engine (bench): a 50-request burst on one fresh ID through the sample's
+  // check-then-start; several 202s, a single run (the engine drops the losing start messages),
+  // and 500s where the engine refused a duplicate start.
+  const accepted = Array.from({ length: 4 }, () => request('sample', 202));
+  const refused = Array.from({ length: 40 }, () => request('sample', 409));
+  const failed = Array.from({ length: 6 }, () => request('sample', 500));
+  const result = checkHistory({
+    requests: [...accepted, ...refused, ...failed],
+    runs: [run(accepted[0], 2_000, 3_000)],
+  });
+  expect(result.perInvariant).toEqual({
+    'no-overlap': 0,
+    'accepted-start-ran': 3,
+    'run-explained': 0,
+    'answers-under-faults': 6,
+  });
+  expect(result.violations[0].detail).toMatch(
+    /^202 for input m\d+ \(via i\d\) but no run received/,
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * What a chaos run records, for the checker: each start request the runner sent, and each run of
+ * the chaos job as the job itself wrote it (an activity writes a row at its start, at every
+ * heartbeat and at its end). Times are epoch milliseconds on this machine's one clock.
+ */
+
+/** A fault in effect while a request was in flight. */
+export type FaultKind =
+  /** Delay with jitter on a connection (storage or the extension's endpoint). */
+  | 'latency'
+  /** Connections or answers reset. */
+  | 'reset'
+  /** Bytes swallowed, no answer. */
+  | 'blackhole'
+  /** The app instance that was asked was killed (SIGKILL). */
+  | 'kill'
+  /** An error answer injected on purpose (the only fault that excuses a 5xx other than 503). */
+  | 'error-answer';
+
+export interface RequestRecord {
+  /** The unique input marker this request carried in its body. */
+  readonly marker: string;
+  readonly instanceId: string;
+  readonly onConflict?: 'reject' | 'attach' | 'restart';
+  /** Which app instance was asked (its front door). */
+  readonly target: string;
+  readonly sentAt: number;
+  readonly answeredAt: number;
+  /** The HTTP status; 0 when no answer came (connection failed, or the client gave up). */
+  readonly status: number;
+  readonly retryAfter?: string;
+  /** Faults in effect at any time while it was in flight; empty when none. */
+  readonly faults: readonly FaultKind[];
+}
+
+export interface RunRecord {
+  /** One execution of the job (deterministic per execution, so duplicate activity rows merge). */
+  readonly runId: string;
+  readonly instanceId: string;
+  /** The marker in the input this execution received. */
+  readonly marker: string;
+  /** When its first activity ran. */
+  readonly startedAt: number;
+  /** When its last activity ran; a run killed from outside (terminated) ends with its last heartbeat. */
+  readonly lastSeenAt: number;
+  /** Whether it recorded its own end. */
+  readonly ended: boolean;
+  /** Which app instance ran its first activity. */
+  readonly host?: string;
+}
+
+/** A start made outside the starter on purpose (e.g. through the extension's API directly). */
+export interface OutOfBandStart {
+  readonly marker: string;
+  readonly instanceId: string;
+  readonly why: string;
+}
+
+export interface History {
+  readonly requests: readonly RequestRecord[];
+  readonly runs: readonly RunRecord[];
+  readonly outOfBandStarts?: readonly OutOfBandStart[];
+}

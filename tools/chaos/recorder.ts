@@ -1,0 +1,135 @@
+/**
+ * The runner's side of the history: sends start requests to the app instances and records each one
+ * (what it carried, when, the answer, and the faults in effect meanwhile).
+ */
+import type { FaultKind, OutOfBandStart, RequestRecord } from './history';
+
+/** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
+export type FaultScope = 'storage' | `instance:${number}`;
+
+interface FaultInterval {
+  readonly kind: FaultKind;
+  readonly scope: FaultScope;
+  readonly from: number;
+  to?: number;
+}
+
+/** Which faults were in effect when. */
+export class FaultBoard {
+  private readonly intervals: FaultInterval[] = [];
+  /** Counts per fault kind and scope, for the summary. */
+  readonly injected: Record<string, number> = {};
+
+  /** Marks `kind` in effect on `scope` from now; returns the function that ends it. */
+  begin(kind: FaultKind, scope: FaultScope): () => void {
+    const interval: FaultInterval = { kind, scope, from: Date.now() };
+    this.intervals.push(interval);
+    const key = `${kind}@${scope}`;
+    this.injected[key] = (this.injected[key] ?? 0) + 1;
+    return () => {
+      interval.to ??= Date.now();
+    };
+  }
+
+  /** Fault kinds in effect at any time in [from, to] on storage or on `instance`. */
+  during(instance: number, from: number, to: number): FaultKind[] {
+    const kinds = new Set<FaultKind>();
+    for (const i of this.intervals) {
+      const applies = i.scope === 'storage' || i.scope === `instance:${instance}`;
+      if (applies && i.from <= to && (i.to ?? Infinity) >= from) kinds.add(i.kind);
+    }
+    return [...kinds].sort();
+  }
+}
+
+export interface StartRequest {
+  /** Index of the app instance to ask. */
+  readonly instance: number;
+  readonly orchestrator: string;
+  readonly instanceId: string;
+  readonly input: Record<string, unknown>;
+  readonly onConflict?: 'reject' | 'attach' | 'restart';
+  /** Default true: add a marker and record it in the history (jobs that refuse unknown input fields cannot). */
+  readonly marked?: boolean;
+}
+
+export class Recorder {
+  readonly requests: RequestRecord[] = [];
+  readonly outOfBandStarts: OutOfBandStart[] = [];
+  private sequence = 0;
+
+  constructor(
+    private readonly frontDoor: (instance: number) => string,
+    private readonly board: FaultBoard,
+    private readonly tag: string,
+    private readonly timeoutMs: number,
+    /** The starter's route prefix under /api (the Durable sample's is `sample/orchestrators`). */
+    private readonly route = 'orchestrators',
+  ) {}
+
+  /** A marker no other request of any run carries. */
+  nextMarker(): string {
+    return `${this.tag}.${++this.sequence}`;
+  }
+
+  /** Sends one start; the input gets a fresh `marker`. Never throws: no answer is status 0. */
+  async start(request: StartRequest): Promise<RequestRecord> {
+    const marked = request.marked ?? true;
+    const marker = marked ? this.nextMarker() : '';
+    const query = request.onConflict ? `?onConflict=${request.onConflict}` : '';
+    const url = `${this.frontDoor(request.instance)}/api/${this.route}/${request.orchestrator}/${encodeURIComponent(request.instanceId)}${query}`;
+    const sentAt = Date.now();
+    let status = 0;
+    let retryAfter: string | undefined;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(marked ? { ...request.input, marker } : request.input),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer();
+      status = response.status;
+      retryAfter = response.headers.get('retry-after') ?? undefined;
+    } catch {
+      // No answer: connection refused or reset, or the client gave up.
+    }
+    const answeredAt = Date.now();
+    const record: RequestRecord = {
+      marker,
+      instanceId: request.instanceId,
+      ...(request.onConflict && { onConflict: request.onConflict }),
+      target: `instance ${request.instance}`,
+      sentAt,
+      answeredAt,
+      status,
+      ...(retryAfter !== undefined && { retryAfter }),
+      faults: this.board.during(request.instance, sentAt, answeredAt),
+    };
+    if (marked) this.requests.push(record);
+    return record;
+  }
+
+  /**
+   * Starts an orchestration through the extension's own API, past the starter (a deliberate start
+   * the checker must not count against it). Returns the extension's status code.
+   */
+  async startOutOfBand(request: StartRequest, why: string): Promise<number> {
+    const marker = this.nextMarker();
+    this.outOfBandStarts.push({ marker, instanceId: request.instanceId, why });
+    const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/orchestrators/${request.orchestrator}/${encodeURIComponent(request.instanceId)}`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...request.input, marker }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  /** Sends all at once; answers in the order given. */
+  burst(requests: readonly StartRequest[]): Promise<RequestRecord[]> {
+    return Promise.all(requests.map((r) => this.start(r)));
+  }
+}
