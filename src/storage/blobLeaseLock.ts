@@ -67,18 +67,11 @@ export class BlobLeaseLock implements SingletonLock {
     this.container = service.getContainerClient(containerName);
   }
 
-  async prepare(key: LockKey): Promise<void> {
-    if (this.knownBlobs.has(lockBlobName(key))) return;
-    try {
-      await this.ensureContainer();
-      await this.createLockBlob(key);
-    } catch {
-      // Reported by `acquire`, which meets the same failure.
-    }
-  }
-
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     await this.ensureContainer();
+    // An ID this process has not seen yet: create its blob first (two round trips), rather than
+    // try the lease, meet a 404, create and try again (three). A known ID takes one.
+    if (!this.knownBlobs.has(lockBlobName(key))) await this.createLockBlob(key);
     const blob = this.container.getBlockBlobClient(lockBlobName(key));
     const lease = blob.getBlobLeaseClient(randomUUID());
     const deadline = Date.now() + waitMs;

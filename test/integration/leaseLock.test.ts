@@ -29,15 +29,15 @@ describe('BlobLeaseLock on Azurite', () => {
     await held!.release();
   });
 
-  it('prepare creates the lock blob without leasing it; acquire recovers if it is deleted later', async () => {
+  it('creates the lock blob of an ID it has not seen; recovers when the blob is deleted later', async () => {
     const { container, lock } = newLock();
     const k = key();
-    await lock.prepare(k);
     const blob = service.getContainerClient(container).getBlobClient(lockBlobName(k));
-    expect((await blob.getProperties()).leaseState).toBe('available');
+    const first = await lock.acquire(k, 0);
+    expect((await blob.getProperties()).leaseState).toBe('leased');
+    await first!.release();
     await blob.delete();
-    await lock.prepare(k); // known to this process: no storage call, so the blob stays deleted
-    expect(await blob.exists()).toBe(false);
+    // Known to this process: it goes straight for the lease, meets the 404 and creates the blob.
     const held = await lock.acquire(k, 0);
     expect(held).toBeDefined();
     expect((await blob.getProperties()).leaseState).toBe('leased');

@@ -1,14 +1,15 @@
 /**
  * `startSingleton`, branch by branch, through in-memory ports and injected time. The journal lists
- * every port call in order: `status`, `prepare`, `acquire`, `start`, `terminate`, and how the hold
- * on the lock ended (`released` or `leftToExpire`).
+ * every port call in order: `acquire` (with its wait: 0 for the request made beside the status
+ * read), `status`, `start`, `terminate`, and how the hold on the lock ended (`released` or
+ * `leftToExpire`).
  */
 import type { StartableOrchestrator } from '../../../src/singleton/catalog';
 import type { StartCommand } from '../../../src/singleton/outcome';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
 import { DependencyError } from '../../../src/singleton/ports';
 import { startSingleton } from '../../../src/singleton/start';
-import { fakeWorld } from './fakes';
+import { fakeWorld, settle } from './fakes';
 
 function command(
   onConflict: ConflictPolicy = 'reject',
@@ -25,13 +26,7 @@ describe('started', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'start job id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
     expect(lock.holds).toEqual([{ state: 'released' }]);
   });
 
@@ -42,9 +37,8 @@ describe('started', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual([
+      'acquire id 0',
       'status id',
-      'prepare id',
-      'acquire id 10000',
       'status id',
       'start job id',
       'released id',
@@ -63,19 +57,20 @@ describe('started', () => {
 });
 
 describe('attached', () => {
-  it('attaches to the running instance without taking the lock', async () => {
+  it('attaches to the running instance without waiting for the lock, releasing the one requested beside the read', async () => {
     const { deps, instances, journal } = fakeWorld();
     instances.seed('id', 'Running');
 
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 });
 
 describe('conflict', () => {
-  it('refuses a running instance under onConflict=reject, without taking the lock', async () => {
+  it('refuses a running instance under onConflict=reject at once, releasing the lock requested beside the read', async () => {
     const { deps, instances, journal } = fakeWorld();
     instances.seed('id', 'Suspended');
 
@@ -86,7 +81,8 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Suspended' },
     });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('refuses an ended instance the reuse policy keeps', async () => {
@@ -100,7 +96,8 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'reuse', reuse: 'never', runtimeStatus: 'Completed' },
     });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('refuses, under the lock, an instance the fast check missed, and releases', async () => {
@@ -111,13 +108,7 @@ describe('conflict', () => {
     const outcome = await startSingleton(command('reject', 'never'), deps);
 
     expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'status id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'status id', 'released id']);
   });
 
   it('answers "in progress" when another start holds the lock for the whole wait', async () => {
@@ -131,7 +122,7 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'in-progress', lockWaitMs: 300 },
     });
-    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 300']);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'acquire id 300']);
   });
 });
 
@@ -145,9 +136,8 @@ describe('restart', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual([
+      'acquire id 0',
       'status id',
-      'prepare id',
-      'acquire id 10000',
       'status id',
       'terminate id',
       'status id', // 0 ms: still Running
@@ -191,13 +181,7 @@ describe('engine refusal', () => {
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'start job id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
   });
 
   it('refuses a caller who asked to reject, naming the engine', async () => {
@@ -221,7 +205,7 @@ describe('dependency failures', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'storage down' });
-    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 10000']);
+    expect(journal).toEqual(['acquire id 0', 'status id']);
   });
 
   it('answers unavailable when the durable backend is unavailable', async () => {
@@ -231,7 +215,8 @@ describe('dependency failures', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'extension down' });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('answers failed when the lock storage refuses, starting nothing', async () => {
@@ -282,5 +267,71 @@ describe('dependency failures', () => {
 
     await expect(startSingleton(command(), deps)).rejects.toThrow('bug');
     expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+});
+
+describe('safety (the argument at the top of start.ts)', () => {
+  it('concurrent starts of one new ID: exactly one is started, and the engine accepts one start', async () => {
+    // The fake engine's duplicate check lets overlapping starts through, like the real backend:
+    // only the lock keeps them apart.
+    const { deps, instances, lock } = fakeWorld();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => startSingleton(command(), deps)),
+    );
+    await settle();
+
+    expect(outcomes.filter((o) => o.kind === 'started')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'conflict')).toHaveLength(19);
+    expect(instances.startsAccepted('id')).toBe(1);
+    expect(lock.holds.every((h) => h.state === 'released')).toBe(true);
+  });
+
+  it('starts only while holding the lock, even when the first request for it finds it taken', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
+    const other = await lock.acquire({ taskHub: 'hub', instanceId: 'id' }, 0);
+    const heldAtStart: boolean[] = [];
+    const start = instances.start.bind(instances);
+    instances.start = (name: string, id: string) => {
+      heldAtStart.push(lock.isHeld(id));
+      return start(name, id);
+    };
+
+    const pending = startSingleton(command(), deps);
+    await settle();
+    expect(journal).not.toContain('start job id');
+    await other!.release();
+    const outcome = await pending;
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'acquire id 0', // the other holder's
+      'acquire id 0', // beside the status read: taken
+      'status id',
+      'acquire id 10000',
+      'released id', // the other holder's
+      'start job id',
+      'released id',
+    ]);
+    expect(heldAtStart).toEqual([true]);
+  });
+
+  it('answers a conflict without waiting for the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Running');
+    lock.stalled = true; // the lock's storage never answers
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'running' } });
+  });
+
+  it('answers "started" without waiting for the release, which was asked for after the start returned', async () => {
+    const { deps, lock, journal } = fakeWorld();
+    lock.releaseStalls = true; // the release never completes
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal.slice(-2)).toEqual(['start job id', 'released id']);
   });
 });
