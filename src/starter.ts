@@ -1,17 +1,23 @@
 /**
  * What the singleton starter needs for the life of the process, built once from the app settings:
- * its settings and the lock (one blob client, reused across invocations). A bad setting does not
+ * its settings, the lock (one blob client, reused across invocations) and the conflict hints. A bad setting does not
  * fail the app's load: it is kept and reported, naming the setting, on each request that needs it.
  */
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
 import type { Env } from './env';
+import { ConflictHints } from './singleton/conflictHints';
 import type { SingletonLock } from './singleton/ports';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 import { StorageConnectionError } from './storage/connection';
 
 export type Starter =
-  | { readonly ok: true; readonly config: SingletonConfig; readonly lock: SingletonLock }
+  | {
+      readonly ok: true;
+      readonly config: SingletonConfig;
+      readonly lock: SingletonLock;
+      readonly conflictHints: ConflictHints;
+    }
   | { readonly ok: false; readonly misconfiguration: string };
 
 export function createStarter(env: Env, hostJson: unknown): Starter {
@@ -29,5 +35,5 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
     leaseSeconds: config.lockLeaseSeconds,
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock };
+  return { ok: true, config, lock, conflictHints: new ConflictHints() };
 }

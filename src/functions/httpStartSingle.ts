@@ -34,7 +34,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       context.error(starter.misconfiguration);
       return problemResponse(problem('configuration-error', starter.misconfiguration));
     }
-    const { config, lock } = starter;
+    const { config, lock, conflictHints } = starter;
 
     const parsed = await parseStartRequest(request, config.maxInputBytes);
     if (!parsed.ok) {
@@ -51,6 +51,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       lockWaitMs: config.lockWaitMs,
       restartTimeoutMs: config.restartTimeoutMs,
       engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
+      conflictHints,
     });
     return startAnswer(outcome, request, client);
   };

@@ -4,7 +4,7 @@
  *
  * The extension's own duplicate check is not atomic on the Azure Storage backend (read, enqueue,
  * then write), so two concurrent starts of a new ID can both be told they succeeded. Holding a
- * lease on (task hub, ID) around the re-check and the start makes "check, then start" one step for
+ * lock on (task hub, ID) around the re-check and the start makes "check, then start" one step for
  * every starter that goes through here, on any number of app instances.
  *
  * Why this is safe: the one place that argues it (tests: test/unit/singleton/start.test.ts,
@@ -18,18 +18,24 @@
  *     `overridableExistingInstanceStates: NonRunningStates`). So under the lock, the start call
  *     itself can be the check where the decision does not depend on more than "is one running"
  *     (`mustRecheck`); everywhere else the status is read again under the lock.
- *  3. The first status read may therefore happen before the lock is held (beside the request for
- *     it, to save a round trip): whatever it saw can only have changed by another holder's start,
- *     which (1) finished before ours begins and which (2) the engine or the re-check catches.
+ *  3. The status read may happen before the lock is held (beside the request for it, to save a
+ *     round trip): whatever it saw can only have changed by another holder's start, which (1)
+ *     finished before ours begins and which (2) the engine or the re-check catches. If the lock
+ *     is held before the read answers, the start goes on as if nothing had been seen, and the
+ *     read is ignored: `mustRecheck` then reads again under the lock unless the engine's check
+ *     decides alone (reuse `always`, no restart).
  *  4. A conflict (or attach) decided from that read answers at once and starts nothing, so it
- *     needs no lock: a lock taken speculatively is released in the background.
+ *     needs no lock: a lock taken speculatively is released in the background. For an ID this
+ *     process has just refused (`ConflictHints`), the lock is not requested beside the read, as a
+ *     conflict is likely again; a hint only orders the calls, it never decides an answer.
  *  5. The answer does not wait for the release: the start has returned before the release is
  *     issued (1), so the next holder comes in after it whenever the release lands. A release that
  *     never lands (process gone, storage down) only delays the next start of the ID until the
- *     lease expires; it cannot let two starts overlap. The release is bounded by the lock's
+ *     lock expires; it cannot let two starts overlap. The release is bounded by the lock's
  *     storage timeout and never throws.
  *  6. 202 only after the start call itself succeeded; nothing else answers "started".
  */
+import type { ConflictHints } from './conflictHints';
 import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
 import type { StartCommand, StartOutcome } from './outcome';
 import { decide, decideOnEngineRefusal, mustRecheck, type Decision } from './policy';
@@ -63,6 +69,8 @@ export interface StartDeps {
   readonly restartTimeoutMs: number;
   /** The engine refuses to start over a running instance (the host's default). */
   readonly engineRefusesRunningDuplicates: boolean;
+  /** IDs recently refused by this process, kept across requests; none: every start speculates. */
+  readonly conflictHints?: ConflictHints;
 }
 
 /** How often a restart polls for the terminated instance to end. */
@@ -73,7 +81,15 @@ export async function startSingleton(
   deps: StartDeps,
 ): Promise<StartOutcome> {
   try {
-    return await checkThenLockAndAct(command, deps);
+    const outcome = await checkThenLockAndAct(command, deps);
+    if (outcome.kind === 'started') deps.conflictHints?.started(command.instanceId);
+    if (
+      outcome.kind === 'attached' ||
+      (outcome.kind === 'conflict' && outcome.refusal.rule !== 'in-progress')
+    ) {
+      deps.conflictHints?.conflicted(command.instanceId);
+    }
+    return outcome;
   } catch (error) {
     if (!(error instanceof DependencyError)) throw error;
     if (error.kind === 'failed') {
@@ -100,33 +116,52 @@ function dropInBackground(pending: Promise<LockAttempt>): void {
   void pending.then((result) => ('held' in result ? result.held?.release() : undefined));
 }
 
+type Read = { status: RuntimeStatus | undefined } | { error: unknown };
+
+function read(instances: Instances, instanceId: string): Promise<Read> {
+  return instances.status(instanceId).then(
+    (status) => ({ status }),
+    (error: unknown) => ({ error }),
+  );
+}
+
 async function checkThenLockAndAct(command: StartCommand, deps: StartDeps): Promise<StartOutcome> {
   const { instances, lock, log } = deps;
   const { instanceId, onConflict, orchestrator } = command;
   const key = { taskHub: instances.taskHub, instanceId };
-  // Safety point 3: the lock is requested beside the status read, without waiting for a holder.
-  const speculative = attempt(lock, key, 0);
-  let seen: RuntimeStatus | undefined;
-  try {
-    seen = await instances.status(instanceId);
-  } catch (error) {
-    dropInBackground(speculative);
-    throw error;
+  // Safety point 3: the lock is requested beside the status read, without waiting for a holder;
+  // not for an ID this process just refused, where a conflict is the likely answer again.
+  const speculative = deps.conflictHints?.expectsConflict(instanceId)
+    ? undefined
+    : attempt(lock, key, 0);
+  const reading = read(instances, instanceId);
+  if (speculative) {
+    const first = await Promise.race([reading, speculative]);
+    if ('held' in first && first.held) {
+      // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
+      return holding(first.held, command, deps, () => checkAndStart(command, undefined, deps));
+    }
   }
+  const result = await reading;
+  if ('error' in result) {
+    if (speculative) dropInBackground(speculative);
+    throw result.error;
+  }
+  const seen = result.status;
   const decision = decide(seen, onConflict, orchestrator.reuse);
   if (isSettled(decision)) {
-    dropInBackground(speculative);
+    if (speculative) dropInBackground(speculative);
     const settled = settledOutcome(command, decision);
     log.info(logLine.settledWithoutLock(command, seen, settled.kind));
     return settled;
   }
-  let result = await speculative;
-  if ('held' in result && !result.held) {
-    // Another start of the ID holds the lock: wait for it, within the bound.
-    result = await attempt(lock, key, deps.lockWaitMs);
+  let locked: LockAttempt = speculative ? await speculative : { held: undefined };
+  if ('held' in locked && !locked.held) {
+    // Another start of the ID holds the lock (or none was asked for yet): wait, within the bound.
+    locked = await attempt(lock, key, deps.lockWaitMs);
   }
-  if ('error' in result) throw result.error;
-  if (!result.held) {
+  if ('error' in locked) throw locked.error;
+  if (!locked.held) {
     log.info(logLine.lockBusy(command, deps.lockWaitMs));
     return {
       kind: 'conflict',
@@ -134,14 +169,14 @@ async function checkThenLockAndAct(command: StartCommand, deps: StartDeps): Prom
       refusal: { rule: 'in-progress', lockWaitMs: deps.lockWaitMs },
     };
   }
-  return holding(result.held, command, deps, () => checkAndStart(command, seen, deps));
+  return holding(locked.held, command, deps, () => checkAndStart(command, seen, deps));
 }
 
 /**
  * Runs `work` under the held lock, then ends the hold, deciding here and only here how (safety
  * points 1 and 5): released in the background once `work` has returned, unless a call timed out.
  * A timed-out call (a start, or a terminate before a start) may still land, and releasing would
- * let the next start of the ID overlap it, so the lease is left to expire.
+ * let the next start of the ID overlap it, so the lock is left to expire.
  */
 async function holding(
   held: HeldLock,

@@ -36,6 +36,10 @@ export class FakeInstances implements Instances {
   private readonly hiddenReads = new Map<string, number>();
   private readonly accepted = new Map<string, number>();
   private readonly failures = new Map<'status' | 'start' | 'terminate', Error>();
+  /** Status reads answer after the lock does (by default, before). */
+  slowReads = false;
+  /** Status reads never answer. */
+  readsStall = false;
   /** When a terminated instance reaches Terminated, by the clock; never when absent. */
   terminateTakesMs?: number;
   private terminatedAt?: number;
@@ -70,6 +74,8 @@ export class FakeInstances implements Instances {
 
   async status(instanceId: string): Promise<RuntimeStatus | undefined> {
     this.journal.push(`status ${instanceId}`);
+    if (this.readsStall) await new Promise(() => undefined);
+    if (this.slowReads) await turns(2);
     this.maybeFail('status');
     if (this.terminatedAt !== undefined && this.clock.now() >= this.terminatedAt) {
       this.statuses.set(instanceId, 'Terminated');
@@ -117,7 +123,8 @@ export type HoldState = 'held' | 'released' | 'leftToExpire';
 
 /**
  * A lock per instance ID, exclusive like the real one: while a hold is held, another `acquire`
- * waits for its end (any `waitMs` above 0; time is not modelled) or, with 0, gets nothing.
+ * waits for its end (any `waitMs` above 0; time is not modelled) or, with 0, gets nothing. Its
+ * answers come a turn of the event loop after a status read's, unless reads are slow.
  */
 export class FakeLock implements SingletonLock {
   /** Another holder, outside the test, keeps the lock for the whole wait. */
@@ -146,9 +153,11 @@ export class FakeLock implements SingletonLock {
     if (this.stalled) return new Promise(() => undefined);
     if (this.busy) return Promise.resolve(undefined);
     if (this.current.get(instanceId)?.state !== 'held') {
-      return Promise.resolve(this.grant(instanceId));
+      // Taken now; the answer arrives a turn later, after a status read's.
+      const held = this.grant(instanceId);
+      return turns(1).then(() => held);
     }
-    if (waitMs === 0) return Promise.resolve(undefined);
+    if (waitMs === 0) return turns(1).then(() => undefined);
     return new Promise((resolve) => {
       const queue = this.waiters.get(instanceId) ?? [];
       queue.push(() => resolve(this.grant(instanceId)));
@@ -193,9 +202,14 @@ export class FakeLog implements Logger {
   }
 }
 
+/** `n` turns of the event loop. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Lets work left running in the background (a lock's release) finish. */
 export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return turns(3);
 }
 
 /** A fresh world: ports, clock and journal, with the host's default settings. */

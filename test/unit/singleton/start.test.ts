@@ -7,6 +7,7 @@
 import type { StartableOrchestrator } from '../../../src/singleton/catalog';
 import type { StartCommand } from '../../../src/singleton/outcome';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
+import { ConflictHints } from '../../../src/singleton/conflictHints';
 import { DependencyError } from '../../../src/singleton/ports';
 import { startSingleton } from '../../../src/singleton/start';
 import { fakeWorld, settle } from './fakes';
@@ -333,5 +334,90 @@ describe('safety (the argument at the top of start.ts)', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal.slice(-2)).toEqual(['start job id', 'released id']);
+  });
+});
+
+describe('the lock before the status read', () => {
+  it('starts as soon as the lock is held where the engine decides alone, ignoring the read', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.readsStall = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
+  });
+
+  it('never starts over a running instance: the engine refuses under the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Running');
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
+    });
+    expect(instances.startsAccepted('id')).toBe(0);
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+
+  it('reads again under the lock where the reuse policy needs it (safety point 3)', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    expect(journal).not.toContain('start job id');
+  });
+
+  it('reads again under the lock when the caller asks for a restart', async () => {
+    const { deps, instances, journal } = fakeWorld({ restartTimeoutMs: 0 });
+    instances.seed('id', 'Running');
+    instances.slowReads = true;
+
+    await startSingleton(command('restart'), deps);
+
+    expect(journal.indexOf('terminate id')).toBeGreaterThan(0);
+    expect(journal).not.toContain('start job id');
+  });
+});
+
+describe('conflict hints', () => {
+  it('reads the status first, without the lock, for an ID this process just refused', async () => {
+    const conflictHints = new ConflictHints();
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
+    instances.seed('id', 'Running');
+    await startSingleton(command(), deps);
+    await settle();
+    journal.length = 0;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'running' } });
+    expect(journal).toEqual(['status id']);
+  });
+
+  it('takes the lock after the read when the hinted instance has ended, and forgets the hint', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.conflicted('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
+    instances.seed('id', 'Completed');
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'status id',
+      'acquire id 10000',
+      'status id', // an ended instance was seen: read again under the lock
+      'start job id',
+      'released id',
+    ]);
+    expect(conflictHints.expectsConflict('id')).toBe(false);
   });
 });
