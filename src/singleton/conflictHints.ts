@@ -1,9 +1,9 @@
 /**
- * The instance IDs this process recently answered with a conflict (or an attach): for those, the
- * next start reads the status first and asks for the lock only if it must, as the sample does, since
- * a conflict is the likely answer again. A hint only chooses the order of the calls, never the
- * answer, so a wrong or missing hint costs time, not safety. Bounded, so a long-lived worker's
- * memory stays flat.
+ * The instance IDs this process recently started or refused: the next start of such an ID is
+ * likely refused (the instance runs, or the reuse policy keeps it), so it reads the status first
+ * and asks for the lock only if it must, as the sample does. A hint only chooses the order of the
+ * calls, never the answer, so a wrong or missing hint costs time, not safety. Bounded, so a
+ * long-lived worker's memory stays flat.
  */
 const MAX_HINTS = 10_000;
 
@@ -16,14 +16,10 @@ export class ConflictHints {
     return this.ids.has(instanceId);
   }
 
-  conflicted(instanceId: string): void {
+  expectConflict(instanceId: string): void {
     // Re-inserted, so the oldest hint is the one that goes when full.
     this.ids.delete(instanceId);
     this.ids.add(instanceId);
     if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value!);
-  }
-
-  started(instanceId: string): void {
-    this.ids.delete(instanceId);
   }
 }

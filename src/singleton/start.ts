@@ -18,16 +18,18 @@
  *     `overridableExistingInstanceStates: NonRunningStates`). So under the lock, the start call
  *     itself can be the check where the decision does not depend on more than "is one running"
  *     (`mustRecheck`); everywhere else the status is read again under the lock.
- *  3. The status read may happen before the lock is held (beside the request for it, to save a
- *     round trip): whatever it saw can only have changed by another holder's start, which (1)
- *     finished before ours begins and which (2) the engine or the re-check catches. If the lock
- *     is held before the read answers, the start goes on as if nothing had been seen, and the
- *     read is ignored: `mustRecheck` then reads again under the lock unless the engine's check
- *     decides alone (reuse `always`, no restart).
- *  4. A conflict (or attach) decided from that read answers at once and starts nothing, so it
- *     needs no lock: a lock taken speculatively is released in the background. For an ID this
- *     process has just refused (`ConflictHints`), the lock is not requested beside the read, as a
- *     conflict is likely again; a hint only orders the calls, it never decides an answer.
+ *  3. The status read, where there is one, may happen before the lock is held (beside the
+ *     request for it, to save a round trip): whatever it saw can only have changed by another
+ *     holder's start, which (1) finished before ours begins and which (2) the engine or the
+ *     re-check catches. Once the lock is held before a read has answered, the start goes on as if
+ *     nothing had been seen: `mustRecheck` reads again under the lock unless the engine's check
+ *     decides alone (reuse `always`, no restart); there, no read is made before the lock at all,
+ *     unless the lock is taken by another start.
+ *  4. A conflict (or attach) decided from a read made without the lock answers at once and
+ *     starts nothing, so it needs no lock: a lock taken speculatively is released in the
+ *     background. For an ID this process has just started or refused (`ConflictHints`), the read
+ *     comes first and the lock only if needed, as a conflict is likely; a hint only orders the
+ *     calls, it never decides an answer.
  *  5. The answer does not wait for the release: the start has returned before the release is
  *     issued (1), so the next holder comes in after it whenever the release lands. A release that
  *     never lands (process gone, storage down) only delays the next start of the ID until the
@@ -69,7 +71,7 @@ export interface StartDeps {
   readonly restartTimeoutMs: number;
   /** The engine refuses to start over a running instance (the host's default). */
   readonly engineRefusesRunningDuplicates: boolean;
-  /** IDs recently refused by this process, kept across requests; none: every start speculates. */
+  /** IDs this process recently started or refused, kept across requests; none: no hints. */
   readonly conflictHints?: ConflictHints;
 }
 
@@ -82,12 +84,9 @@ export async function startSingleton(
 ): Promise<StartOutcome> {
   try {
     const outcome = await checkThenLockAndAct(command, deps);
-    if (outcome.kind === 'started') deps.conflictHints?.started(command.instanceId);
-    if (
-      outcome.kind === 'attached' ||
-      (outcome.kind === 'conflict' && outcome.refusal.rule !== 'in-progress')
-    ) {
-      deps.conflictHints?.conflicted(command.instanceId);
+    // Started (it runs now) or refused: the next start of the ID is likely refused.
+    if (outcome.kind !== 'unavailable' && outcome.kind !== 'failed') {
+      deps.conflictHints?.expectConflict(command.instanceId);
     }
     return outcome;
   } catch (error) {
@@ -129,19 +128,25 @@ async function checkThenLockAndAct(command: StartCommand, deps: StartDeps): Prom
   const { instances, lock, log } = deps;
   const { instanceId, onConflict, orchestrator } = command;
   const key = { taskHub: instances.taskHub, instanceId };
-  // Safety point 3: the lock is requested beside the status read, without waiting for a holder;
-  // not for an ID this process just refused, where a conflict is the likely answer again.
-  const speculative = deps.conflictHints?.expectsConflict(instanceId)
-    ? undefined
-    : attempt(lock, key, 0);
-  const reading = read(instances, instanceId);
+  // Safety points 3 and 4: for an ID this process just started or refused, read first, as a
+  // conflict is likely; otherwise ask for the lock at once, without waiting for a holder, and
+  // read beside it only where the answer may depend on the read.
+  const hinted = deps.conflictHints?.expectsConflict(instanceId) ?? false;
+  const speculative = hinted ? undefined : attempt(lock, key, 0);
+  let reading =
+    hinted ||
+    mustRecheck(undefined, onConflict, orchestrator.reuse, deps.engineRefusesRunningDuplicates)
+      ? read(instances, instanceId)
+      : undefined;
   if (speculative) {
-    const first = await Promise.race([reading, speculative]);
+    const first = await (reading ? Promise.race([reading, speculative]) : speculative);
     if ('held' in first && first.held) {
       // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
       return holding(first.held, command, deps, () => checkAndStart(command, undefined, deps));
     }
   }
+  // The lock is taken by another start (or not asked for yet): what exists decides.
+  reading ??= read(instances, instanceId);
   const result = await reading;
   if ('error' in result) {
     if (speculative) dropInBackground(speculative);

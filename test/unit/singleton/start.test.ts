@@ -27,7 +27,8 @@ describe('started', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
+    // Reuse `always`, onConflict `reject`: the engine's check under the lock decides alone.
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
     expect(lock.holds).toEqual([{ state: 'released' }]);
   });
 
@@ -58,21 +59,24 @@ describe('started', () => {
 });
 
 describe('attached', () => {
-  it('attaches to the running instance without waiting for the lock, releasing the one requested beside the read', async () => {
-    const { deps, instances, journal } = fakeWorld();
+  it('attaches to a running instance this process started, reading first, without the lock', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
     instances.seed('id', 'Running');
 
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    await settle();
-    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
+    expect(journal).toEqual(['status id']);
   });
 });
 
 describe('conflict', () => {
-  it('refuses a running instance under onConflict=reject at once, releasing the lock requested beside the read', async () => {
-    const { deps, instances, journal } = fakeWorld();
+  it('refuses a running instance this process started or refused before, reading first, without the lock', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
     instances.seed('id', 'Suspended');
 
     const outcome = await startSingleton(command('reject'), deps);
@@ -82,6 +86,31 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Suspended' },
     });
+    expect(journal).toEqual(['status id']);
+  });
+
+  it('refuses a running instance at once when the lock is taken by another start', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
+    instances.seed('id', 'Running');
+    await lock.acquire({ taskHub: 'hub', instanceId: 'id' }, 0);
+    journal.length = 0;
+
+    const outcome = await startSingleton(command('reject'), deps);
+
+    expect(outcome).toMatchObject({
+      kind: 'conflict',
+      refusal: { rule: 'running', by: 'starter' },
+    });
+    expect(journal).toEqual(['acquire id 0', 'status id']);
+  });
+
+  it('refuses what it read beside the lock request, releasing that lock in the background', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
     await settle();
     expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
@@ -182,7 +211,7 @@ describe('engine refusal', () => {
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
   });
 
   it('refuses a caller who asked to reject, naming the engine', async () => {
@@ -213,7 +242,7 @@ describe('dependency failures', () => {
     const { deps, instances, journal } = fakeWorld();
     instances.failNext('status', new DependencyError('durable', 'unavailable', 'extension down'));
 
-    const outcome = await startSingleton(command(), deps);
+    const outcome = await startSingleton(command('reject', 'never'), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'extension down' });
     await settle();
@@ -316,8 +345,20 @@ describe('safety (the argument at the top of start.ts)', () => {
     expect(heldAtStart).toEqual([true]);
   });
 
-  it('answers a conflict without waiting for the lock', async () => {
+  it('answers a conflict read beside the lock request without waiting for the lock', async () => {
     const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Completed');
+    lock.stalled = true; // the lock's storage never answers
+
+    const outcome = await startSingleton(command('reject', 'never'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+  });
+
+  it('answers a conflict without waiting for the lock, for an ID this process started before', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, lock } = fakeWorld({ conflictHints });
     instances.seed('id', 'Running');
     lock.stalled = true; // the lock's storage never answers
 
@@ -338,14 +379,30 @@ describe('safety (the argument at the top of start.ts)', () => {
 });
 
 describe('the lock before the status read', () => {
-  it('starts as soon as the lock is held where the engine decides alone, ignoring the read', async () => {
+  it('makes no read where the engine decides alone', async () => {
     const { deps, instances, journal } = fakeWorld();
     instances.readsStall = true;
 
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
+  });
+
+  it('goes on once the lock is held before the read answers, reading again under the lock', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'acquire id 0',
+      'status id', // beside the lock request: ignored
+      'status id', // under the lock
+      'start job id',
+      'released id',
+    ]);
   });
 
   it('never starts over a running instance: the engine refuses under the lock', async () => {
@@ -402,9 +459,9 @@ describe('conflict hints', () => {
     expect(journal).toEqual(['status id']);
   });
 
-  it('takes the lock after the read when the hinted instance has ended, and forgets the hint', async () => {
+  it('takes the lock after the read when the hinted instance has ended', async () => {
     const conflictHints = new ConflictHints();
-    conflictHints.conflicted('id');
+    conflictHints.expectConflict('id');
     const { deps, instances, journal } = fakeWorld({ conflictHints });
     instances.seed('id', 'Completed');
 
@@ -418,6 +475,14 @@ describe('conflict hints', () => {
       'start job id',
       'released id',
     ]);
-    expect(conflictHints.expectsConflict('id')).toBe(false);
+  });
+
+  it('expects a conflict for an ID it has just started', async () => {
+    const conflictHints = new ConflictHints();
+    const { deps } = fakeWorld({ conflictHints });
+
+    await startSingleton(command(), deps);
+
+    expect(conflictHints.expectsConflict('id')).toBe(true);
   });
 });
