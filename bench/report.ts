@@ -1,5 +1,5 @@
 /** The benchmark's report as Markdown (bench/results/latest.md). */
-import { STARTERS, type BurstResult, type Report, type Starter } from './types';
+import { STARTER_CATEGORIES, STARTERS, type BurstResult, type Report, type Starter } from './types';
 
 const f1 = (n: number) => n.toFixed(1);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -110,28 +110,63 @@ export function markdown(report: Report): string {
       ...table(['storage', 'ours (starts/s)', 'sample (starts/s)', 'ratio of means', '202s'], rows),
       '',
     );
+    const cpuRows: (string | number)[][] = [];
+    let names: string[] = [];
+    for (const [label, rounds] of throughputs) {
+      for (const starter of STARTERS) {
+        const own = rounds.filter((t) => t.starter === starter && t.cpuMsPerStart);
+        if (!own.length) continue;
+        names = Object.keys(own[0]!.cpuMsPerStart!);
+        const mean = (k: string) => own.reduce((a, t) => a + t.cpuMsPerStart![k]!, 0) / own.length;
+        const total = names.reduce((a, k) => a + mean(k), 0);
+        cpuRows.push([
+          label === 'cloud' ? `+${params.cloudLatencyMs} ms each way` : 'loopback',
+          starter,
+          ...names.map((k) => f1(mean(k))),
+          `**${f1(total)}**`,
+        ]);
+      }
+    }
+    if (cpuRows.length) {
+      out.push(
+        "CPU per start (ms, from /proc, mean of the rounds): where the time goes on this 2-core machine, the started orchestrations' runs included (alike for both starters).",
+        '',
+        ...table(['storage', 'starter', ...names, 'total'], cpuRows),
+        '',
+      );
+    }
   }
   if (report.requests) {
     out.push(
       `## Storage requests per answer, counted at the tap (median of ${params.requestSamples})`,
       '',
-      'Engine categories are counted from the request to the answer (the started orchestration runs later, outside the window), the lock from the request to 300 ms after the answer (ours releases it in the background). Queue polling and partition-lease renewals, which the engine does whatever the starters do, are left out.',
+      "A start's or conflict's own requests: the lock's (create and delete of its blob), the Instances table's reads (the status read, and the engine's duplicate check inside the start), the start's instance row and its queue message. Engine requests are counted from the request to the answer, the lock's up to 300 ms after it (ours releases the lock in the background). Requests of the started orchestration's own run and the engine's polling that fall in the window are shown apart (mean), alike for both starters.",
       '',
     );
     const keys = Object.keys(report.requests);
-    const categories = Object.keys(report.requests[keys[0]!]!.median).filter((c) => c !== 'total');
     out.push(
       ...table(
-        ['answer', 'starter', ...categories, 'total (median)', 'total (mean)'],
+        [
+          'answer',
+          'starter',
+          'lock',
+          'status reads',
+          'instance row',
+          'queue message',
+          'total (median)',
+          'total (mean)',
+          "not the starter's (mean)",
+        ],
         keys.map((k) => {
           const [measure, starter] = k.split('/');
           const r = report.requests![k]!;
           return [
             measure!,
             starter!,
-            ...categories.map((c) => r.median[c] ?? 0),
+            ...STARTER_CATEGORIES.map((c) => r.median[c] ?? 0),
             `**${r.median.total}**`,
             f1(r.mean.total!),
+            f1(r.mean["not the starter's"] ?? 0),
           ];
         }),
       ),
@@ -194,7 +229,7 @@ export function markdown(report: Report): string {
     );
     for (const s of report.seeding ?? []) {
       out.push(
-        `- Seeding to ${s.target}: ${s.starts} starts through our starter at concurrency ${params.seedConcurrency}, and the engine running them, took ${s.seconds.toFixed(0)} s.`,
+        `- Seeding to ${s.target}: ${s.starts} starts through our starter at concurrency ${params.seedConcurrency} (and the engine running them), and lock blobs written directly up to ${s.target} (our lock deletes its blob on release: these stand for blobs left by crashed holders), took ${s.seconds.toFixed(0)} s.`,
       );
     }
     out.push('');

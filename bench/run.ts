@@ -12,9 +12,9 @@
  *   cloud        latency and throughput again, with ~5 ms added each way to every storage request;
  *   requests     storage requests per fresh start and per conflict, counted at the tap;
  *   concurrency  throughput at concurrency 1, 4, 16 and 64;
- *   existing     fresh-start latency with 0, 1 000 and 10 000 existing instances (and lock blobs),
- *                and the app process's memory after 10 000 starts (heavy: minutes of seeding;
- *                BENCH_EXISTING_LEVELS changes the levels).
+ *   existing     fresh-start latency with 0, 1 000 and 10 000 existing instances (seeded through
+ *                our starter) and as many lock blobs (written directly), and the app process's
+ *                memory after 10 000 starts (heavy: minutes of seeding; BENCH_EXISTING_LEVELS).
  * Prints a table and writes bench/results/latest.{md,json} and the plot bench/results/latest.png.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -28,8 +28,10 @@ import { odata, TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { EXECUTIONS_TABLE } from './executions';
 import { renderPlot } from './plot';
+import { children, cpuMeter } from './processCpu';
 import { markdown } from './report';
 import {
+  STARTER_CATEGORIES,
   STARTERS,
   type BurstResult,
   type CountedRequests,
@@ -111,6 +113,8 @@ const ORCHESTRATOR = 'benchHold';
 let instancesCreated = 0;
 /** Every start request the app process has served. */
 let requestsServed = 0;
+/** CPU used by the processes taking part, when they run here; see bench/processCpu. */
+let cpu: (() => Record<string, number>) | undefined;
 
 function startUrl(starter: Starter, id: string): string {
   const prefix = starter === 'sample' ? '/api/sample/orchestrators' : '/api/orchestrators';
@@ -245,6 +249,7 @@ async function throughput(
 ): Promise<ThroughputResult> {
   let next = 0;
   let accepted = 0;
+  cpu?.();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -256,7 +261,21 @@ async function throughput(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { starter, concurrency, starts: total, accepted, seconds, perSecond: accepted / seconds };
+  // CPU per start while the round ran: the engine also runs the orchestrations started, alike
+  // for both starters.
+  const used = cpu?.();
+  const cpuMsPerStart = used
+    ? Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / Math.max(1, accepted)]))
+    : undefined;
+  return {
+    starter,
+    concurrency,
+    starts: total,
+    accepted,
+    seconds,
+    perSecond: accepted / seconds,
+    ...(cpuMsPerStart && { cpuMsPerStart }),
+  };
 }
 
 async function throughputRounds(label: string): Promise<ThroughputResult[]> {
@@ -281,6 +300,7 @@ async function throughputRounds(label: string): Promise<ThroughputResult[]> {
 // ---- the storage front: Azurite, and per service a fault proxy and a counting tap ----------------
 
 interface StorageFront {
+  readonly pid: number;
   readonly ports: { blob: number; queue: number; table: number };
   setLatency(ms: number): Promise<void>;
   counts(): Promise<Record<string, number>>;
@@ -345,6 +365,7 @@ async function startStorageFront(): Promise<StorageFront> {
       child.send({ id, ...message });
     });
   return {
+    pid: child.pid!,
     ports,
     setLatency: async (latencyMs) => void (await ask<number>({ latencyMs })),
     counts: () => ask<Record<string, number>>({ counts: true }),
@@ -382,13 +403,6 @@ async function startLocalHost(storage: string): Promise<ChildProcess> {
 
 // ---- requests per start and per conflict, counted at the tap ---------------------------------------
 
-/**
- * Categories the engine touches in the background whatever the starters do (queue polling,
- * partition leases) are left out. The engine's requests for a client call are counted up to the
- * answer (the started orchestration runs only later); the lock's up to 300 ms after it, since
- * ours releases the lock in the background after answering.
- */
-const ENGINE_CATEGORIES = ['status', 'instance write', 'queue send', 'history'];
 const diff = (a: Record<string, number>, b: Record<string, number>, key: string) =>
   (b[key] ?? 0) - (a[key] ?? 0);
 
@@ -406,8 +420,14 @@ async function countedRequest(
   const after = await front.counts();
   if (status !== expected) return undefined;
   const counted: Record<string, number> = { lock: diff(before, after, 'lock') };
-  for (const c of ENGINE_CATEGORIES) counted[c] = diff(before, atAnswer, c);
-  counted.total = Object.values(counted).reduce((a, b) => a + b, 0);
+  for (const c of Object.keys(atAnswer)) {
+    if (c === 'lock' || c.endsWith(' requests')) continue;
+    counted[c] = diff(before, atAnswer, c);
+  }
+  counted.total = STARTER_CATEGORIES.reduce((a, c) => a + (counted[c] ?? 0), 0);
+  counted["not the starter's"] = Object.entries(counted)
+    .filter(([c]) => c !== 'total' && !STARTER_CATEGORIES.includes(c))
+    .reduce((a, [, n]) => a + n, 0);
   return counted;
 }
 
@@ -434,12 +454,12 @@ async function requestCounts(front: StorageFront): Promise<CountedRequests> {
   await terminate(conflictId);
   const result: CountedRequests = {};
   for (const [key, list] of Object.entries(samples)) {
-    const categories = Object.keys(list[0]!);
+    const categories = [...new Set(list.flatMap((s) => Object.keys(s)))];
     result[key] = {
       n: list.length,
-      median: Object.fromEntries(categories.map((c) => [c, median(list.map((s) => s[c]!))])),
+      median: Object.fromEntries(categories.map((c) => [c, median(list.map((s) => s[c] ?? 0))])),
       mean: Object.fromEntries(
-        categories.map((c) => [c, list.reduce((a, s) => a + s[c]!, 0) / list.length]),
+        categories.map((c) => [c, list.reduce((a, s) => a + (s[c] ?? 0), 0) / list.length]),
       ),
     };
     console.log(`requests ${key}: ${JSON.stringify(result[key]!.median)}`);
@@ -493,12 +513,38 @@ async function freshLatencyAt(level: number): Promise<ExistingPoint[]> {
   });
 }
 
-/** Starts through our starter until `target` instances exist; returns the seconds it took. */
+/** Lock blobs the bench wrote directly, as a crashed holder leaves them. */
+let lockBlobsSeeded = 0;
+
+/**
+ * Our lock deletes its blob on release, so the container holds only the locks held now and those
+ * crashed holders left behind: the bench writes `target` such blobs directly, under names no start
+ * uses, so that a start's create meets a container of that size.
+ */
+async function seedLockBlobs(target: number): Promise<void> {
+  const container =
+    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
+  await container.createIfNotExists();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (lockBlobsSeeded < target) {
+        const name = `${TASK_HUB.toLowerCase()}/left-by-a-crashed-holder-${runId}-${lockBlobsSeeded++}`;
+        await container.getBlockBlobClient(name).upload('', 0);
+      }
+    }),
+  );
+}
+
+/**
+ * Starts through our starter until `target` instances exist, and writes lock blobs up to
+ * `target`, side by side; returns the seconds it took.
+ */
 async function seedTo(target: number): Promise<{ starts: number; seconds: number }> {
   const started = performance.now();
   const starts = Math.max(0, target - instancesCreated);
   let next = 0;
   const last: string[] = [];
+  const blobs = seedLockBlobs(target);
   await Promise.all(
     Array.from({ length: params.seedConcurrency }, async () => {
       while (next < starts) {
@@ -508,6 +554,7 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
       }
     }),
   );
+  await blobs;
   // Let the engine run what was started, so the measurement after does not compete with it.
   const deadline = Date.now() + 180_000;
   for (const id of last) {
@@ -571,6 +618,15 @@ async function main(): Promise<void> {
       stops.push(() => front!.stop());
       const { blob, queue, table } = front.ports;
       const host = await startLocalHost(connectionString(blob, queue, table));
+      const parts = children(host.pid!);
+      const pidOf = (pattern: RegExp) => parts.find((p) => pattern.test(p.command))?.pid ?? 0;
+      cpu = cpuMeter({
+        app: pidOf(/bridge\.js/),
+        engine: pidOf(/LocalHost\.Engine/),
+        azurite: azurite.pid!,
+        proxies: front.pid,
+        'load generator': process.pid,
+      });
       stops.push(async () => {
         if (host.exitCode !== null) return;
         const exited = new Promise((resolve) => host.once('exit', resolve));

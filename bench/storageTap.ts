@@ -28,7 +28,7 @@ export function categorize(
       ? 'lock'
       : 'background';
   if (service === 'table') {
-    if (/Instances/i.test(p)) return method === 'GET' ? 'status' : 'instance write';
+    if (/Instances/i.test(p)) return method === 'GET' ? 'status' : `instance ${method}`;
     if (/History/i.test(p)) return 'history';
     return 'other table';
   }

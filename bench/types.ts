@@ -20,7 +20,19 @@ export interface ThroughputResult {
   accepted: number;
   seconds: number;
   perSecond: number;
+  /** CPU ms per accepted start, by process, while the round ran. */
+  cpuMsPerStart?: Record<string, number>;
 }
+
+/**
+ * What a start or conflict itself costs: the lock's requests, the Instances table's reads (the
+ * status read, and the engine's duplicate check inside the start), the start's instance row
+ * (an insert) and its message. Everything else seen in the window is the started orchestration's
+ * own run (history, its instance updates, the dequeue) or the engine's background polling,
+ * alike for both starters, and is reported apart. Engine requests are counted from the request to
+ * the answer; the lock's up to 300 ms after it, as ours releases the lock in the background.
+ */
+export const STARTER_CATEGORIES = ['lock', 'status', 'instance POST', 'queue send'];
 
 /** Storage requests per answer, by category, keyed `fresh start/ours` etc. */
 export type CountedRequests = Record<
