@@ -60,7 +60,7 @@ const params = {
   cloudLatencyMs: int('BENCH_CLOUD_LATENCY_MS', 5),
   requestSamples: int('BENCH_REQUEST_SAMPLES', 20),
   existingSamples: int('BENCH_EXISTING_SAMPLES', 50),
-  seedConcurrency: int('BENCH_SEED_CONCURRENCY', 32),
+  seedConcurrency: int('BENCH_SEED_CONCURRENCY', 12),
 };
 const ALL_SECTIONS = [
   'race',
@@ -526,7 +526,7 @@ async function seedLockBlobs(target: number): Promise<void> {
     BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
   await container.createIfNotExists();
   await Promise.all(
-    Array.from({ length: 32 }, async () => {
+    Array.from({ length: 8 }, async () => {
       while (lockBlobsSeeded < target) {
         const name = `${TASK_HUB.toLowerCase()}/left-by-a-crashed-holder-${runId}-${lockBlobsSeeded++}`;
         await container.getBlockBlobClient(name).upload('', 0);
@@ -556,7 +556,7 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
   );
   await blobs;
   // Let the engine run what was started, so the measurement after does not compete with it.
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + 120_000;
   for (const id of last) {
     while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
   }
@@ -609,6 +609,15 @@ async function main(): Promise<void> {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stops: Array<() => Promise<void> | void> = [];
+  // Interrupted: stop what was started (the host, the storage front, Azurite), then leave.
+  const interrupt = () => {
+    void (async () => {
+      for (const stop of stops.reverse()) await stop();
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   let front: StorageFront | undefined;
   try {
     if (!external) {
@@ -621,7 +630,7 @@ async function main(): Promise<void> {
       const parts = children(host.pid!);
       const pidOf = (pattern: RegExp) => parts.find((p) => pattern.test(p.command))?.pid ?? 0;
       cpu = cpuMeter({
-        app: pidOf(/bridge\.js/),
+        app: pidOf(/local-host\/(bridge|main)\.js/),
         engine: pidOf(/LocalHost\.Engine/),
         azurite: azurite.pid!,
         proxies: front.pid,
