@@ -1,23 +1,48 @@
 /**
  * `npm run bench`: our starter against the sample's check-then-start logic, on the real Durable
- * engine (the local host, or E2E_BASE_URL), in one run:
- *   1. race: bursts of N simultaneous starts of one fresh ID, R times, counting answers and the
- *      orchestration executions that actually ran (each records itself in a table);
- *   2. latency: a start on a fresh ID and a conflict answer, both starters interleaved;
- *   3. throughput: starts per second on distinct IDs at concurrency C.
- * Prints a table and writes bench/results/latest.{md,json}.
+ * engine, side by side in one run. It starts its own Azurite, puts the storage front in between
+ * (bench/storageFront: a fault proxy per service, for simulated cloud latency, and a tap that
+ * counts requests) and starts the local host on it; or, with E2E_BASE_URL, it uses a host that is
+ * already running (then without the sections that need the front: `cloud`, `requests`).
+ *
+ * Sections (BENCH_SECTIONS, comma-separated; default all but `existing`; `all` for every one):
+ *   race         bursts of N simultaneous starts of one fresh ID, counting answers and executions;
+ *   latency      a start on a fresh ID and a conflict answer, both starters interleaved;
+ *   throughput   starts per second on distinct IDs at concurrency C;
+ *   cloud        latency and throughput again, with ~5 ms added each way to every storage request;
+ *   requests     storage requests per fresh start and per conflict, counted at the tap;
+ *   concurrency  throughput at concurrency 1, 4, 16 and 64;
+ *   existing     fresh-start latency with 0, 1 000 and 10 000 existing instances (seeded through
+ *                our starter) and as many lock blobs (written directly), and the app process's
+ *                memory after 10 000 starts (heavy: minutes of seeding; BENCH_EXISTING_LEVELS).
+ * Prints a table and writes bench/results/latest.{md,json} and the plot bench/results/latest.png.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { odata, TableClient } from '@azure/data-tables';
-import { azuriteConnectionString, azuritePorts } from '../tools/azurite';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { azuriteCommand, azuriteConnectionString, azuritePorts } from '../tools/azurite';
 import { EXECUTIONS_TABLE } from './executions';
-import { summarize, type Summary } from './stats';
+import { renderPlot } from './plot';
+import { children, cpuMeter } from './processCpu';
+import { markdown } from './report';
+import {
+  STARTER_CATEGORIES,
+  STARTERS,
+  type BurstResult,
+  type CountedRequests,
+  type ExistingPoint,
+  type Memory,
+  type Report,
+  type Starter,
+  type ThroughputResult,
+} from './types';
+import { median, summarize, type Summary } from './stats';
 
 const root = join(__dirname, '..', '..');
 const env = process.env;
@@ -33,17 +58,57 @@ const params = {
   latencySamples: int('BENCH_LATENCY_SAMPLES', 100),
   concurrency: int('BENCH_CONCURRENCY', 16),
   throughputStarts: int('BENCH_THROUGHPUT_STARTS', 160),
+  cloudLatencyMs: int('BENCH_CLOUD_LATENCY_MS', 5),
+  requestSamples: int('BENCH_REQUEST_SAMPLES', 20),
+  existingSamples: int('BENCH_EXISTING_SAMPLES', 50),
+  seedConcurrency: int('BENCH_SEED_CONCURRENCY', 12),
 };
-const baseUrl = (env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/$/, '');
-// The local host's Azurite (LOCAL_HOST_AZURITE_PORT), unless the run targets other storage.
-const storage =
-  env.BENCH_STORAGE_CONNECTION ??
-  azuriteConnectionString(azuritePorts(Number(env.LOCAL_HOST_AZURITE_PORT ?? 10000)));
-const runId = randomUUID().slice(0, 8);
+const ALL_SECTIONS = [
+  'race',
+  'latency',
+  'throughput',
+  'cloud',
+  'requests',
+  'concurrency',
+  'existing',
+] as const;
+type Section = (typeof ALL_SECTIONS)[number];
+const sections = new Set<Section>(
+  env.BENCH_SECTIONS === 'all'
+    ? ALL_SECTIONS
+    : env.BENCH_SECTIONS
+      ? env.BENCH_SECTIONS.split(',').map((s) => {
+          const name = s.trim() as Section;
+          if (!ALL_SECTIONS.includes(name)) throw new Error(`Unknown bench section '${s}'.`);
+          return name;
+        })
+      : ALL_SECTIONS.filter((s) => s !== 'existing'),
+);
+const CONCURRENCY_LEVELS = [1, 4, 16, 64];
+/** Existing instances (about: the bench's own starts count too) at which fresh starts are measured. */
+const EXISTING_LEVELS = (env.BENCH_EXISTING_LEVELS ?? '0,1000,10000').split(',').map(Number);
 
-type Starter = 'ours' | 'sample';
-const STARTERS: Starter[] = ['ours', 'sample'];
+const external = env.E2E_BASE_URL?.replace(/\/$/, '');
+const frontPort = Number(env.LOCAL_HOST_PORT ?? 7071);
+const azuritePort = Number(env.LOCAL_HOST_AZURITE_PORT ?? 10000);
+const baseUrl = external ?? `http://localhost:${frontPort}`;
+function connectionString(blob: number, queue: number, table: number): string {
+  return azuriteConnectionString({ blob, queue, table });
+}
+/** The bench's own reads go to Azurite directly: not delayed, not counted. */
+const directStorage =
+  env.BENCH_STORAGE_CONNECTION ?? connectionString(azuritePort, azuritePort + 1, azuritePort + 2);
+const LOCK_CONTAINER = env.SINGLETON_LOCK_CONTAINER ?? 'singleton-locks';
+const TASK_HUB = 'SingletonHub';
+const runId = randomUUID().slice(0, 8);
 const ORCHESTRATOR = 'benchHold';
+
+/** Every 202 the bench has received: instances that now exist in the task hub. */
+let instancesCreated = 0;
+/** Every start request the app process has served. */
+let requestsServed = 0;
+/** CPU used by the processes taking part, when they run here; see bench/processCpu. */
+let cpu: (() => Record<string, number>) | undefined;
 
 function startUrl(starter: Starter, id: string): string {
   const prefix = starter === 'sample' ? '/api/sample/orchestrators' : '/api/orchestrators';
@@ -57,6 +122,7 @@ async function post(
   record = false,
 ): Promise<{ status: number; ms: number }> {
   const started = performance.now();
+  requestsServed++;
   try {
     const res = await fetch(startUrl(starter, id), {
       method: 'POST',
@@ -64,22 +130,29 @@ async function post(
       body: JSON.stringify({ holdSeconds, record }),
     });
     await res.arrayBuffer();
+    if (res.status === 202) instancesCreated++;
     return { status: res.status, ms: performance.now() - started };
   } catch {
     return { status: 0, ms: performance.now() - started };
   }
 }
 
+const instanceUrl = (id: string) =>
+  `${baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(id)}`;
+
 async function terminate(id: string): Promise<void> {
-  await fetch(
-    `${baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(id)}/terminate?reason=bench`,
-    {
-      method: 'POST',
-    },
-  ).catch(() => undefined);
+  await fetch(`${instanceUrl(id)}/terminate?reason=bench`, { method: 'POST' }).catch(
+    () => undefined,
+  );
 }
 
-const executionsTable = TableClient.fromConnectionString(storage, EXECUTIONS_TABLE, {
+async function runtimeStatus(id: string): Promise<string | undefined> {
+  const res = await fetch(instanceUrl(id)).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  return ((await res.json()) as { runtimeStatus?: string }).runtimeStatus;
+}
+
+const executionsTable = TableClient.fromConnectionString(directStorage, EXECUTIONS_TABLE, {
   allowInsecureConnection: true,
 });
 
@@ -106,19 +179,13 @@ async function settledExecutions(id: string): Promise<number> {
   return executions(id);
 }
 
-interface BurstResult {
-  starter: Starter;
-  repetition: number;
-  accepted: number;
-  conflicts: number;
-  other: number;
-  executions: number;
-}
+/** Alternates which starter goes first, so machine noise hits both alike. */
+const order = (i: number): Starter[] => (i % 2 ? STARTERS : [...STARTERS].reverse());
 
 async function race(): Promise<BurstResult[]> {
   const results: BurstResult[] = [];
   for (let r = 1; r <= params.repeat; r++) {
-    for (const starter of r % 2 ? STARTERS : [...STARTERS].reverse()) {
+    for (const starter of order(r)) {
       const id = `bench-race-${runId}-${starter}-${r}`;
       const answers = await Promise.all(
         Array.from({ length: params.burst }, () => post(starter, id, 120, true)),
@@ -142,66 +209,164 @@ async function race(): Promise<BurstResult[]> {
   return results;
 }
 
-async function latency(): Promise<Record<string, Summary>> {
-  const conflictId = `bench-conflict-${runId}`;
-  const seeded = await post('ours', conflictId, 3600);
+/** An instance that runs for an hour, to be refused against. */
+async function conflictInstance(label: string): Promise<string> {
+  const id = `bench-conflict-${label}-${runId}`;
+  const seeded = await post('ours', id, 3600);
   if (seeded.status !== 202)
     throw new Error(`Could not start the conflict instance: ${seeded.status}`);
   await sleep(2_000);
-  const samples: Record<string, number[]> = {};
-  const record = (key: string, ms: number) => (samples[key] ??= []).push(ms);
-  for (let i = 0; i < params.latencySamples; i++) {
-    // Interleaved, in an order that alternates, so machine noise hits both starters alike.
-    const order = i % 2 ? STARTERS : [...STARTERS].reverse();
-    for (const starter of order) {
-      const fresh = await post(starter, `bench-lat-${runId}-${starter}-${i}`, 0);
+  return id;
+}
+
+async function latency(label: string, samples: number): Promise<Record<string, Summary>> {
+  const conflictId = await conflictInstance(label);
+  const measured: Record<string, number[]> = {};
+  const record = (key: string, ms: number) => (measured[key] ??= []).push(ms);
+  for (let i = 0; i < samples; i++) {
+    for (const starter of order(i)) {
+      const fresh = await post(starter, `bench-lat-${label}-${runId}-${starter}-${i}`, 0);
       if (fresh.status === 202) record(`fresh start/${starter}`, fresh.ms);
       const conflict = await post(starter, conflictId, 3600);
       if (conflict.status === 409) record(`conflict/${starter}`, conflict.ms);
     }
   }
   await terminate(conflictId);
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
+  return Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, summarize(v)]));
 }
 
-interface ThroughputResult {
-  starter: Starter;
-  starts: number;
-  accepted: number;
-  seconds: number;
-  perSecond: number;
-}
-
-async function throughput(starter: Starter, round: number): Promise<ThroughputResult> {
+async function throughput(
+  starter: Starter,
+  concurrency: number,
+  total: number,
+  label: string,
+): Promise<ThroughputResult> {
   let next = 0;
   let accepted = 0;
-  const total = params.throughputStarts;
+  cpu?.();
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: params.concurrency }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < total) {
         const i = next++;
-        if ((await post(starter, `bench-tp-${runId}-${starter}-${round}-${i}`, 0)).status === 202)
-          accepted++;
+        const id = `bench-tp-${label}-${runId}-${starter}-${concurrency}-${i}`;
+        if ((await post(starter, id, 0)).status === 202) accepted++;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { starter, starts: total, accepted, seconds, perSecond: accepted / seconds };
+  // CPU per start while the round ran: the engine also runs the orchestrations started, alike
+  // for both starters.
+  const used = cpu?.();
+  const cpuMsPerStart = used
+    ? Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / Math.max(1, accepted)]))
+    : undefined;
+  return {
+    starter,
+    concurrency,
+    starts: total,
+    accepted,
+    seconds,
+    perSecond: accepted / seconds,
+    ...(cpuMsPerStart && { cpuMsPerStart }),
+  };
 }
 
-async function startLocalHost(): Promise<ChildProcess> {
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+async function throughputRounds(label: string): Promise<ThroughputResult[]> {
+  const results: ThroughputResult[] = [];
+  for (let round = 1; round <= 2; round++) {
+    for (const starter of order(round)) {
+      const result = await throughput(
+        starter,
+        params.concurrency,
+        params.throughputStarts,
+        `${label}${round}`,
+      );
+      results.push(result);
+      console.log(
+        `throughput ${label} ${starter} #${round}: ${result.perSecond.toFixed(1)} starts/s`,
+      );
+    }
+  }
+  return results;
+}
+
+// ---- the storage front: Azurite, and per service a fault proxy and a counting tap ----------------
+
+interface StorageFront {
+  readonly pid: number;
+  readonly ports: { blob: number; queue: number; table: number };
+  setLatency(ms: number): Promise<void>;
+  counts(): Promise<Record<string, number>>;
+  stop(): void;
+}
+
+async function startAzurite(): Promise<ChildProcess> {
+  const log = openSync(join(root, 'bench', 'results', 'azurite.log'), 'w');
+  const { command, args } = azuriteCommand(root, azuritePorts(azuritePort));
+  const azurite = spawn(command, args, { cwd: root, stdio: ['ignore', log, log] });
+  const service = BlobServiceClient.fromConnectionString(directStorage);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (azurite.exitCode !== null)
+      throw new Error('Azurite exited; see bench/results/azurite.log.');
+    if (
+      await service.getProperties().then(
+        () => true,
+        () => false,
+      )
+    )
+      return azurite;
+    if (Date.now() > deadline) throw new Error('Azurite did not answer within 60 s.');
+    await sleep(500);
+  }
+}
+
+async function startStorageFront(): Promise<StorageFront> {
+  const child = fork(
+    join(__dirname, 'storageFront.js'),
+    [String(azuritePort), String(azuritePort + 1), String(azuritePort + 2), LOCK_CONTAINER],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const ports = await new Promise<StorageFront['ports']>((resolve, reject) => {
+    child.once('message', (m: { ready?: StorageFront['ports'] }) =>
+      m.ready ? resolve(m.ready) : reject(new Error('The storage front did not start.')),
+    );
+    child.once('exit', () => reject(new Error('The storage front exited.')));
+  });
+  let nextId = 0;
+  const ask = <T>(message: object): Promise<T> =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      const onMessage = (m: { id?: number; result: T }) => {
+        if (m.id !== id) return;
+        child.off('message', onMessage);
+        resolve(m.result);
+      };
+      child.on('message', onMessage);
+      child.send({ id, ...message });
+    });
+  return {
+    pid: child.pid!,
+    ports,
+    setLatency: async (latencyMs) => void (await ask<number>({ latencyMs })),
+    counts: () => ask<Record<string, number>>({ counts: true }),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+async function startLocalHost(storage: string): Promise<ChildProcess> {
   const log = openSync(join(root, 'bench', 'results', 'host.log'), 'w');
   const extra = [
     'dist/tools/sample-starter/sampleHttpStartSingle.js',
     'dist/bench/functions/benchHold.js',
+    'dist/bench/functions/benchMemory.js',
   ]
     .map((p) => join(root, p))
     .join(delimiter);
   const host = spawn(process.execPath, [join(root, 'scripts', 'host-local.mjs')], {
     cwd: root,
-    env: { ...env, LOCAL_HOST_EXTRA_FUNCTIONS: extra },
+    env: { ...env, AzureWebJobsStorage: storage, LOCAL_HOST_EXTRA_FUNCTIONS: extra },
     stdio: ['ignore', log, log],
   });
   const deadline = Date.now() + 300_000;
@@ -218,122 +383,325 @@ async function startLocalHost(): Promise<ChildProcess> {
   }
 }
 
-function markdown(report: Report): string {
+// ---- requests per start and per conflict, counted at the tap ---------------------------------------
+
+const diff = (a: Record<string, number>, b: Record<string, number>, key: string) =>
+  (b[key] ?? 0) - (a[key] ?? 0);
+
+async function countedRequest(
+  front: StorageFront,
+  starter: Starter,
+  id: string,
+  holdSeconds: number,
+  expected: number,
+): Promise<Record<string, number> | undefined> {
+  const before = await front.counts();
+  const { status } = await post(starter, id, holdSeconds);
+  const atAnswer = await front.counts();
+  await sleep(300);
+  const after = await front.counts();
+  if (status !== expected) return undefined;
+  const counted: Record<string, number> = { lock: diff(before, after, 'lock') };
+  for (const c of Object.keys(atAnswer)) {
+    if (c === 'lock' || c.endsWith(' requests')) continue;
+    counted[c] = diff(before, atAnswer, c);
+  }
+  counted.total = STARTER_CATEGORIES.reduce((a, c) => a + (counted[c] ?? 0), 0);
+  counted["not the starter's"] = Object.entries(counted)
+    .filter(([c]) => c !== 'total' && !STARTER_CATEGORIES.includes(c))
+    .reduce((a, [, n]) => a + n, 0);
+  return counted;
+}
+
+async function requestCounts(front: StorageFront): Promise<CountedRequests> {
+  const samples: Record<string, Record<string, number>[]> = {};
+  const add = (key: string, c: Record<string, number> | undefined) => {
+    if (c) (samples[key] ??= []).push(c);
+  };
+  for (let i = 0; i < params.requestSamples; i++) {
+    for (const starter of order(i)) {
+      const id = `bench-req-${runId}-${starter}-${i}`;
+      add(`fresh start/${starter}`, await countedRequest(front, starter, id, 0, 202));
+      // The started orchestration runs now, outside the next window.
+      for (let w = 0; w < 20 && (await runtimeStatus(id)) !== 'Completed'; w++) await sleep(100);
+      await sleep(200);
+    }
+  }
+  const conflictId = await conflictInstance('req');
+  for (let i = 0; i < params.requestSamples; i++) {
+    for (const starter of order(i)) {
+      add(`conflict/${starter}`, await countedRequest(front, starter, conflictId, 3600, 409));
+    }
+  }
+  await terminate(conflictId);
+  const result: CountedRequests = {};
+  for (const [key, list] of Object.entries(samples)) {
+    const categories = [...new Set(list.flatMap((s) => Object.keys(s)))];
+    result[key] = {
+      n: list.length,
+      median: Object.fromEntries(categories.map((c) => [c, median(list.map((s) => s[c] ?? 0))])),
+      mean: Object.fromEntries(
+        categories.map((c) => [c, list.reduce((a, s) => a + (s[c] ?? 0), 0) / list.length]),
+      ),
+    };
+    console.log(`requests ${key}: ${JSON.stringify(result[key]!.median)}`);
+  }
+  return result;
+}
+
+// ---- scaling: existing instances and lock blobs; the app's memory ---------------------------------
+
+async function memory(): Promise<Memory | undefined> {
+  const res = await fetch(`${baseUrl}/api/bench/memory`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  return { ...((await res.json()) as Omit<Memory, 'requestsServed'>), requestsServed };
+}
+
+/** Lock blobs in the container and instances in the task hub, counted in storage. */
+async function countStored(): Promise<{ lockBlobs: number; instances: number }> {
+  let lockBlobs = 0;
+  const container =
+    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
+  for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 5000 })) {
+    lockBlobs += page.segment.blobItems.length;
+  }
+  let instances = 0;
+  const table = TableClient.fromConnectionString(directStorage, `${TASK_HUB}Instances`, {
+    allowInsecureConnection: true,
+  });
+  for await (const page of table
+    .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+    .byPage({ maxPageSize: 1000 })) {
+    instances += page.length;
+  }
+  return { lockBlobs, instances };
+}
+
+async function freshLatencyAt(level: number): Promise<ExistingPoint[]> {
+  const stored = await countStored();
+  const measured: Record<Starter, number[]> = { ours: [], sample: [] };
+  for (let i = 0; i < params.existingSamples; i++) {
+    for (const starter of order(i)) {
+      const fresh = await post(starter, `bench-ex-${level}-${runId}-${starter}-${i}`, 0);
+      if (fresh.status === 202) measured[starter].push(fresh.ms);
+    }
+  }
+  return STARTERS.map((starter) => {
+    const s = summarize(measured[starter]);
+    console.log(
+      `existing ~${level} (${stored.instances} instances, ${stored.lockBlobs} lock blobs) ${starter}: p50 ${s.p50.toFixed(1)} ms`,
+    );
+    return { level, ...stored, starter, ...s };
+  });
+}
+
+/** Lock blobs the bench wrote directly, as a crashed holder leaves them. */
+let lockBlobsSeeded = 0;
+
+/**
+ * Our lock deletes its blob on release, so the container holds only the locks held now and those
+ * crashed holders left behind: the bench writes `target` such blobs directly, under names no start
+ * uses, so that a start's create meets a container of that size.
+ */
+async function seedLockBlobs(target: number): Promise<void> {
+  const container =
+    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
+  await container.createIfNotExists();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (lockBlobsSeeded < target) {
+        const name = `${TASK_HUB.toLowerCase()}/left-by-a-crashed-holder-${runId}-${lockBlobsSeeded++}`;
+        await container.getBlockBlobClient(name).upload('', 0);
+      }
+    }),
+  );
+}
+
+/**
+ * Starts through our starter until `target` instances exist, and writes lock blobs up to
+ * `target`, side by side; returns the seconds it took.
+ */
+async function seedTo(target: number): Promise<{ starts: number; seconds: number }> {
+  const started = performance.now();
+  const starts = Math.max(0, target - instancesCreated);
+  let next = 0;
+  const last: string[] = [];
+  const blobs = seedLockBlobs(target);
+  await Promise.all(
+    Array.from({ length: params.seedConcurrency }, async () => {
+      while (next < starts) {
+        const id = `bench-seed-${runId}-${target}-${next++}`;
+        await post('ours', id, 0);
+        if (next > starts - 10) last.push(id);
+      }
+    }),
+  );
+  await blobs;
+  // Let the engine run what was started, so the measurement after does not compete with it.
+  const deadline = Date.now() + 120_000;
+  for (const id of last) {
+    while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`seeded ${starts} instances in ${seconds.toFixed(0)} s`);
+  return { starts, seconds };
+}
+
+// ---- main -----------------------------------------------------------------------------------------
+
+function targets(report: Report): string[] {
   const lines: string[] = [];
-  const { machine } = report;
-  lines.push(`# Benchmark: singleton starter vs the sample's check-then-start`, '');
-  lines.push(
-    `${report.date} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGiB} GiB · Node ${machine.node} · ${report.target}`,
-    '',
-  );
-  lines.push(
-    `## 1. Race: ${params.burst} simultaneous starts of one fresh ID, ${params.repeat} bursts per starter`,
-    '',
-  );
-  lines.push(
-    '| starter | bursts with exactly one 202 | 202 per burst (min–max) | 409 per burst (min–max) | other | executions per burst (min–max) | bursts with exactly one execution |',
-  );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const starter of STARTERS) {
-    const rows = report.race.filter((r) => r.starter === starter);
-    const range = (f: (r: BurstResult) => number) =>
-      `${Math.min(...rows.map(f))}–${Math.max(...rows.map(f))}`;
-    lines.push(
-      `| ${starter} | ${rows.filter((r) => r.accepted === 1).length}/${rows.length} | ${range((r) => r.accepted)} | ${range((r) => r.conflicts)} | ${rows.reduce((a, r) => a + r.other, 0)} | ${range((r) => r.executions)} | ${rows.filter((r) => r.executions === 1).length}/${rows.length} |`,
-    );
-  }
-  lines.push('', `## 2. Latency (ms), ${params.latencySamples} samples each, interleaved`, '');
-  lines.push(
-    '| measure | starter | n | p50 | p95 | p99 |',
-    '| --- | --- | --- | --- | --- | --- |',
-  );
-  for (const [key, s] of Object.entries(report.latency)) {
-    const [measure, starter] = key.split('/');
-    lines.push(
-      `| ${measure} | ${starter} | ${s.n} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} |`,
-    );
-  }
-  lines.push(
-    '',
-    `## 3. Throughput: ${params.throughputStarts} starts on distinct IDs at concurrency ${params.concurrency}`,
-    '',
-  );
-  lines.push('| starter | round | 202s | seconds | starts/s |', '| --- | --- | --- | --- | --- |');
-  report.throughput.forEach((t, i) =>
-    lines.push(
-      `| ${t.starter} | ${Math.floor(i / 2) + 1} | ${t.accepted}/${t.starts} | ${t.seconds.toFixed(2)} | ${t.perSecond.toFixed(1)} |`,
-    ),
-  );
-  lines.push('', '## Against the targets', '');
-  for (const t of report.targets) lines.push(`- ${t}`);
-  return lines.join('\n') + '\n';
-}
-
-interface Report {
-  date: string;
-  target: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
-  params: typeof params;
-  race: BurstResult[];
-  latency: Record<string, Summary>;
-  throughput: ThroughputResult[];
-  targets: string[];
-}
-
-function targets(report: Omit<Report, 'targets'>): string[] {
   const ours = report.race.filter((r) => r.starter === 'ours');
   const sample = report.race.filter((r) => r.starter === 'sample');
-  const ratio = (measure: string) =>
-    report.latency[`${measure}/ours`]!.p50 / report.latency[`${measure}/sample`]!.p50;
-  const conflict = ratio('conflict');
-  const fresh = ratio('fresh start');
-  return [
-    `Race, ours: exactly one 202 in ${ours.filter((r) => r.accepted === 1).length}/${ours.length} bursts, exactly one execution in ${ours.filter((r) => r.executions === 1).length}/${ours.length} (target: all).`,
-    `Race, sample: more than one 202 in ${sample.filter((r) => r.accepted > 1).length}/${sample.length} bursts (up to ${Math.max(...sample.map((r) => r.accepted))} callers told "started"); more than one execution in ${sample.filter((r) => r.executions > 1).length}/${sample.length}.`,
-    `Conflict answer p50, ours / sample = ${conflict.toFixed(2)}× (target ≤ 1.1×): ${conflict <= 1.1 ? 'met' : 'missed'}.`,
-    `Fresh start p50, ours / sample = ${fresh.toFixed(2)}× (target ≤ 1.5×): ${fresh <= 1.5 ? 'met' : 'missed'}.`,
-  ];
+  if (ours.length) {
+    lines.push(
+      `Race, ours: exactly one 202 in ${ours.filter((r) => r.accepted === 1).length}/${ours.length} bursts, exactly one execution in ${ours.filter((r) => r.executions === 1).length}/${ours.length} (target: all).`,
+      `Race, sample: more than one 202 in ${sample.filter((r) => r.accepted > 1).length}/${sample.length} bursts (up to ${Math.max(...sample.map((r) => r.accepted))} callers told "started"); more than one execution in ${sample.filter((r) => r.executions > 1).length}/${sample.length}.`,
+    );
+  }
+  const check = (what: string, value: number, limit: number, atMost: boolean) =>
+    `${what} = ${value.toFixed(2)}× (target ${atMost ? '≤' : '≥'} ${limit.toFixed(1)}×): ${(atMost ? value <= limit : value >= limit) ? 'met' : '**missed**'}.`;
+  for (const [label, lat] of Object.entries(report.latency)) {
+    const r = (measure: string, p: 'p50' | 'p99') =>
+      lat[`${measure}/ours`]![p] / lat[`${measure}/sample`]![p];
+    const where = label === 'cloud' ? `, +${params.cloudLatencyMs} ms storage latency` : '';
+    lines.push(check(`Fresh start p50${where}, ours / sample`, r('fresh start', 'p50'), 1, true));
+    lines.push(check(`Fresh start p99${where}, ours / sample`, r('fresh start', 'p99'), 1.2, true));
+    lines.push(check(`Conflict p50${where}, ours / sample`, r('conflict', 'p50'), 1, true));
+  }
+  for (const [label, rounds] of Object.entries(report.throughput)) {
+    const mean = (s: Starter) => {
+      const own = rounds.filter((t) => t.starter === s);
+      return own.reduce((a, t) => a + t.perSecond, 0) / own.length;
+    };
+    const where = label === 'cloud' ? `, +${params.cloudLatencyMs} ms storage latency` : '';
+    lines.push(
+      check(
+        `Throughput at concurrency ${params.concurrency}${where}, ours / sample`,
+        mean('ours') / mean('sample'),
+        1,
+        false,
+      ),
+    );
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
-  const host = env.E2E_BASE_URL ? undefined : await startLocalHost();
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stops: Array<() => Promise<void> | void> = [];
+  // Interrupted: stop what was started (the host, the storage front, Azurite), then leave.
+  const interrupt = () => {
+    void (async () => {
+      for (const stop of stops.reverse()) await stop();
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let front: StorageFront | undefined;
   try {
-    console.log(`Benchmarking ${baseUrl} with ${JSON.stringify(params)}`);
-    const raceResults = await race();
-    const latencyResults = await latency();
-    const throughputResults: ThroughputResult[] = [];
-    for (let round = 1; round <= 2; round++) {
-      for (const starter of round % 2 ? STARTERS : [...STARTERS].reverse()) {
-        throughputResults.push(await throughput(starter, round));
-      }
+    if (!external) {
+      const azurite = await startAzurite();
+      stops.push(() => void azurite.kill('SIGTERM'));
+      front = await startStorageFront();
+      stops.push(() => front!.stop());
+      const { blob, queue, table } = front.ports;
+      const host = await startLocalHost(connectionString(blob, queue, table));
+      const parts = children(host.pid!);
+      const pidOf = (pattern: RegExp) => parts.find((p) => pattern.test(p.command))?.pid ?? 0;
+      cpu = cpuMeter({
+        app: pidOf(/local-host\/(bridge|main)\.js/),
+        engine: pidOf(/LocalHost\.Engine/),
+        azurite: azurite.pid!,
+        proxies: front.pid,
+        'load generator': process.pid,
+      });
+      stops.push(async () => {
+        if (host.exitCode !== null) return;
+        const exited = new Promise((resolve) => host.once('exit', resolve));
+        host.kill('SIGTERM');
+        await exited;
+      });
     }
-    const partial = {
+    console.log(`Benchmarking ${baseUrl}: ${[...sections].join(', ')}; ${JSON.stringify(params)}`);
+    const report: Report = {
       date: new Date().toISOString(),
-      target: env.E2E_BASE_URL ? baseUrl : 'local real-engine host (Durable extension + Azurite)',
+      target:
+        external ?? 'local real-engine host (Durable extension + Azurite), no Functions host hop',
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? 'unknown',
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
+        loadAverage: [],
       },
       params,
-      race: raceResults,
-      latency: latencyResults,
-      throughput: throughputResults,
+      sections: [...sections],
+      race: [],
+      latency: {},
+      throughput: {},
+      concurrency: [],
+      existing: [],
+      targets: [],
     };
-    const report: Report = { ...partial, targets: targets(partial) };
+    const loads: number[] = [];
+    const sampleLoad = setInterval(() => loads.push(loadavg()[0]!), 10_000);
+    // Warm-up: the first requests of each starter pay for connections and JIT.
+    for (let i = 0; i < 10; i++)
+      for (const s of STARTERS) await post(s, `bench-warm-${runId}-${s}-${i}`, 0);
+    report.memory = { afterWarmUp: await memory() };
+    // The small levels are measured first, on a task hub with nothing else in it yet; the large
+    // ones last, after the other sections' starts.
+    const early = EXISTING_LEVELS.filter((level) => level <= 1_000);
+    const late = EXISTING_LEVELS.filter((level) => level > 1_000);
+    report.seeding = [];
+    const existingAt = async (level: number) => {
+      if (level > instancesCreated)
+        report.seeding!.push({ target: level, ...(await seedTo(level)) });
+      report.existing.push(...(await freshLatencyAt(level)));
+    };
+    if (sections.has('existing')) for (const level of early) await existingAt(level);
+    if (sections.has('race')) report.race = await race();
+    if (sections.has('latency'))
+      report.latency.local = await latency('local', params.latencySamples);
+    if (sections.has('throughput')) report.throughput.local = await throughputRounds('local');
+    if (front && sections.has('cloud')) {
+      await front.setLatency(params.cloudLatencyMs);
+      report.latency.cloud = await latency('cloud', params.latencySamples);
+      report.throughput.cloud = await throughputRounds('cloud');
+      await front.setLatency(0);
+    }
+    if (front && sections.has('requests')) report.requests = await requestCounts(front);
+    if (sections.has('concurrency')) {
+      for (const [i, c] of CONCURRENCY_LEVELS.entries()) {
+        for (const starter of order(i)) {
+          const result = await throughput(
+            starter,
+            c,
+            Math.max(params.throughputStarts, 5 * c),
+            'c',
+          );
+          report.concurrency.push(result);
+          console.log(`concurrency ${c} ${starter}: ${result.perSecond.toFixed(1)} starts/s`);
+        }
+      }
+    }
+    if (sections.has('existing')) {
+      for (const level of late) await existingAt(level);
+      report.memory.afterSeeding = await memory();
+    }
+    clearInterval(sampleLoad);
+    report.machine.loadAverage = loads;
+    report.targets = targets(report);
     const md = markdown(report);
-    const dir = join(root, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.md'), md);
     writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(dir, 'latest.png'), await renderPlot(report));
     console.log('\n' + md);
   } finally {
-    if (host && host.exitCode === null) {
-      const exited = new Promise((resolve) => host.once('exit', resolve));
-      host.kill('SIGTERM');
-      await exited;
-    }
+    for (const stop of stops.reverse()) await stop();
   }
 }
 

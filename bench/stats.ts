@@ -25,3 +25,7 @@ export function summarize(samples: number[]): Summary {
     mean,
   };
 }
+
+export function median(samples: number[]): number {
+  return percentile(samples, 50);
+}

@@ -1,11 +1,13 @@
 /**
  * What the singleton starter needs for the life of the process, built once from the app settings:
- * its settings, the lock and the idempotency records (one blob client, reused across invocations). A bad setting does not
+ * its settings, the lock, the idempotency records (one blob client, reused across invocations) and
+ * the conflict hints. A bad setting does not
  * fail the app's load: it is kept and reported, naming the setting, on each request that needs it.
  */
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
 import type { Env } from './env';
 import type { IdempotencyStore } from './idempotency/ports';
+import { ConflictHints } from './singleton/conflictHints';
 import type { SingletonLock } from './singleton/ports';
 import { BlobIdempotencyStore } from './storage/blobIdempotencyStore';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
@@ -22,6 +24,7 @@ export type Starter =
       /** Records of requests with an `Idempotency-Key`, beside the locks. */
       readonly idempotency: IdempotencyStore;
       readonly telemetry: StartTelemetry;
+      readonly conflictHints: ConflictHints;
     }
   | { readonly ok: false; readonly misconfiguration: string };
 
@@ -45,5 +48,5 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
   const idempotency = new BlobIdempotencyStore(blobService, config.lockContainer, {
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock, idempotency, telemetry };
+  return { ok: true, config, lock, idempotency, telemetry, conflictHints: new ConflictHints() };
 }

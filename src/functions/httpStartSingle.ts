@@ -37,7 +37,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
       context.error(starter.misconfiguration);
       return problemResponse(problem('configuration-error', starter.misconfiguration));
     }
-    const { config, lock, idempotency, telemetry } = starter;
+    const { config, lock, idempotency, telemetry, conflictHints } = starter;
 
     const parsed = await parseStartRequest(request, config.maxInputBytes);
     if (!parsed.ok) {
@@ -63,6 +63,7 @@ export function httpStartSingle(starter: Starter): HttpHandler {
         lockWaitMs: config.lockWaitMs,
         restartTimeoutMs: config.restartTimeoutMs,
         engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
+        conflictHints,
       });
       return { outcome, answer: startAnswer(outcome, request, client, log) };
     };

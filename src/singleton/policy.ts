@@ -101,14 +101,12 @@ export function decideOnEngineRefusal(
 /**
  * Once the lock is held, must the status be read again before starting?
  *
- * Not when the fast check found no instance, the reuse policy is `always` and the caller does not
+ * Not when the first read found no instance, the reuse policy is `always` and the caller does not
  * ask for a restart, provided the engine refuses to start over a running instance (its default,
- * `overridableExistingInstanceStates: NonRunningStates`). The lock serializes every start of the
- * ID, so the only thing that can have happened since the fast check is an earlier holder's start,
- * which returned before that holder released the lock. The engine's duplicate check is racy only
- * for overlapping starts; for a completed one it is exact, so it refuses ours if that instance
- * still runs, and an instance that has already ended may be replaced under `always` anyway.
- * Every other case depends on what exactly exists now, so it is read again.
+ * `overridableExistingInstanceStates: NonRunningStates`): then the start call itself is the check.
+ * Why that is exact under the lock is argued in one place, the safety argument at the top of
+ * `start.ts` (points 2 and 3). Every other case depends on what exactly exists now, so it is read
+ * again.
  */
 export function mustRecheck(
   seen: RuntimeStatus | undefined,

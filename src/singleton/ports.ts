@@ -24,17 +24,18 @@ export interface LockKey {
 
 export interface SingletonLock {
   /**
-   * Makes sure the key's lock exists in storage, so that `acquire` takes one round trip. It is not
-   * the lock, so it can run beside other work; it never throws (`acquire` reports failures).
+   * Resolves to the held lock, or `undefined` when another holder kept it for `waitMs` (with 0:
+   * held by another now).
    */
-  prepare(key: LockKey): Promise<void>;
-  /** Resolves to the held lock, or `undefined` when another holder kept it for `waitMs`. */
   acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined>;
 }
 
 /** A held lock. Its holder ends the hold once, with exactly one of these two calls. */
 export interface HeldLock {
-  /** Frees the lock for the next holder at once; never throws (an unreleased lock expires). */
+  /**
+   * Frees the lock for the next holder; never throws (an unreleased lock expires), and is bounded
+   * in time, so a caller may leave it running in the background.
+   */
   release(): Promise<void>;
   /**
    * Stops keeping the lock without freeing it: it expires by itself after its lease. For when a

@@ -1,11 +1,43 @@
 /**
- * The singleton start: fast check → lock → check under the lock → start, attach, restart or refuse.
+ * The singleton start: status read and lock request side by side → decision → start, attach,
+ * restart or refuse under the lock → answer, with the lock's release left to run in the background.
  *
  * The extension's own duplicate check is not atomic on the Azure Storage backend (read, enqueue,
  * then write), so two concurrent starts of a new ID can both be told they succeeded. Holding a
- * lease on (task hub, ID) around the re-check and the start makes "check, then start" one step for
+ * lock on (task hub, ID) around the re-check and the start makes "check, then start" one step for
  * every starter that goes through here, on any number of app instances.
+ *
+ * Why this is safe: the one place that argues it (tests: test/unit/singleton/start.test.ts,
+ * "safety"; the burst tests in test/integration/race.test.ts).
+ *  1. Every start call (and a restart's terminate) is made only while this request holds the
+ *     lock, and the hold ends only after that call has returned: `holding` ends it, after `work`.
+ *     So no two start calls of one ID overlap, on any number of app instances. A call that got no
+ *     answer in time may still land: then the hold is not ended but left to expire.
+ *  2. The engine's duplicate check is racy only for overlapping starts. Between non-overlapping
+ *     ones it is exact: it refuses a start over a running instance (with the host's default
+ *     `overridableExistingInstanceStates: NonRunningStates`). So under the lock, the start call
+ *     itself can be the check where the decision does not depend on more than "is one running"
+ *     (`mustRecheck`); everywhere else the status is read again under the lock.
+ *  3. The status read, where there is one, may happen before the lock is held (beside the
+ *     request for it, to save a round trip): whatever it saw can only have changed by another
+ *     holder's start, which (1) finished before ours begins and which (2) the engine or the
+ *     re-check catches. Once the lock is held before a read has answered, the start goes on as if
+ *     nothing had been seen: `mustRecheck` reads again under the lock unless the engine's check
+ *     decides alone (reuse `always`, no restart); there, no read is made before the lock at all,
+ *     unless the lock is taken by another start.
+ *  4. A conflict (or attach) decided from a read made without the lock answers at once and
+ *     starts nothing, so it needs no lock: a lock taken speculatively is released in the
+ *     background. For an ID this process has just started or refused (`ConflictHints`), the read
+ *     comes first and the lock only if needed, as a conflict is likely; a hint only orders the
+ *     calls, it never decides an answer.
+ *  5. The answer does not wait for the release: the start has returned before the release is
+ *     issued (1), so the next holder comes in after it whenever the release lands. A release that
+ *     never lands (process gone, storage down) only delays the next start of the ID until the
+ *     lock expires; it cannot let two starts overlap. The release is bounded by the lock's
+ *     storage timeout and never throws.
+ *  6. 202 only after the start call itself succeeded; nothing else answers "started".
  */
+import type { ConflictHints } from './conflictHints';
 import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
 import type { StartCommand, StartOutcome } from './outcome';
 import { decide, decideOnEngineRefusal, mustRecheck, type Decision } from './policy';
@@ -14,6 +46,7 @@ import {
   DependencyError,
   type HeldLock,
   type Instances,
+  type LockKey,
   type SingletonLock,
 } from './ports';
 import { isRunning, type RuntimeStatus } from './statuses';
@@ -38,6 +71,8 @@ export interface StartDeps {
   readonly restartTimeoutMs: number;
   /** The engine refuses to start over a running instance (the host's default). */
   readonly engineRefusesRunningDuplicates: boolean;
+  /** IDs this process recently started or refused, kept across requests; none: no hints. */
+  readonly conflictHints?: ConflictHints;
 }
 
 /** How often a restart polls for the terminated instance to end. */
@@ -48,8 +83,12 @@ export async function startSingleton(
   deps: StartDeps,
 ): Promise<StartOutcome> {
   try {
-    const { seen, settled } = await fastCheck(command, deps);
-    return settled ?? (await underLock(command, seen, deps));
+    const outcome = await checkThenLockAndAct(command, deps);
+    // Started (it runs now) or refused: the next start of the ID is likely refused.
+    if (outcome.kind !== 'unavailable' && outcome.kind !== 'failed') {
+      deps.conflictHints?.expectConflict(command.instanceId);
+    }
+    return outcome;
   } catch (error) {
     if (!(error instanceof DependencyError)) throw error;
     if (error.kind === 'failed') {
@@ -61,51 +100,88 @@ export async function startSingleton(
   }
 }
 
-/**
- * Without the lock: a conflict (or attach) visible now needs none. The lock is made ready
- * meanwhile, so that a start then needs one storage round trip to take it.
- */
-async function fastCheck(
-  command: StartCommand,
-  { instances, lock, log }: StartDeps,
-): Promise<{ seen: RuntimeStatus | undefined; settled?: StartOutcome }> {
-  const { instanceId, onConflict, orchestrator } = command;
-  const [seen] = await Promise.all([
-    instances.status(instanceId),
-    lock.prepare({ taskHub: instances.taskHub, instanceId }),
-  ]);
-  const decision = decide(seen, onConflict, orchestrator.reuse);
-  if (!isSettled(decision)) return { seen };
-  const settled = settledOutcome(command, decision);
-  log.info(logLine.settledWithoutLock(command, seen, settled.kind));
-  return { seen, settled };
+/** A lock request's result, caught at once so that a failure nobody awaits is never unhandled. */
+type LockAttempt = { held: HeldLock | undefined } | { error: unknown };
+
+function attempt(lock: SingletonLock, key: LockKey, waitMs: number): Promise<LockAttempt> {
+  return lock.acquire(key, waitMs).then(
+    (held) => ({ held }),
+    (error: unknown) => ({ error }),
+  );
 }
 
-async function underLock(
-  command: StartCommand,
-  seen: RuntimeStatus | undefined,
-  deps: StartDeps,
-): Promise<StartOutcome> {
-  const { instanceId } = command;
-  const held = await deps.lock.acquire(
-    { taskHub: deps.instances.taskHub, instanceId },
-    deps.lockWaitMs,
+/** A lock nobody will use: released once it arrives, without anyone waiting (safety point 4). */
+function dropInBackground(pending: Promise<LockAttempt>): void {
+  void pending.then((result) => ('held' in result ? result.held?.release() : undefined));
+}
+
+type Read = { status: RuntimeStatus | undefined } | { error: unknown };
+
+function read(instances: Instances, instanceId: string): Promise<Read> {
+  return instances.status(instanceId).then(
+    (status) => ({ status }),
+    (error: unknown) => ({ error }),
   );
-  if (!held) {
-    deps.log.info(logLine.lockBusy(command, deps.lockWaitMs));
+}
+
+async function checkThenLockAndAct(command: StartCommand, deps: StartDeps): Promise<StartOutcome> {
+  const { instances, lock, log } = deps;
+  const { instanceId, onConflict, orchestrator } = command;
+  const key = { taskHub: instances.taskHub, instanceId };
+  // Safety points 3 and 4: for an ID this process just started or refused, read first, as a
+  // conflict is likely; otherwise ask for the lock at once, without waiting for a holder, and
+  // read beside it only where the answer may depend on the read.
+  const hinted = deps.conflictHints?.expectsConflict(instanceId) ?? false;
+  const speculative = hinted ? undefined : attempt(lock, key, 0);
+  let reading =
+    hinted ||
+    mustRecheck(undefined, onConflict, orchestrator.reuse, deps.engineRefusesRunningDuplicates)
+      ? read(instances, instanceId)
+      : undefined;
+  if (speculative) {
+    const first = await (reading ? Promise.race([reading, speculative]) : speculative);
+    if ('held' in first && first.held) {
+      // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
+      return holding(first.held, command, deps, () => checkAndStart(command, undefined, deps));
+    }
+  }
+  // The lock is taken by another start (or not asked for yet): what exists decides.
+  reading ??= read(instances, instanceId);
+  const result = await reading;
+  if ('error' in result) {
+    if (speculative) dropInBackground(speculative);
+    throw result.error;
+  }
+  const seen = result.status;
+  const decision = decide(seen, onConflict, orchestrator.reuse);
+  if (isSettled(decision)) {
+    if (speculative) dropInBackground(speculative);
+    const settled = settledOutcome(command, decision);
+    log.info(logLine.settledWithoutLock(command, seen, settled.kind));
+    return settled;
+  }
+  let locked: LockAttempt = speculative ? await speculative : { held: undefined };
+  if ('held' in locked && !locked.held) {
+    // Another start of the ID holds the lock (or none was asked for yet): wait, within the bound.
+    locked = await attempt(lock, key, deps.lockWaitMs);
+  }
+  if ('error' in locked) throw locked.error;
+  if (!locked.held) {
+    log.info(logLine.lockBusy(command, deps.lockWaitMs));
     return {
       kind: 'conflict',
       instanceId,
       refusal: { rule: 'in-progress', lockWaitMs: deps.lockWaitMs },
     };
   }
-  return holding(held, command, deps, () => checkAndStart(command, seen, deps));
+  return holding(locked.held, command, deps, () => checkAndStart(command, seen, deps));
 }
 
 /**
- * Runs `work` under the held lock, then ends the hold, deciding here and only here how: released,
- * unless a call timed out. A timed-out call (a start, or a terminate before a start) may still
- * land, and releasing would let the next start of the ID overlap it, so the lease is left to expire.
+ * Runs `work` under the held lock, then ends the hold, deciding here and only here how (safety
+ * points 1 and 5): released in the background once `work` has returned, unless a call timed out.
+ * A timed-out call (a start, or a terminate before a start) may still land, and releasing would
+ * let the next start of the ID overlap it, so the lock is left to expire.
  */
 async function holding(
   held: HeldLock,
@@ -122,7 +198,7 @@ async function holding(
     throw error;
   } finally {
     if (mayStillLand) held.leaveToExpire();
-    else await held.release();
+    else void held.release();
   }
 }
 

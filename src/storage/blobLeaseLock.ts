@@ -1,16 +1,26 @@
 /**
- * A lock per (task hub, instance ID) made of a blob lease in the app's own storage account: the
- * technique the WebJobs SDK's `[Singleton]` uses. A lease is granted atomically by storage, so it
- * holds across any number of scaled-out app instances, and it expires by itself if its holder dies.
+ * A lock per (task hub, instance ID) made of a blob in the app's own storage account, held like a
+ * lease: whoever creates the blob holds the lock, and deleting it frees the lock. Storage creates
+ * a blob `If-None-Match: *` atomically, so it excludes across any number of scaled-out app
+ * instances, in one round trip for any ID.
+ *
+ * It ends by itself if its holder dies, as a blob lease does: the holder touches the blob every
+ * third of the lease period, and a blob left untouched for longer than the period (measured on
+ * storage's own clock: its `Date` against the blob's `Last-Modified`) is a dead holder's, which
+ * the next taker deletes, `If-Match` its ETag so that only that one goes, and replaces.
+ *
+ * Why not a blob lease (the WebJobs SDK's `[Singleton]`): a lease needs its blob first, so the
+ * first start of an ID in a process paid two round trips for the lock where the status read beside
+ * it takes one, and the blobs stayed in the container for good.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { dependencyFailure, type Observed } from '../dependencies/failure';
 import type { DependencyError, HeldLock, LockKey, SingletonLock } from '../singleton/ports';
 
 export interface LockOptions {
-  /** Lease length, 15-60 s: how long a crashed holder blocks the ID. */
+  /** Lease period, 15-60 s: how long a crashed holder blocks the ID (plus the clock margin). */
   readonly leaseSeconds: number;
   /** Bound on each storage call. */
   readonly timeoutMs: number;
@@ -51,13 +61,12 @@ function failure(error: unknown, operation: string): DependencyError {
 
 const FIRST_BACKOFF_MS = 25;
 const MAX_BACKOFF_MS = 500;
-/** Lock blobs this process knows exist; bounded so a long-lived worker's memory stays flat. */
-const MAX_KNOWN_BLOBS = 10_000;
+/** `Date` and `Last-Modified` have whole seconds: a blob is stale only past the period plus this. */
+const CLOCK_MARGIN_MS = 2_000;
 
 export class BlobLeaseLock implements SingletonLock {
   private readonly container: ContainerClient;
   private containerReady?: Promise<void>;
-  private readonly knownBlobs = new Set<string>();
 
   constructor(
     service: BlobServiceClient,
@@ -67,37 +76,15 @@ export class BlobLeaseLock implements SingletonLock {
     this.container = service.getContainerClient(containerName);
   }
 
-  async prepare(key: LockKey): Promise<void> {
-    if (this.knownBlobs.has(lockBlobName(key))) return;
-    try {
-      await this.ensureContainer();
-      await this.createLockBlob(key);
-    } catch {
-      // Reported by `acquire`, which meets the same failure.
-    }
-  }
-
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     await this.ensureContainer();
     const blob = this.container.getBlockBlobClient(lockBlobName(key));
-    const lease = blob.getBlobLeaseClient(randomUUID());
     const deadline = Date.now() + waitMs;
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
-      try {
-        await lease.acquireLease(this.options.leaseSeconds, { abortSignal: this.signal() });
-        return this.held(lease);
-      } catch (error) {
-        const { statusCode, code } = (error ?? {}) as StorageError;
-        if (statusCode === 404) {
-          this.knownBlobs.delete(lockBlobName(key));
-          await this.createLockBlob(key);
-          continue;
-        }
-        if (statusCode !== 409 || code !== 'LeaseAlreadyPresent') {
-          throw failure(error, 'Acquiring the singleton lock');
-        }
-      }
+      const etag = await this.create(blob);
+      if (etag !== undefined) return this.held(blob, etag);
+      if (await this.removeIfStale(blob)) continue;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         return undefined;
@@ -108,36 +95,84 @@ export class BlobLeaseLock implements SingletonLock {
     }
   }
 
-  private held(lease: ReturnType<ContainerClient['getBlobLeaseClient']>): HeldLock {
-    // Renew well before expiry so a long hold (a restart waiting for termination) keeps the lock.
+  /** The new blob's ETag: the lock is ours; `undefined`: the blob exists, someone holds it. */
+  private async create(blob: BlockBlobClient): Promise<string | undefined> {
+    try {
+      const created = await blob.upload('', 0, {
+        conditions: { ifNoneMatch: '*' },
+        abortSignal: this.signal(),
+      });
+      if (created.etag === undefined) throw new Error('Storage answered without an ETag.');
+      return created.etag;
+    } catch (error) {
+      const { statusCode, code } = (error ?? {}) as StorageError;
+      if (statusCode === 409 || statusCode === 412) return undefined;
+      if (statusCode === 404 && code === 'ContainerNotFound') {
+        // Deleted while this process ran: make it again, and report as unavailable this time.
+        this.containerReady = undefined;
+      }
+      throw failure(error, 'Acquiring the singleton lock');
+    }
+  }
+
+  /**
+   * Deletes the lock blob if its holder stopped touching it for longer than the lease period;
+   * true when the lock may be free now (deleted, or gone meanwhile), so taking it is worth a retry.
+   */
+  private async removeIfStale(blob: BlockBlobClient): Promise<boolean> {
+    let age: number;
+    let etag: string | undefined;
+    try {
+      const properties = await blob.getProperties({ abortSignal: this.signal() });
+      etag = properties.etag;
+      if (!properties.date || !properties.lastModified) return false;
+      age = properties.date.getTime() - properties.lastModified.getTime();
+    } catch (error) {
+      if ((error as StorageError | undefined)?.statusCode === 404) return true;
+      throw failure(error, 'Reading the singleton lock');
+    }
+    if (etag === undefined || age <= this.options.leaseSeconds * 1000 + CLOCK_MARGIN_MS) {
+      return false;
+    }
+    try {
+      await blob.delete({ conditions: { ifMatch: etag }, abortSignal: this.signal() });
+      return true;
+    } catch (error) {
+      const { statusCode } = (error ?? {}) as StorageError;
+      if (statusCode === 404) return true;
+      // 412: touched or replaced meanwhile, so not stale after all.
+      if (statusCode === 412) return false;
+      throw failure(error, "Removing a dead holder's singleton lock");
+    }
+  }
+
+  private held(blob: BlockBlobClient, created: string): HeldLock {
+    let etag = created;
+    let touching: Promise<void> = Promise.resolve();
+    // Touch well before the period ends, so a long hold (a restart waiting) keeps the lock.
     const renewal = setInterval(
-      () => void lease.renewLease({ abortSignal: this.signal() }).catch(() => undefined),
+      () => {
+        touching = blob
+          .setMetadata({}, { conditions: { ifMatch: etag }, abortSignal: this.signal() })
+          .then((touched) => {
+            if (touched.etag !== undefined) etag = touched.etag;
+          })
+          .catch(() => undefined);
+      },
       (this.options.leaseSeconds * 1000) / 3,
     );
     renewal.unref();
     return {
       release: async () => {
         clearInterval(renewal);
-        await lease.releaseLease({ abortSignal: this.signal() }).catch(() => undefined);
+        await touching;
+        // If-Match: only our own blob goes, never one that replaced it after ours was judged dead.
+        await blob
+          .delete({ conditions: { ifMatch: etag }, abortSignal: this.signal() })
+          .catch(() => undefined);
       },
       leaveToExpire: () => clearInterval(renewal),
     };
-  }
-
-  private async createLockBlob(key: LockKey): Promise<void> {
-    const name = lockBlobName(key);
-    const blob = this.container.getBlockBlobClient(name);
-    try {
-      // If-None-Match: * so a concurrent creator's blob (possibly already leased) is left alone.
-      await blob.upload('', 0, { conditions: { ifNoneMatch: '*' }, abortSignal: this.signal() });
-    } catch (error) {
-      const { statusCode } = (error ?? {}) as StorageError;
-      if (statusCode !== 409 && statusCode !== 412) {
-        throw failure(error, 'Creating the singleton lock blob');
-      }
-    }
-    if (this.knownBlobs.size >= MAX_KNOWN_BLOBS) this.knownBlobs.clear();
-    this.knownBlobs.add(name);
   }
 
   private ensureContainer(): Promise<void> {

@@ -14,7 +14,6 @@ export const SPAN = {
   status: 'singleton.instances.status',
   startInstance: 'singleton.instances.start',
   terminate: 'singleton.instances.terminate',
-  prepare: 'singleton.lock.prepare',
   acquire: 'singleton.lock.acquire',
   release: 'singleton.lock.release',
 } as const;

@@ -22,10 +22,6 @@ export class TracedLock implements SingletonLock {
     private readonly now: () => number,
   ) {}
 
-  prepare(key: LockKey): Promise<void> {
-    return inChildSpan(this.scope, SPAN.prepare, {}, () => this.inner.prepare(key));
-  }
-
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     const started = this.now();
     const held = await inChildSpan(

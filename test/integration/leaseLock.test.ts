@@ -29,19 +29,15 @@ describe('BlobLeaseLock on Azurite', () => {
     await held!.release();
   });
 
-  it('prepare creates the lock blob without leasing it; acquire recovers if it is deleted later', async () => {
+  it('is held by its blob: there while held, gone once released', async () => {
     const { container, lock } = newLock();
     const k = key();
-    await lock.prepare(k);
     const blob = service.getContainerClient(container).getBlobClient(lockBlobName(k));
-    expect((await blob.getProperties()).leaseState).toBe('available');
-    await blob.delete();
-    await lock.prepare(k); // known to this process: no storage call, so the blob stays deleted
-    expect(await blob.exists()).toBe(false);
     const held = await lock.acquire(k, 0);
     expect(held).toBeDefined();
-    expect((await blob.getProperties()).leaseState).toBe('leased');
+    expect(await blob.exists()).toBe(true);
     await held!.release();
+    expect(await blob.exists()).toBe(false);
   });
 
   it('is exclusive per key, across lock objects (as across app instances)', async () => {
@@ -98,24 +94,35 @@ describe('BlobLeaseLock on Azurite', () => {
     await first!.release();
   });
 
-  it('frees itself when a holder dies without releasing (lease expiry), while a live holder keeps renewing', async () => {
+  it('frees itself when a holder dies without releasing (expiry), while a live holder keeps renewing', async () => {
     const { container, lock } = newLock();
     const k = key();
     const live = await lock.acquire(key('live'), 0);
-    await (await lock.acquire(k, 0))!.release();
-    // A holder that took the 15 s lease and then died: no renewal, no release.
-    const blob = service.getContainerClient(container).getBlobClient(lockBlobName(k));
-    await blob.getBlobLeaseClient(randomUUID()).acquireLease(15);
+    // A holder that created the lock blob and then died: no touch, no release.
+    const blob = service.getContainerClient(container).getBlockBlobClient(lockBlobName(k));
+    await blob.upload('', 0);
     expect(await lock.acquire(k, 0)).toBeUndefined();
     const second = await lock.acquire(k, 25_000);
     expect(second).toBeDefined();
-    expect((await blob.getProperties()).leaseState).toBe('leased');
+    expect(await blob.exists()).toBe(true);
     await second!.release();
-    expect((await blob.getProperties()).leaseState).toBe('available');
+    expect(await blob.exists()).toBe(false);
     // More than one lease period later, the live holder still has its lock: it renews.
     expect(await lock.acquire(key('live'), 0)).toBeUndefined();
     await live!.release();
   }, 40_000);
+
+  it("a release removes only the holder's own blob, never one that replaced it", async () => {
+    const { container, lock } = newLock();
+    const k = key();
+    const held = await lock.acquire(k, 0);
+    // Judged dead and replaced by another holder meanwhile (as after a long pause).
+    const blob = service.getContainerClient(container).getBlockBlobClient(lockBlobName(k));
+    await blob.delete();
+    await blob.upload('', 0);
+    await held!.release();
+    expect(await blob.exists()).toBe(true);
+  });
 
   it('reports unreachable storage as unavailable, within the bounded timeout', async () => {
     const down = BlobServiceClient.fromConnectionString(

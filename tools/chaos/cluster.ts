@@ -9,6 +9,7 @@ import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { azuriteCommand, azuriteConnectionString, azuritePorts } from '../azurite';
 import type { Faults } from '../fault-proxy/faults';
 import type { ProxyStats } from '../fault-proxy/faultProxy';
 
@@ -41,17 +42,8 @@ export interface ClusterOptions {
   readonly extraFunctions: readonly string[];
 }
 
-const ACCOUNT = 'devstoreaccount1';
-const KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
 function connectionString(blobPort: number): string {
-  return (
-    `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};` +
-    `BlobEndpoint=http://127.0.0.1:${blobPort}/${ACCOUNT};` +
-    `QueueEndpoint=http://127.0.0.1:${blobPort + 1}/${ACCOUNT};` +
-    `TableEndpoint=http://127.0.0.1:${blobPort + 2}/${ACCOUNT};`
-  );
+  return azuriteConnectionString(azuritePorts(blobPort));
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -137,21 +129,8 @@ export class Cluster {
   async start(): Promise<void> {
     const { root, ports, instances, seed } = this.options;
     const started = Date.now();
-    this.spawnLogged(
-      'azurite',
-      join(root, 'node_modules', '.bin', 'azurite'),
-      [
-        '--silent',
-        '--disableTelemetry',
-        '--skipApiVersionCheck',
-        '--loose',
-        '--inMemoryPersistence',
-        ...['--blobHost', '127.0.0.1', '--blobPort', String(ports.azurite)],
-        ...['--queueHost', '127.0.0.1', '--queuePort', String(ports.azurite + 1)],
-        ...['--tableHost', '127.0.0.1', '--tablePort', String(ports.azurite + 2)],
-      ],
-      process.env,
-    );
+    const azurite = azuriteCommand(root, azuritePorts(ports.azurite));
+    this.spawnLogged('azurite', azurite.command, azurite.args, process.env);
     const proxies = [
       `blob=${ports.storageProxy}:127.0.0.1:${ports.azurite}`,
       `queue=${ports.storageProxy + 1}:127.0.0.1:${ports.azurite + 1}`,

@@ -34,7 +34,12 @@ export class FakeInstances implements Instances {
   readonly taskHub = 'hub';
   private readonly statuses = new Map<string, RuntimeStatus>();
   private readonly hiddenReads = new Map<string, number>();
+  private readonly accepted = new Map<string, number>();
   private readonly failures = new Map<'status' | 'start' | 'terminate', Error>();
+  /** Status reads answer after the lock does (by default, before). */
+  slowReads = false;
+  /** Status reads never answer. */
+  readsStall = false;
   /** When a terminated instance reaches Terminated, by the clock; never when absent. */
   terminateTakesMs?: number;
   private terminatedAt?: number;
@@ -69,6 +74,8 @@ export class FakeInstances implements Instances {
 
   async status(instanceId: string): Promise<RuntimeStatus | undefined> {
     this.journal.push(`status ${instanceId}`);
+    if (this.readsStall) await new Promise(() => undefined);
+    if (this.slowReads) await turns(2);
     this.maybeFail('status');
     if (this.terminatedAt !== undefined && this.clock.now() >= this.terminatedAt) {
       this.statuses.set(instanceId, 'Terminated');
@@ -81,6 +88,10 @@ export class FakeInstances implements Instances {
     return this.statuses.get(instanceId);
   }
 
+  /**
+   * Like the real backend's duplicate check: read, then (a turn of the event loop later) write. So
+   * it is exact for starts that do not overlap, and lets overlapping ones through, both accepted.
+   */
   async start(orchestrator: string, instanceId: string): Promise<void> {
     this.journal.push(`start ${orchestrator} ${instanceId}`);
     this.maybeFail('start');
@@ -88,7 +99,14 @@ export class FakeInstances implements Instances {
     if (existing && isRunning(existing)) {
       throw new AlreadyExistsError(existing);
     }
+    await new Promise((resolve) => setImmediate(resolve));
     this.statuses.set(instanceId, 'Pending');
+    this.accepted.set(instanceId, (this.accepted.get(instanceId) ?? 0) + 1);
+  }
+
+  /** Starts of `instanceId` the engine accepted (more than one: a run was lost or duplicated). */
+  startsAccepted(instanceId: string): number {
+    return this.accepted.get(instanceId) ?? 0;
   }
 
   async terminate(instanceId: string): Promise<void> {
@@ -103,11 +121,22 @@ export class FakeInstances implements Instances {
 /** How a hold ended: still held, released, or left to expire. */
 export type HoldState = 'held' | 'released' | 'leftToExpire';
 
+/**
+ * A lock per instance ID, exclusive like the real one: while a hold is held, another `acquire`
+ * waits for its end (any `waitMs` above 0; time is not modelled) or, with 0, gets nothing. Its
+ * answers come a turn of the event loop after a status read's, unless reads are slow.
+ */
 export class FakeLock implements SingletonLock {
-  /** Another holder keeps the lock for the whole wait. */
+  /** Another holder, outside the test, keeps the lock for the whole wait. */
   busy = false;
+  /** The lock's storage never answers an `acquire`. */
+  stalled = false;
+  /** A release is recorded when asked for, but never completes. */
+  releaseStalls = false;
   private failure?: Error;
   readonly holds: { state: HoldState }[] = [];
+  private readonly current = new Map<string, { state: HoldState }>();
+  private readonly waiters = new Map<string, Array<() => void>>();
 
   constructor(private readonly journal: Journal) {}
 
@@ -116,29 +145,50 @@ export class FakeLock implements SingletonLock {
     this.failure = error;
   }
 
-  prepare({ instanceId }: LockKey): Promise<void> {
-    this.journal.push(`prepare ${instanceId}`);
-    return Promise.resolve();
-  }
-
   acquire({ instanceId }: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     this.journal.push(`acquire ${instanceId} ${waitMs}`);
     const failure = this.failure;
     this.failure = undefined;
     if (failure) return Promise.reject(failure);
+    if (this.stalled) return new Promise(() => undefined);
     if (this.busy) return Promise.resolve(undefined);
+    if (this.current.get(instanceId)?.state !== 'held') {
+      // Taken now; the answer arrives a turn later, after a status read's.
+      const held = this.grant(instanceId);
+      return turns(1).then(() => held);
+    }
+    if (waitMs === 0) return turns(1).then(() => undefined);
+    return new Promise((resolve) => {
+      const queue = this.waiters.get(instanceId) ?? [];
+      queue.push(() => resolve(this.grant(instanceId)));
+      this.waiters.set(instanceId, queue);
+    });
+  }
+
+  /** Whether a hold on `instanceId` is held now. */
+  isHeld(instanceId: string): boolean {
+    return this.current.get(instanceId)?.state === 'held';
+  }
+
+  private grant(instanceId: string): HeldLock {
     const hold = { state: 'held' as HoldState };
     this.holds.push(hold);
+    this.current.set(instanceId, hold);
     const end = (state: HoldState) => {
       // The port's contract: a hold ends once, one way.
       if (hold.state !== 'held') throw new Error(`hold already ${hold.state}`);
       hold.state = state;
       this.journal.push(`${state} ${instanceId}`);
+      // A hold left to expire frees the lock later; in these tests, at once.
+      this.waiters.get(instanceId)?.shift()?.();
     };
-    return Promise.resolve({
-      release: () => Promise.resolve(end('released')),
+    return {
+      release: () => {
+        end('released');
+        return this.releaseStalls ? new Promise(() => undefined) : Promise.resolve();
+      },
       leaveToExpire: () => end('leftToExpire'),
-    });
+    };
   }
 }
 
@@ -150,6 +200,16 @@ export class FakeLog implements Logger {
   warn(message: string): void {
     this.lines.push(message);
   }
+}
+
+/** `n` turns of the event loop. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Lets work left running in the background (a lock's release) finish. */
+export function settle(): Promise<void> {
+  return turns(3);
 }
 
 /** A fresh world: ports, clock and journal, with the host's default settings. */

@@ -1,14 +1,16 @@
 /**
  * `startSingleton`, branch by branch, through in-memory ports and injected time. The journal lists
- * every port call in order: `status`, `prepare`, `acquire`, `start`, `terminate`, and how the hold
- * on the lock ended (`released` or `leftToExpire`).
+ * every port call in order: `acquire` (with its wait: 0 for the request made beside the status
+ * read), `status`, `start`, `terminate`, and how the hold on the lock ended (`released` or
+ * `leftToExpire`).
  */
 import type { StartableOrchestrator } from '../../../src/singleton/catalog';
 import type { StartCommand } from '../../../src/singleton/outcome';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
+import { ConflictHints } from '../../../src/singleton/conflictHints';
 import { DependencyError } from '../../../src/singleton/ports';
 import { startSingleton } from '../../../src/singleton/start';
-import { fakeWorld } from './fakes';
+import { fakeWorld, settle } from './fakes';
 
 function command(
   onConflict: ConflictPolicy = 'reject',
@@ -25,13 +27,8 @@ describe('started', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'start job id',
-      'released id',
-    ]);
+    // Reuse `always`, onConflict `reject`: the engine's check under the lock decides alone.
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
     expect(lock.holds).toEqual([{ state: 'released' }]);
   });
 
@@ -42,9 +39,8 @@ describe('started', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual([
+      'acquire id 0',
       'status id',
-      'prepare id',
-      'acquire id 10000',
       'status id',
       'start job id',
       'released id',
@@ -63,20 +59,24 @@ describe('started', () => {
 });
 
 describe('attached', () => {
-  it('attaches to the running instance without taking the lock', async () => {
-    const { deps, instances, journal } = fakeWorld();
+  it('attaches to a running instance this process started, reading first, without the lock', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
     instances.seed('id', 'Running');
 
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    expect(journal).toEqual(['status id']);
   });
 });
 
 describe('conflict', () => {
-  it('refuses a running instance under onConflict=reject, without taking the lock', async () => {
-    const { deps, instances, journal } = fakeWorld();
+  it('refuses a running instance this process started or refused before, reading first, without the lock', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
     instances.seed('id', 'Suspended');
 
     const outcome = await startSingleton(command('reject'), deps);
@@ -86,7 +86,33 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Suspended' },
     });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    expect(journal).toEqual(['status id']);
+  });
+
+  it('refuses a running instance at once when the lock is taken by another start', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
+    instances.seed('id', 'Running');
+    await lock.acquire({ taskHub: 'hub', instanceId: 'id' }, 0);
+    journal.length = 0;
+
+    const outcome = await startSingleton(command('reject'), deps);
+
+    expect(outcome).toMatchObject({
+      kind: 'conflict',
+      refusal: { rule: 'running', by: 'starter' },
+    });
+    expect(journal).toEqual(['acquire id 0', 'status id']);
+  });
+
+  it('refuses what it read beside the lock request, releasing that lock in the background', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('refuses an ended instance the reuse policy keeps', async () => {
@@ -100,7 +126,8 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'reuse', reuse: 'never', runtimeStatus: 'Completed' },
     });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('refuses, under the lock, an instance the fast check missed, and releases', async () => {
@@ -111,13 +138,7 @@ describe('conflict', () => {
     const outcome = await startSingleton(command('reject', 'never'), deps);
 
     expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'status id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'status id', 'released id']);
   });
 
   it('answers "in progress" when another start holds the lock for the whole wait', async () => {
@@ -131,7 +152,7 @@ describe('conflict', () => {
       instanceId: 'id',
       refusal: { rule: 'in-progress', lockWaitMs: 300 },
     });
-    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 300']);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'acquire id 300']);
   });
 });
 
@@ -145,9 +166,8 @@ describe('restart', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual([
+      'acquire id 0',
       'status id',
-      'prepare id',
-      'acquire id 10000',
       'status id',
       'terminate id',
       'status id', // 0 ms: still Running
@@ -191,13 +211,7 @@ describe('engine refusal', () => {
     const outcome = await startSingleton(command('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual([
-      'status id',
-      'prepare id',
-      'acquire id 10000',
-      'start job id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
   });
 
   it('refuses a caller who asked to reject, naming the engine', async () => {
@@ -221,17 +235,18 @@ describe('dependency failures', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'storage down' });
-    expect(journal).toEqual(['status id', 'prepare id', 'acquire id 10000']);
+    expect(journal).toEqual(['acquire id 0', 'status id']);
   });
 
   it('answers unavailable when the durable backend is unavailable', async () => {
     const { deps, instances, journal } = fakeWorld();
     instances.failNext('status', new DependencyError('durable', 'unavailable', 'extension down'));
 
-    const outcome = await startSingleton(command(), deps);
+    const outcome = await startSingleton(command('reject', 'never'), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'extension down' });
-    expect(journal).toEqual(['status id', 'prepare id']);
+    await settle();
+    expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
   it('answers failed when the lock storage refuses, starting nothing', async () => {
@@ -282,5 +297,192 @@ describe('dependency failures', () => {
 
     await expect(startSingleton(command(), deps)).rejects.toThrow('bug');
     expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+});
+
+describe('safety (the argument at the top of start.ts)', () => {
+  it('concurrent starts of one new ID: exactly one is started, and the engine accepts one start', async () => {
+    // The fake engine's duplicate check lets overlapping starts through, like the real backend:
+    // only the lock keeps them apart.
+    const { deps, instances, lock } = fakeWorld();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => startSingleton(command(), deps)),
+    );
+    await settle();
+
+    expect(outcomes.filter((o) => o.kind === 'started')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'conflict')).toHaveLength(19);
+    expect(instances.startsAccepted('id')).toBe(1);
+    expect(lock.holds.every((h) => h.state === 'released')).toBe(true);
+  });
+
+  it('starts only while holding the lock, even when the first request for it finds it taken', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
+    const other = await lock.acquire({ taskHub: 'hub', instanceId: 'id' }, 0);
+    const heldAtStart: boolean[] = [];
+    const start = instances.start.bind(instances);
+    instances.start = (name: string, id: string) => {
+      heldAtStart.push(lock.isHeld(id));
+      return start(name, id);
+    };
+
+    const pending = startSingleton(command(), deps);
+    await settle();
+    expect(journal).not.toContain('start job id');
+    await other!.release();
+    const outcome = await pending;
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'acquire id 0', // the other holder's
+      'acquire id 0', // beside the status read: taken
+      'status id',
+      'acquire id 10000',
+      'released id', // the other holder's
+      'start job id',
+      'released id',
+    ]);
+    expect(heldAtStart).toEqual([true]);
+  });
+
+  it('answers a conflict read beside the lock request without waiting for the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Completed');
+    lock.stalled = true; // the lock's storage never answers
+
+    const outcome = await startSingleton(command('reject', 'never'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+  });
+
+  it('answers a conflict without waiting for the lock, for an ID this process started before', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, lock } = fakeWorld({ conflictHints });
+    instances.seed('id', 'Running');
+    lock.stalled = true; // the lock's storage never answers
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'running' } });
+  });
+
+  it('answers "started" without waiting for the release, which was asked for after the start returned', async () => {
+    const { deps, lock, journal } = fakeWorld();
+    lock.releaseStalls = true; // the release never completes
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal.slice(-2)).toEqual(['start job id', 'released id']);
+  });
+});
+
+describe('the lock before the status read', () => {
+  it('makes no read where the engine decides alone', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.readsStall = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
+  });
+
+  it('goes on once the lock is held before the read answers, reading again under the lock', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'acquire id 0',
+      'status id', // beside the lock request: ignored
+      'status id', // under the lock
+      'start job id',
+      'released id',
+    ]);
+  });
+
+  it('never starts over a running instance: the engine refuses under the lock', async () => {
+    const { deps, instances, lock } = fakeWorld();
+    instances.seed('id', 'Running');
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
+    });
+    expect(instances.startsAccepted('id')).toBe(0);
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+
+  it('reads again under the lock where the reuse policy needs it (safety point 3)', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed');
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    expect(journal).not.toContain('start job id');
+  });
+
+  it('reads again under the lock when the caller asks for a restart', async () => {
+    const { deps, instances, journal } = fakeWorld({ restartTimeoutMs: 0 });
+    instances.seed('id', 'Running');
+    instances.slowReads = true;
+
+    await startSingleton(command('restart'), deps);
+
+    expect(journal.indexOf('terminate id')).toBeGreaterThan(0);
+    expect(journal).not.toContain('start job id');
+  });
+});
+
+describe('conflict hints', () => {
+  it('reads the status first, without the lock, for an ID this process just refused', async () => {
+    const conflictHints = new ConflictHints();
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
+    instances.seed('id', 'Running');
+    await startSingleton(command(), deps);
+    await settle();
+    journal.length = 0;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'running' } });
+    expect(journal).toEqual(['status id']);
+  });
+
+  it('takes the lock after the read when the hinted instance has ended', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
+    instances.seed('id', 'Completed');
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toEqual([
+      'status id',
+      'acquire id 10000',
+      'status id', // an ended instance was seen: read again under the lock
+      'start job id',
+      'released id',
+    ]);
+  });
+
+  it('expects a conflict for an ID it has just started', async () => {
+    const conflictHints = new ConflictHints();
+    const { deps } = fakeWorld({ conflictHints });
+
+    await startSingleton(command(), deps);
+
+    expect(conflictHints.expectsConflict('id')).toBe(true);
   });
 });

@@ -36,9 +36,8 @@ describe('the request span, by outcome', () => {
       'singleton.lock.hold_end': 'released',
     });
     expect(isError(span)).toBe(false);
+    // Reuse `always`, no restart: straight to the lock, and the engine's check decides (start.ts).
     expect(w.children()).toEqual([
-      'singleton.instances.status',
-      'singleton.lock.prepare',
       'singleton.lock.acquire',
       'singleton.instances.start',
       'singleton.lock.release',
@@ -46,7 +45,8 @@ describe('the request span, by outcome', () => {
     expect(w.span('singleton.lock.acquire').attributes).toEqual({
       'singleton.task_hub': 'hub',
       'singleton.instance_id': 'id',
-      'singleton.lock.wait_budget_ms': 10_000,
+      // The first request for the lock does not wait for another holder (start.ts, point 3).
+      'singleton.lock.wait_budget_ms': 0,
       'singleton.lock.acquired': true,
       'singleton.lock.wait_ms': 0,
     });
@@ -70,7 +70,7 @@ describe('the request span, by outcome', () => {
     ]);
   });
 
-  it('attached: the runtime status, and no lock', async () => {
+  it('attached: the runtime status, from the engine refusing the start under the lock', async () => {
     const w = telemetryWorld();
     w.instances.seed('id', 'Running');
 
@@ -81,15 +81,23 @@ describe('the request span, by outcome', () => {
       'singleton.on_conflict': 'attach',
       'singleton.outcome': 'attached',
       'singleton.runtime_status': 'Running',
+      'singleton.lock.wait_ms': 0,
+      'singleton.lock.hold_end': 'released',
     });
-    expect(w.children()).toEqual(['singleton.instances.status', 'singleton.lock.prepare']);
+    expect(w.children()).toEqual([
+      'singleton.lock.acquire',
+      'singleton.instances.start',
+      'singleton.lock.release',
+    ]);
+    expect(w.span('singleton.instances.start').attributes['singleton.engine_refused']).toBe(true);
   });
 
   it('conflict (running, seen by the starter): the rule, who saw it, the status', async () => {
     const w = telemetryWorld();
     w.instances.seed('id', 'Suspended');
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    // failedOnly: the decision depends on what exists, so the starter reads the status.
+    await w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton);
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -147,7 +155,10 @@ describe('the request span, by outcome', () => {
       'singleton.conflict.rule': 'in-progress',
       'singleton.lock.wait_ms': 10_000,
     });
-    expect(w.span('singleton.lock.acquire').attributes).toMatchObject({
+    // A first request that does not wait, then the bounded wait for the other holder.
+    const acquires = w.spans().filter((s) => s.name === 'singleton.lock.acquire');
+    expect(acquires.map((s) => s.attributes['singleton.lock.wait_budget_ms'])).toEqual([0, 10_000]);
+    expect(acquires[1]!.attributes).toMatchObject({
       'singleton.lock.acquired': false,
       'singleton.lock.wait_ms': 10_000,
     });
@@ -157,7 +168,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.failNext('status', new DependencyError('durable', 'unavailable', 'no answer'));
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton);
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -204,7 +215,9 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.failNext('status', new TypeError('boom'));
 
-    await expect(w.telemetry.run(command(), w.deps, startSingleton)).rejects.toThrow('boom');
+    await expect(
+      w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton),
+    ).rejects.toThrow('boom');
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -263,10 +276,11 @@ describe('metrics', () => {
     });
     const duration = byAttributes(await w.metric('singleton.start.duration'), histogramCount);
     expect(Object.values(duration).reduce((a, b) => a + b)).toBe(4);
-    // The in-progress start waited its whole 10 s budget on the fake clock; the others none.
+    // The in-progress start waited its whole 10 s budget on the fake clock; the others none: a and
+    // b started, and the attach held the lock (the engine refused the start under it).
     const waits = await w.metric('singleton.lock.wait.duration');
     expect(byAttributes(waits, histogramCount)).toEqual({
-      'singleton.lock.acquired=true singleton.orchestrator=job': 2,
+      'singleton.lock.acquired=true singleton.orchestrator=job': 3,
       'singleton.lock.acquired=false singleton.orchestrator=job': 1,
     });
     expect(byAttributes(waits, histogramSum)).toEqual({

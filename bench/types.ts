@@ -1,0 +1,84 @@
+/** The benchmark's results, as written to bench/results/latest.json. */
+import type { Summary } from './stats';
+
+export type Starter = 'ours' | 'sample';
+export const STARTERS: Starter[] = ['ours', 'sample'];
+
+export interface BurstResult {
+  starter: Starter;
+  repetition: number;
+  accepted: number;
+  conflicts: number;
+  other: number;
+  executions: number;
+}
+
+export interface ThroughputResult {
+  starter: Starter;
+  concurrency: number;
+  starts: number;
+  accepted: number;
+  seconds: number;
+  perSecond: number;
+  /** CPU ms per accepted start, by process, while the round ran. */
+  cpuMsPerStart?: Record<string, number>;
+}
+
+/**
+ * What a start or conflict itself costs: the lock's requests, the Instances table's reads (the
+ * status read, and the engine's duplicate check inside the start), the start's instance row
+ * (an insert) and its message. Everything else seen in the window is the started orchestration's
+ * own run (history, its instance updates, the dequeue) or the engine's background polling,
+ * alike for both starters, and is reported apart. Engine requests are counted from the request to
+ * the answer; the lock's up to 300 ms after it, as ours releases the lock in the background.
+ */
+export const STARTER_CATEGORIES = ['lock', 'status', 'instance POST', 'queue send'];
+
+/** Storage requests per answer, by category, keyed `fresh start/ours` etc. */
+export type CountedRequests = Record<
+  string,
+  { n: number; median: Record<string, number>; mean: Record<string, number> }
+>;
+
+/** Fresh-start latency with about `level` instances (and lock blobs) already in storage. */
+export interface ExistingPoint extends Summary {
+  level: number;
+  instances: number;
+  lockBlobs: number;
+  starter: Starter;
+}
+
+export interface Memory {
+  pid: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** Start requests the app process had served when measured (both starters). */
+  requestsServed: number;
+}
+
+export interface Report {
+  date: string;
+  target: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    /** 1-minute load average, every 10 s during the run: how busy the shared machine was. */
+    loadAverage: number[];
+  };
+  params: Record<string, number>;
+  sections: string[];
+  race: BurstResult[];
+  /** `local`: storage on loopback; `cloud`: with the simulated storage latency. */
+  latency: Record<string, Record<string, Summary>>;
+  throughput: Record<string, ThroughputResult[]>;
+  requests?: CountedRequests;
+  concurrency: ThroughputResult[];
+  existing: ExistingPoint[];
+  seeding?: { target: number; starts: number; seconds: number }[];
+  memory?: { afterWarmUp?: Memory; afterSeeding?: Memory };
+  targets: string[];
+}
