@@ -24,8 +24,6 @@ export interface Received {
 /** The starter's span and metric names: what a receiver must find. */
 export const SPAN_NAMES = [
   'singleton.start',
-  'singleton.instances.status',
-  'singleton.lock.prepare',
   'singleton.lock.acquire',
   'singleton.instances.start',
   'singleton.lock.release',
