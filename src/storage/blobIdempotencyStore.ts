@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { dependencyFailure, type Observed } from '../dependencies/failure';
 import type { IdempotencyStore, KeyScope, RecordVersion } from '../idempotency/ports';
 import type { IdempotencyRecord } from '../idempotency/record';
-import type { DependencyError } from '../singleton/ports';
+import { dependencyFailure } from '../dependencies/failure';
+import { storageError, storageFailure } from './storageFailure';
 
 /** Where records live in the container; a lifecycle rule may match this prefix. */
 export const RECORD_PREFIX = 'idempotency/';
@@ -21,31 +21,8 @@ export function recordBlobName({ taskHub, key }: KeyScope): string {
   return `${RECORD_PREFIX}${taskHub.toLowerCase()}/${digest}`;
 }
 
-interface StorageError {
-  statusCode?: number;
-  code?: string;
-  name?: string;
-  message?: string;
-}
-
-function observed(error: StorageError): Observed {
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
-  return error.statusCode === undefined
-    ? { answer: 'none' }
-    : { answer: 'status', status: error.statusCode };
-}
-
-function failure(error: unknown, operation: string): DependencyError {
-  const e = (error ?? {}) as StorageError;
-  return dependencyFailure(
-    'lock',
-    `${operation} failed: ${e.message ?? String(error)}`,
-    observed(e),
-  );
-}
-
 function statusOf(error: unknown): number | undefined {
-  return ((error ?? {}) as StorageError).statusCode;
+  return storageError(error).statusCode;
 }
 
 function isRecord(value: unknown): value is IdempotencyRecord {
@@ -86,7 +63,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 409 || status === 412) return undefined;
-      if (status !== 404) throw failure(error, 'Claiming the idempotency key');
+      if (status !== 404) throw storageFailure(error, 'Claiming the idempotency key');
     }
     // The container does not exist yet (a fresh account, before any lock was taken).
     await this.ensureContainer();
@@ -95,7 +72,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 409 || status === 412) return undefined;
-      throw failure(error, 'Claiming the idempotency key');
+      throw storageFailure(error, 'Claiming the idempotency key');
     }
   }
 
@@ -112,7 +89,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       text = await streamText(response.readableStreamBody);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw failure(error, 'Reading the idempotency record');
+      throw storageFailure(error, 'Reading the idempotency record');
     }
     let record: unknown;
     try {
@@ -146,7 +123,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 404) return undefined;
-      throw failure(error, 'Writing the idempotency record');
+      throw storageFailure(error, 'Writing the idempotency record');
     }
   }
 
@@ -159,7 +136,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 404) return;
-      throw failure(error, 'Releasing the idempotency key');
+      throw storageFailure(error, 'Releasing the idempotency key');
     }
   }
 
@@ -173,7 +150,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       .then(() => undefined)
       .catch((error: unknown) => {
         this.containerReady = undefined;
-        throw failure(error, `Creating the container '${this.container.containerName}'`);
+        throw storageFailure(error, `Creating the container '${this.container.containerName}'`);
       });
     return this.containerReady;
   }

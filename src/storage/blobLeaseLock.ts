@@ -16,8 +16,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import { dependencyFailure, type Observed } from '../dependencies/failure';
-import type { DependencyError, HeldLock, LockKey, SingletonLock } from '../singleton/ports';
+import type { HeldLock, LockKey, SingletonLock } from '../singleton/ports';
+import { storageError, storageFailure } from './storageFailure';
 
 export interface LockOptions {
   /** Lease period, 15-60 s: how long a crashed holder blocks the ID (plus the clock margin). */
@@ -33,30 +33,6 @@ export interface LockOptions {
 export function lockBlobName({ taskHub, instanceId }: LockKey): string {
   const digest = createHash('sha256').update(instanceId, 'utf8').digest('hex');
   return `${taskHub.toLowerCase()}/${digest}`;
-}
-
-interface StorageError {
-  statusCode?: number;
-  code?: string;
-  name?: string;
-  message?: string;
-}
-
-/** What the storage SDK's error says about storage's answer. */
-function observed(error: StorageError): Observed {
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
-  return error.statusCode === undefined
-    ? { answer: 'none' }
-    : { answer: 'status', status: error.statusCode };
-}
-
-function failure(error: unknown, operation: string): DependencyError {
-  const e = (error ?? {}) as StorageError;
-  return dependencyFailure(
-    'lock',
-    `${operation} failed: ${e.message ?? String(error)}`,
-    observed(e),
-  );
 }
 
 const FIRST_BACKOFF_MS = 25;
@@ -105,13 +81,13 @@ export class BlobLeaseLock implements SingletonLock {
       if (created.etag === undefined) throw new Error('Storage answered without an ETag.');
       return created.etag;
     } catch (error) {
-      const { statusCode, code } = (error ?? {}) as StorageError;
+      const { statusCode, code } = storageError(error);
       if (statusCode === 409 || statusCode === 412) return undefined;
       if (statusCode === 404 && code === 'ContainerNotFound') {
         // Deleted while this process ran: make it again, and report as unavailable this time.
         this.containerReady = undefined;
       }
-      throw failure(error, 'Acquiring the singleton lock');
+      throw storageFailure(error, 'Acquiring the singleton lock');
     }
   }
 
@@ -128,8 +104,8 @@ export class BlobLeaseLock implements SingletonLock {
       if (!properties.date || !properties.lastModified) return false;
       age = properties.date.getTime() - properties.lastModified.getTime();
     } catch (error) {
-      if ((error as StorageError | undefined)?.statusCode === 404) return true;
-      throw failure(error, 'Reading the singleton lock');
+      if (storageError(error).statusCode === 404) return true;
+      throw storageFailure(error, 'Reading the singleton lock');
     }
     if (etag === undefined || age <= this.options.leaseSeconds * 1000 + CLOCK_MARGIN_MS) {
       return false;
@@ -138,11 +114,11 @@ export class BlobLeaseLock implements SingletonLock {
       await blob.delete({ conditions: { ifMatch: etag }, abortSignal: this.signal() });
       return true;
     } catch (error) {
-      const { statusCode } = (error ?? {}) as StorageError;
+      const { statusCode } = storageError(error);
       if (statusCode === 404) return true;
       // 412: touched or replaced meanwhile, so not stale after all.
       if (statusCode === 412) return false;
-      throw failure(error, "Removing a dead holder's singleton lock");
+      throw storageFailure(error, "Removing a dead holder's singleton lock");
     }
   }
 
@@ -181,7 +157,10 @@ export class BlobLeaseLock implements SingletonLock {
       .then(() => undefined)
       .catch((error: unknown) => {
         this.containerReady = undefined;
-        throw failure(error, `Creating the lock container '${this.container.containerName}'`);
+        throw storageFailure(
+          error,
+          `Creating the lock container '${this.container.containerName}'`,
+        );
       });
     return this.containerReady;
   }

@@ -1,0 +1,37 @@
+/**
+ * What a failed call of the storage SDK means for the starter: the one mapping from the SDK's error
+ * to a lock-dependency failure, shared by the lock and the Idempotency-Key records (both live in
+ * the lock's container).
+ */
+import { dependencyFailure, type Observed } from '../dependencies/failure';
+import type { DependencyError } from '../singleton/ports';
+
+/** The fields of the storage SDK's `RestError` (and its abort errors) that matter here. */
+export interface StorageError {
+  statusCode?: number;
+  code?: string;
+  name?: string;
+  message?: string;
+}
+
+/** The error's storage fields; anything else reads as "no answer". */
+export function storageError(error: unknown): StorageError {
+  return (error ?? {}) as StorageError;
+}
+
+/** What the storage SDK's error says about storage's answer. */
+function observed(error: StorageError): Observed {
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
+  return error.statusCode === undefined
+    ? { answer: 'none' }
+    : { answer: 'status', status: error.statusCode };
+}
+
+export function storageFailure(error: unknown, operation: string): DependencyError {
+  const e = storageError(error);
+  return dependencyFailure(
+    'lock',
+    `${operation} failed: ${e.message ?? String(error)}`,
+    observed(e),
+  );
+}
