@@ -11,6 +11,7 @@ import type { IdempotencyStore, KeyScope, RecordVersion } from '../idempotency/p
 import type { IdempotencyRecord } from '../idempotency/record';
 import { dependencyFailure } from '../dependencies/failure';
 import { storageError, storageFailure } from './storageFailure';
+import { containerOnce, type ContainerOnce } from './containerOnce';
 
 /** Where records live in the container; a lifecycle rule may match this prefix. */
 export const RECORD_PREFIX = 'idempotency/';
@@ -40,7 +41,7 @@ const JSON_CONTENT = { blobContentType: 'application/json' };
 
 export class BlobIdempotencyStore implements IdempotencyStore {
   private readonly container: ContainerClient;
-  private containerReady?: Promise<void>;
+  private readonly containerMade: ContainerOnce;
 
   constructor(
     service: BlobServiceClient,
@@ -48,6 +49,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     private readonly options: { readonly timeoutMs: number },
   ) {
     this.container = service.getContainerClient(containerName);
+    this.containerMade = containerOnce(this.container, this.options.timeoutMs);
   }
 
   async create(scope: KeyScope, record: IdempotencyRecord): Promise<RecordVersion | undefined> {
@@ -66,7 +68,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       if (status !== 404) throw storageFailure(error, 'Claiming the idempotency key');
     }
     // The container does not exist yet (a fresh account, before any lock was taken).
-    await this.ensureContainer();
+    await this.containerMade.ready();
     try {
       return (await upload()).etag;
     } catch (error) {
@@ -142,17 +144,6 @@ export class BlobIdempotencyStore implements IdempotencyStore {
 
   private blob(scope: KeyScope) {
     return this.container.getBlockBlobClient(recordBlobName(scope));
-  }
-
-  private ensureContainer(): Promise<void> {
-    this.containerReady ??= this.container
-      .createIfNotExists({ abortSignal: this.signal() })
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.containerReady = undefined;
-        throw storageFailure(error, `Creating the container '${this.container.containerName}'`);
-      });
-    return this.containerReady;
   }
 
   private signal(): AbortSignal {

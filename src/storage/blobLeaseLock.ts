@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import type { HeldLock, LockKey, SingletonLock } from '../singleton/ports';
 import { storageError, storageFailure } from './storageFailure';
+import { containerOnce, type ContainerOnce } from './containerOnce';
 
 export interface LockOptions {
   /** Lease period, 15-60 s: how long a crashed holder blocks the ID (plus the clock margin). */
@@ -42,7 +43,7 @@ const CLOCK_MARGIN_MS = 2_000;
 
 export class BlobLeaseLock implements SingletonLock {
   private readonly container: ContainerClient;
-  private containerReady?: Promise<void>;
+  private readonly containerMade: ContainerOnce;
 
   constructor(
     service: BlobServiceClient,
@@ -50,10 +51,11 @@ export class BlobLeaseLock implements SingletonLock {
     private readonly options: LockOptions,
   ) {
     this.container = service.getContainerClient(containerName);
+    this.containerMade = containerOnce(this.container, this.options.timeoutMs);
   }
 
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
-    await this.ensureContainer();
+    await this.containerMade.ready();
     const blob = this.container.getBlockBlobClient(lockBlobName(key));
     const deadline = Date.now() + waitMs;
     let backoff = FIRST_BACKOFF_MS;
@@ -85,7 +87,7 @@ export class BlobLeaseLock implements SingletonLock {
       if (statusCode === 409 || statusCode === 412) return undefined;
       if (statusCode === 404 && code === 'ContainerNotFound') {
         // Deleted while this process ran: make it again, and report as unavailable this time.
-        this.containerReady = undefined;
+        this.containerMade.forget();
       }
       throw storageFailure(error, 'Acquiring the singleton lock');
     }
@@ -149,20 +151,6 @@ export class BlobLeaseLock implements SingletonLock {
       },
       leaveToExpire: () => clearInterval(renewal),
     };
-  }
-
-  private ensureContainer(): Promise<void> {
-    this.containerReady ??= this.container
-      .createIfNotExists({ abortSignal: this.signal() })
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.containerReady = undefined;
-        throw storageFailure(
-          error,
-          `Creating the lock container '${this.container.containerName}'`,
-        );
-      });
-    return this.containerReady;
   }
 
   private signal(): AbortSignal {
