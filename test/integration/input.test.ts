@@ -75,6 +75,16 @@ describe('instance IDs', () => {
     expect(answer.json?.instanceId).toBe(id);
   });
 
+  it('treats composed and decomposed forms as two IDs (no Unicode normalization)', async () => {
+    const composed = 'caf\u00e9';
+    const decomposed = 'cafe\u0301';
+    expect((await start({ instanceId: composed })).status).toBe(202);
+    const second = await start({ instanceId: decomposed });
+    expect(second.status).toBe(202);
+    expect(linkProblems(second, decomposed)).toEqual([]);
+    expect(fake.acceptedStarts.map((s) => s.instanceId)).toEqual([composed, decomposed]);
+  });
+
   it('answers an attach with the same encoded links, 200', async () => {
     fake.seed('日本', FIXTURES.always, 'Running');
     const answer = await start({ instanceId: '日本', query: 'onConflict=attach' });
