@@ -47,7 +47,7 @@ export async function renderPlot(report: Report): Promise<Buffer> {
       line(
         'Fresh start p50 by existing instances',
         report.existing.map((e) => ({
-          starter: e.starter,
+          starter: e.lockBlobs > 0 ? `${e.starter}, as many lock blobs left` : e.starter,
           'instances in the hub': e.instances,
           'p50 (ms)': e.p50,
         })),

@@ -199,7 +199,9 @@ export function markdown(report: Report): string {
       `## Scaling: fresh-start latency by what already exists (ms, ${params.existingSamples} samples each, loopback)`,
       '',
     );
-    const levels = [...new Set(report.existing.map((e) => e.level))];
+    // One row per measurement: each level without lock blobs, then with its leftover ones.
+    const ours = report.existing.filter((e) => e.starter === 'ours');
+    const sample = report.existing.filter((e) => e.starter === 'sample');
     out.push(
       ...table(
         [
@@ -210,13 +212,10 @@ export function markdown(report: Report): string {
           'p50 ratio',
           'p99 ours / sample',
         ],
-        levels.map((level) => {
-          const at = (s: Starter) =>
-            report.existing.find((e) => e.level === level && e.starter === s)!;
-          const o = at('ours');
-          const s = at('sample');
+        ours.map((o, i) => {
+          const s = sample[i]!;
           return [
-            level,
+            o.level,
             o.instances,
             o.lockBlobs,
             `${f1(o.p50)} / ${f1(s.p50)}`,
@@ -229,7 +228,7 @@ export function markdown(report: Report): string {
     );
     for (const s of report.seeding ?? []) {
       out.push(
-        `- Seeding to ${s.target}: ${s.starts} starts through our starter at concurrency ${params.seedConcurrency} (and the engine running them), and lock blobs written directly up to ${s.target} (our lock deletes its blob on release: these stand for blobs left by crashed holders), took ${s.seconds.toFixed(0)} s.`,
+        `- Level ${s.target}: ${s.starts} starts through our starter at concurrency ${params.seedConcurrency}, the engine running them to completion, took ${s.seconds.toFixed(0)} s; ${s.target} lock blobs written directly (our lock deletes its blob on release: these stand for blobs left by crashed holders) took ${s.lockBlobSeconds?.toFixed(0) ?? '?'} s, and removing them again after the measurement ${s.removalSeconds?.toFixed(0) ?? '?'} s.`,
       );
     }
     out.push('');

@@ -13,8 +13,9 @@
  *   requests     storage requests per fresh start and per conflict, counted at the tap;
  *   concurrency  throughput at concurrency 1, 4, 16 and 64;
  *   existing     fresh-start latency with 0, 1 000 and 10 000 existing instances (seeded through
- *                our starter) and as many lock blobs (written directly), and the app process's
- *                memory after 10 000 starts (heavy: minutes of seeding; BENCH_EXISTING_LEVELS).
+ *                our starter), first with no lock blobs, then with as many left over (written
+ *                directly, removed after), and the app process's memory after 10 000 starts
+ *                (heavy: minutes of seeding; BENCH_EXISTING_LEVELS).
  * Prints a table and writes bench/results/latest.{md,json} and the plot bench/results/latest.png.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -495,38 +496,57 @@ async function freshLatencyAt(level: number): Promise<ExistingPoint[]> {
   });
 }
 
-/** Lock blobs the bench wrote directly, as a crashed holder leaves them. */
-let lockBlobsSeeded = 0;
+/** Lock blobs the bench wrote directly, as a crashed holder leaves them, and not yet removed. */
+const leftoverLockBlobs: string[] = [];
 
-/**
- * Our lock deletes its blob on release, so the container holds only the locks held now and those
- * crashed holders left behind: the bench writes `target` such blobs directly, under names no start
- * uses, so that a start's create meets a container of that size.
- */
-async function seedLockBlobs(target: number): Promise<void> {
-  const container =
-    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
-  await container.createIfNotExists();
+/** Runs `work` on `items` with a few at a time: Azurite serves one request at a time anyway. */
+async function few<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (lockBlobsSeeded < target) {
-        const name = `${TASK_HUB.toLowerCase()}/left-by-a-crashed-holder-${runId}-${lockBlobsSeeded++}`;
-        await container.getBlockBlobClient(name).upload('', 0);
-      }
+    Array.from({ length: 4 }, async () => {
+      while (next < items.length) await work(items[next++]!);
     }),
   );
 }
 
 /**
- * Starts through our starter until `target` instances exist, and writes lock blobs up to
- * `target`, side by side; returns the seconds it took.
+ * Our lock deletes its blob on release, so the container holds only the locks held now and those
+ * crashed holders left behind: the bench writes `target` such blobs directly, under names no start
+ * uses, so that a start's create meets a container of that size; returns the seconds it took.
+ */
+async function seedLockBlobs(target: number): Promise<number> {
+  const started = performance.now();
+  const container =
+    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
+  await container.createIfNotExists();
+  const names = Array.from(
+    { length: Math.max(0, target - leftoverLockBlobs.length) },
+    (_, i) =>
+      `${TASK_HUB.toLowerCase()}/left-by-a-crashed-holder-${runId}-${leftoverLockBlobs.length + i}`,
+  );
+  await few(names, (name) => container.getBlockBlobClient(name).upload('', 0));
+  leftoverLockBlobs.push(...names);
+  return (performance.now() - started) / 1000;
+}
+
+/** Removes the leftover lock blobs again, so that what is measured next meets a clean container. */
+async function removeLockBlobs(): Promise<number> {
+  const started = performance.now();
+  const container =
+    BlobServiceClient.fromConnectionString(directStorage).getContainerClient(LOCK_CONTAINER);
+  await few(leftoverLockBlobs.splice(0), (name) => container.getBlockBlobClient(name).delete());
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Starts through our starter until `target` instances exist, and lets the engine run them; returns
+ * the seconds it took.
  */
 async function seedTo(target: number): Promise<{ starts: number; seconds: number }> {
   const started = performance.now();
   const starts = Math.max(0, target - instancesCreated);
   let next = 0;
   const last: string[] = [];
-  const blobs = seedLockBlobs(target);
   await Promise.all(
     Array.from({ length: params.seedConcurrency }, async () => {
       while (next < starts) {
@@ -536,15 +556,33 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
       }
     }),
   );
-  await blobs;
   // Let the engine run what was started, so the measurement after does not compete with it.
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   for (const id of last) {
     while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`seeded ${starts} instances in ${seconds.toFixed(0)} s`);
   return { starts, seconds };
+}
+
+/**
+ * Fresh-start latency at `level` instances: with no lock blobs left in the container, then with
+ * `level` leftover ones, which are removed again afterwards.
+ */
+async function existingAt(level: number, report: Report): Promise<void> {
+  const seeding = level > instancesCreated ? await seedTo(level) : undefined;
+  report.existing.push(...(await freshLatencyAt(level)));
+  if (level === 0) return;
+  const lockBlobSeconds = await seedLockBlobs(level);
+  report.existing.push(...(await freshLatencyAt(level)));
+  const removalSeconds = await removeLockBlobs();
+  report.seeding!.push({
+    target: level,
+    ...(seeding ?? { starts: 0, seconds: 0 }),
+    lockBlobSeconds,
+    removalSeconds,
+  });
 }
 
 // ---- main -----------------------------------------------------------------------------------------
@@ -657,12 +695,7 @@ async function main(): Promise<void> {
     const early = EXISTING_LEVELS.filter((level) => level <= 1_000);
     const late = EXISTING_LEVELS.filter((level) => level > 1_000);
     report.seeding = [];
-    const existingAt = async (level: number) => {
-      if (level > instancesCreated)
-        report.seeding!.push({ target: level, ...(await seedTo(level)) });
-      report.existing.push(...(await freshLatencyAt(level)));
-    };
-    if (sections.has('existing')) for (const level of early) await existingAt(level);
+    if (sections.has('existing')) for (const level of early) await existingAt(level, report);
     if (sections.has('race')) report.race = await race();
     if (sections.has('latency'))
       report.latency.local = await latency('local', params.latencySamples);
@@ -689,7 +722,7 @@ async function main(): Promise<void> {
       }
     }
     if (sections.has('existing')) {
-      for (const level of late) await existingAt(level);
+      for (const level of late) await existingAt(level, report);
       report.memory.afterSeeding = await memory();
     }
     clearInterval(sampleLoad);

@@ -40,7 +40,10 @@ export type CountedRequests = Record<
   { n: number; median: Record<string, number>; mean: Record<string, number> }
 >;
 
-/** Fresh-start latency with about `level` instances (and lock blobs) already in storage. */
+/**
+ * Fresh-start latency with about `level` instances already in the task hub, and either no lock blobs
+ * or `level` leftover ones (as crashed holders leave them) in the lock container.
+ */
 export interface ExistingPoint extends Summary {
   level: number;
   instances: number;
@@ -78,7 +81,14 @@ export interface Report {
   requests?: CountedRequests;
   concurrency: ThroughputResult[];
   existing: ExistingPoint[];
-  seeding?: { target: number; starts: number; seconds: number }[];
+  seeding?: {
+    target: number;
+    starts: number;
+    seconds: number;
+    /** Seconds to write `target` leftover lock blobs, and to remove them after. */
+    lockBlobSeconds?: number;
+    removalSeconds?: number;
+  }[];
   memory?: { afterWarmUp?: Memory; afterSeeding?: Memory };
   targets: string[];
 }

@@ -11,14 +11,16 @@
  *
  * Why not a blob lease (the WebJobs SDK's `[Singleton]`): a lease needs its blob first, so the
  * first start of an ID in a process paid two round trips for the lock where the status read beside
- * it takes one, and the blobs stayed in the container for good.
+ * it takes one, and the blobs stayed in the container for good. The calls themselves are plain
+ * signed requests (`lockBlobCalls`), as they are on every start's path.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import type { HeldLock, LockKey, SingletonLock } from '../singleton/ports';
-import { storageError, storageFailure } from './storageFailure';
 import { containerOnce, type ContainerOnce } from './containerOnce';
+import { LockBlobCalls, unexpected } from './lockBlobCalls';
+import { storageFailure } from './storageFailure';
 
 export interface LockOptions {
   /** Lease period, 15-60 s: how long a crashed holder blocks the ID (plus the clock margin). */
@@ -42,7 +44,7 @@ const MAX_BACKOFF_MS = 500;
 const CLOCK_MARGIN_MS = 2_000;
 
 export class BlobLeaseLock implements SingletonLock {
-  private readonly container: ContainerClient;
+  private readonly calls: LockBlobCalls;
   private readonly containerMade: ContainerOnce;
 
   constructor(
@@ -50,19 +52,22 @@ export class BlobLeaseLock implements SingletonLock {
     containerName: string,
     private readonly options: LockOptions,
   ) {
-    this.container = service.getContainerClient(containerName);
-    this.containerMade = containerOnce(this.container, this.options.timeoutMs);
+    this.calls = new LockBlobCalls(service, containerName);
+    this.containerMade = containerOnce(
+      service.getContainerClient(containerName),
+      this.options.timeoutMs,
+    );
   }
 
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     await this.containerMade.ready();
-    const blob = this.container.getBlockBlobClient(lockBlobName(key));
+    const name = lockBlobName(key);
     const deadline = Date.now() + waitMs;
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
-      const etag = await this.create(blob);
-      if (etag !== undefined) return this.held(blob, etag);
-      if (await this.removeIfStale(blob)) continue;
+      const etag = await this.create(name);
+      if (etag !== undefined) return this.held(name, etag);
+      if (await this.removeIfStale(name)) continue;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         return undefined;
@@ -74,70 +79,74 @@ export class BlobLeaseLock implements SingletonLock {
   }
 
   /** The new blob's ETag: the lock is ours; `undefined`: the blob exists, someone holds it. */
-  private async create(blob: BlockBlobClient): Promise<string | undefined> {
-    try {
-      const created = await blob.upload('', 0, {
-        conditions: { ifNoneMatch: '*' },
-        abortSignal: this.signal(),
-      });
-      if (created.etag === undefined) throw new Error('Storage answered without an ETag.');
-      return created.etag;
-    } catch (error) {
-      const { statusCode, code } = storageError(error);
-      if (statusCode === 409 || statusCode === 412) return undefined;
-      if (statusCode === 404 && code === 'ContainerNotFound') {
-        // Deleted while this process ran: make it again, and report as unavailable this time.
-        this.containerMade.forget();
+  private async create(name: string): Promise<string | undefined> {
+    const { timeoutMs } = this.options;
+    const answer = await this.calls
+      .create(name, timeoutMs)
+      .catch((error: unknown) =>
+        Promise.reject(storageFailure(error, 'Acquiring the singleton lock')),
+      );
+    if (answer.status === 201) {
+      if (answer.etag === undefined) {
+        throw storageFailure(
+          new Error('Storage answered without an ETag.'),
+          'Acquiring the singleton lock',
+        );
       }
-      throw storageFailure(error, 'Acquiring the singleton lock');
+      return answer.etag;
     }
+    if (answer.status === 409 || answer.status === 412) return undefined;
+    if (answer.status === 404 && answer.errorCode === 'ContainerNotFound') {
+      // Deleted while this process ran: make it again, and report as unavailable this time.
+      this.containerMade.forget();
+    }
+    throw storageFailure(unexpected(answer), 'Acquiring the singleton lock');
   }
 
   /**
    * Deletes the lock blob if its holder stopped touching it for longer than the lease period;
    * true when the lock may be free now (deleted, or gone meanwhile), so taking it is worth a retry.
    */
-  private async removeIfStale(blob: BlockBlobClient): Promise<boolean> {
-    let age: number;
-    let etag: string | undefined;
-    try {
-      const properties = await blob.getProperties({ abortSignal: this.signal() });
-      etag = properties.etag;
-      if (!properties.date || !properties.lastModified) return false;
-      age = properties.date.getTime() - properties.lastModified.getTime();
-    } catch (error) {
-      if (storageError(error).statusCode === 404) return true;
-      throw storageFailure(error, 'Reading the singleton lock');
-    }
-    if (etag === undefined || age <= this.options.leaseSeconds * 1000 + CLOCK_MARGIN_MS) {
+  private async removeIfStale(name: string): Promise<boolean> {
+    const { timeoutMs, leaseSeconds } = this.options;
+    const read = await this.calls
+      .properties(name, timeoutMs)
+      .catch((error: unknown) =>
+        Promise.reject(storageFailure(error, 'Reading the singleton lock')),
+      );
+    if (read.status === 404) return true;
+    if (read.status !== 200) throw storageFailure(unexpected(read), 'Reading the singleton lock');
+    const { etag, date, lastModified } = read;
+    if (etag === undefined || !date || !lastModified) return false;
+    if (date.getTime() - lastModified.getTime() <= leaseSeconds * 1000 + CLOCK_MARGIN_MS) {
       return false;
     }
-    try {
-      await blob.delete({ conditions: { ifMatch: etag }, abortSignal: this.signal() });
-      return true;
-    } catch (error) {
-      const { statusCode } = storageError(error);
-      if (statusCode === 404) return true;
-      // 412: touched or replaced meanwhile, so not stale after all.
-      if (statusCode === 412) return false;
-      throw storageFailure(error, "Removing a dead holder's singleton lock");
-    }
+    const removed = await this.calls
+      .delete(name, etag, timeoutMs)
+      .catch((error: unknown) =>
+        Promise.reject(storageFailure(error, "Removing a dead holder's singleton lock")),
+      );
+    // 404: gone meanwhile; 412: touched or replaced meanwhile, so not stale after all.
+    if (removed.status === 202 || removed.status === 404) return true;
+    if (removed.status === 412) return false;
+    throw storageFailure(unexpected(removed), "Removing a dead holder's singleton lock");
   }
 
-  private held(blob: BlockBlobClient, created: string): HeldLock {
+  private held(name: string, created: string): HeldLock {
+    const { timeoutMs, leaseSeconds } = this.options;
     let etag = created;
     let touching: Promise<void> = Promise.resolve();
     // Touch well before the period ends, so a long hold (a restart waiting) keeps the lock.
     const renewal = setInterval(
       () => {
-        touching = blob
-          .setMetadata({}, { conditions: { ifMatch: etag }, abortSignal: this.signal() })
+        touching = this.calls
+          .touch(name, etag, timeoutMs)
           .then((touched) => {
-            if (touched.etag !== undefined) etag = touched.etag;
+            if (touched.status === 200 && touched.etag !== undefined) etag = touched.etag;
           })
           .catch(() => undefined);
       },
-      (this.options.leaseSeconds * 1000) / 3,
+      (leaseSeconds * 1000) / 3,
     );
     renewal.unref();
     return {
@@ -145,15 +154,9 @@ export class BlobLeaseLock implements SingletonLock {
         clearInterval(renewal);
         await touching;
         // If-Match: only our own blob goes, never one that replaced it after ours was judged dead.
-        await blob
-          .delete({ conditions: { ifMatch: etag }, abortSignal: this.signal() })
-          .catch(() => undefined);
+        await this.calls.delete(name, etag, timeoutMs).catch(() => undefined);
       },
       leaveToExpire: () => clearInterval(renewal),
     };
-  }
-
-  private signal(): AbortSignal {
-    return AbortSignal.timeout(this.options.timeoutMs);
   }
 }
