@@ -31,11 +31,15 @@ export async function renderPlot(report: Report): Promise<Buffer> {
     panels.push(
       line(
         'Throughput on distinct IDs',
-        report.concurrency.map((t) => ({
-          starter: t.starter,
-          concurrency: t.concurrency,
-          'starts/s': t.perSecond,
-        })),
+        // The mean of the rounds at each level.
+        [...new Set(report.concurrency.map((t) => `${t.starter}/${t.concurrency}`))].map((key) => {
+          const rounds = report.concurrency.filter((t) => `${t.starter}/${t.concurrency}` === key);
+          return {
+            starter: rounds[0]!.starter,
+            concurrency: rounds[0]!.concurrency,
+            'starts/s': rounds.reduce((a, t) => a + t.perSecond, 0) / rounds.length,
+          };
+        }),
         'concurrency',
         'starts/s',
         'log',

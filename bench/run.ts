@@ -104,8 +104,8 @@ const TASK_HUB = 'SingletonHub';
 const runId = randomUUID().slice(0, 8);
 const ORCHESTRATOR = 'benchHold';
 
-/** Every 202 the bench has received: instances that now exist in the task hub. */
-let instancesCreated = 0;
+/** The IDs the bench has had a 202 for: instances that now exist in the task hub. */
+const instancesCreated = new Set<string>();
 /** Every start request the app process has served. */
 let requestsServed = 0;
 /** CPU used by the processes taking part, when they run here; see bench/processCpu. */
@@ -131,7 +131,7 @@ async function post(
       body: JSON.stringify({ holdSeconds, record }),
     });
     await res.arrayBuffer();
-    if (res.status === 202) instancesCreated++;
+    if (res.status === 202) instancesCreated.add(id);
     return { status: res.status, ms: performance.now() - started };
   } catch {
     return { status: 0, ms: performance.now() - started };
@@ -236,6 +236,17 @@ async function latency(label: string, samples: number): Promise<Record<string, S
   return Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, summarize(v)]));
 }
 
+/**
+ * Waits until the last of `ids` (the latest starts) have run to completion, so that the engine's
+ * backlog from one round is not left to whichever starter is measured next.
+ */
+async function settle(ids: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (const id of ids.slice(-8)) {
+    while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(200);
+  }
+}
+
 async function throughput(
   starter: Starter,
   concurrency: number,
@@ -243,7 +254,7 @@ async function throughput(
   label: string,
 ): Promise<ThroughputResult> {
   let next = 0;
-  let accepted = 0;
+  const accepted: string[] = [];
   cpu?.();
   const started = performance.now();
   await Promise.all(
@@ -251,24 +262,26 @@ async function throughput(
       while (next < total) {
         const i = next++;
         const id = `bench-tp-${label}-${runId}-${starter}-${concurrency}-${i}`;
-        if ((await post(starter, id, 0)).status === 202) accepted++;
+        if ((await post(starter, id, 0)).status === 202) accepted.push(id);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  // CPU per start while the round ran: the engine also runs the orchestrations started, alike
-  // for both starters.
+  // CPU per start: up to the round's runs having completed, so it holds all the work the round
+  // caused (the engine running the orchestrations, alike for both starters) and none of another's.
+  await settle(accepted);
   const used = cpu?.();
+  const n = Math.max(1, accepted.length);
   const cpuMsPerStart = used
-    ? Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / Math.max(1, accepted)]))
+    ? Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / n]))
     : undefined;
   return {
     starter,
     concurrency,
     starts: total,
-    accepted,
+    accepted: accepted.length,
     seconds,
-    perSecond: accepted / seconds,
+    perSecond: accepted.length / seconds,
     ...(cpuMsPerStart && { cpuMsPerStart }),
   };
 }
@@ -544,7 +557,7 @@ async function removeLockBlobs(): Promise<number> {
  */
 async function seedTo(target: number): Promise<{ starts: number; seconds: number }> {
   const started = performance.now();
-  const starts = Math.max(0, target - instancesCreated);
+  const starts = Math.max(0, target - instancesCreated.size);
   let next = 0;
   const last: string[] = [];
   await Promise.all(
@@ -571,7 +584,7 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
  * `level` leftover ones, which are removed again afterwards.
  */
 async function existingAt(level: number, report: Report): Promise<void> {
-  const seeding = level > instancesCreated ? await seedTo(level) : undefined;
+  const seeding = level > instancesCreated.size ? await seedTo(level) : undefined;
   report.existing.push(...(await freshLatencyAt(level)));
   if (level === 0) return;
   const lockBlobSeconds = await seedLockBlobs(level);
@@ -708,16 +721,16 @@ async function main(): Promise<void> {
     }
     if (front && sections.has('requests')) report.requests = await requestCounts(front);
     if (sections.has('concurrency')) {
-      for (const [i, c] of CONCURRENCY_LEVELS.entries()) {
-        for (const starter of order(i)) {
-          const result = await throughput(
-            starter,
-            c,
-            Math.max(params.throughputStarts, 5 * c),
-            'c',
-          );
-          report.concurrency.push(result);
-          console.log(`concurrency ${c} ${starter}: ${result.perSecond.toFixed(1)} starts/s`);
+      for (const c of CONCURRENCY_LEVELS) {
+        for (let round = 1; round <= 2; round++) {
+          for (const starter of order(round)) {
+            const starts = Math.max(params.throughputStarts, 5 * c);
+            const result = await throughput(starter, c, starts, `c${round}`);
+            report.concurrency.push(result);
+            console.log(
+              `concurrency ${c} ${starter} #${round}: ${result.perSecond.toFixed(1)} starts/s`,
+            );
+          }
         }
       }
     }

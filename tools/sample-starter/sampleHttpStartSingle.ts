@@ -28,6 +28,7 @@ async function sampleHttpStartSingle(
       instanceId,
       ...(body && { input: JSON.parse(body) as unknown }),
     });
+    context.log(`Started orchestration with ID = '${instanceId}'.`);
     return client.createCheckStatusResponse(request, instanceId);
   }
   return { status: 409, body: `An instance with ID '${instanceId}' already exists.` };
