@@ -66,7 +66,7 @@ export function markdown(report: Report): string {
     out.push(`## Latency (ms), ${params.latencySamples} samples each, interleaved`, '');
     const rows: (string | number)[][] = [];
     for (const [label, lat] of latencies) {
-      for (const measure of ['fresh start', 'conflict']) {
+      for (const measure of ['fresh start', 'conflict', 'conflict alone']) {
         const o = lat[`${measure}/ours`];
         const s = lat[`${measure}/sample`];
         if (!o || !s) continue;
@@ -90,10 +90,29 @@ export function markdown(report: Report): string {
       '',
     );
   }
+  const { conflictCpu } = report;
+  if (conflictCpu?.ours && conflictCpu.sample) {
+    out.push(
+      '"conflict" follows a fresh start of the same starter; "conflict alone" comes in blocks of 50 conflicts, 400 per starter. CPU per conflict answer in those blocks (ms, from /proc):',
+      '',
+    );
+    const names = Object.keys(conflictCpu.ours);
+    out.push(
+      ...table(
+        ['starter', ...names, 'total'],
+        STARTERS.map((s) => {
+          const per = conflictCpu[s]!;
+          const total = names.reduce((a, n) => a + (per[n] ?? 0), 0);
+          return [s, ...names.map((n) => (per[n] ?? 0).toFixed(2)), `**${total.toFixed(2)}**`];
+        }),
+      ),
+      '',
+    );
+  }
   const throughputs = Object.entries(report.throughput);
   if (throughputs.length) {
     out.push(
-      `## Throughput: ${params.throughputStarts} starts on distinct IDs at concurrency ${params.concurrency}, two rounds`,
+      `## Throughput: ${params.throughputStarts} starts on distinct IDs at concurrency ${params.concurrency}, ${params.rounds} rounds each`,
       '',
     );
     const rows: (string | number)[][] = [];
@@ -177,7 +196,7 @@ export function markdown(report: Report): string {
   }
   if (report.concurrency.length) {
     out.push(
-      '## Scaling: throughput on distinct IDs by concurrency (starts/s, loopback, two rounds each)',
+      `## Scaling: throughput on distinct IDs by concurrency (starts/s, loopback, ${params.concurrencyRounds} rounds each)`,
       '',
     );
     const levels = [...new Set(report.concurrency.map((t) => t.concurrency))];

@@ -56,9 +56,12 @@ const int = (name: string, fallback: number) => {
 const params = {
   burst: int('BENCH_BURST', 50),
   repeat: int('BENCH_REPEAT', 10),
-  latencySamples: int('BENCH_LATENCY_SAMPLES', 100),
+  latencySamples: int('BENCH_LATENCY_SAMPLES', 200),
   concurrency: int('BENCH_CONCURRENCY', 16),
-  throughputStarts: int('BENCH_THROUGHPUT_STARTS', 160),
+  throughputStarts: int('BENCH_THROUGHPUT_STARTS', 320),
+  // Rounds per starter, alternating who goes first: single rounds differ by 10-20 % here.
+  rounds: int('BENCH_ROUNDS', 5),
+  concurrencyRounds: int('BENCH_CONCURRENCY_ROUNDS', 3),
   cloudLatencyMs: int('BENCH_CLOUD_LATENCY_MS', 5),
   requestSamples: int('BENCH_REQUEST_SAMPLES', 20),
   existingSamples: int('BENCH_EXISTING_SAMPLES', 50),
@@ -232,9 +235,29 @@ async function latency(label: string, samples: number): Promise<Record<string, S
       if (conflict.status === 409) record(`conflict/${starter}`, conflict.ms);
     }
   }
+  if (label === 'local' && cpu) {
+    // Conflicts in blocks of their own, without a start before each: their latency, and the CPU
+    // each process spends per conflict answer.
+    for (let block = 0; block < 8; block++) {
+      for (const starter of order(block)) {
+        cpu();
+        for (let i = 0; i < 50; i++) {
+          const conflict = await post(starter, conflictId, 3600);
+          if (conflict.status === 409) record(`conflict alone/${starter}`, conflict.ms);
+        }
+        for (const [process, ms] of Object.entries(cpu())) {
+          const per = (conflictCpu[starter] ??= {});
+          per[process] = (per[process] ?? 0) + ms / 400;
+        }
+      }
+    }
+  }
   await terminate(conflictId);
   return Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, summarize(v)]));
 }
+
+/** CPU per conflict answer by process (ms), from the blocks of conflicts alone. */
+const conflictCpu: Partial<Record<Starter, Record<string, number>>> = {};
 
 /**
  * Waits until the last of `ids` (the latest starts) have run to completion, so that the engine's
@@ -288,7 +311,7 @@ async function throughput(
 
 async function throughputRounds(label: string): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
-  for (let round = 1; round <= 2; round++) {
+  for (let round = 1; round <= params.rounds; round++) {
     for (const starter of order(round)) {
       const result = await throughput(
         starter,
@@ -710,8 +733,10 @@ async function main(): Promise<void> {
     report.seeding = [];
     if (sections.has('existing')) for (const level of early) await existingAt(level, report);
     if (sections.has('race')) report.race = await race();
-    if (sections.has('latency'))
+    if (sections.has('latency')) {
       report.latency.local = await latency('local', params.latencySamples);
+      if (conflictCpu.ours) report.conflictCpu = conflictCpu;
+    }
     if (sections.has('throughput')) report.throughput.local = await throughputRounds('local');
     if (front && sections.has('cloud')) {
       await front.setLatency(params.cloudLatencyMs);
@@ -722,7 +747,7 @@ async function main(): Promise<void> {
     if (front && sections.has('requests')) report.requests = await requestCounts(front);
     if (sections.has('concurrency')) {
       for (const c of CONCURRENCY_LEVELS) {
-        for (let round = 1; round <= 2; round++) {
+        for (let round = 1; round <= params.rounds; round++) {
           for (const starter of order(round)) {
             const starts = Math.max(params.throughputStarts, 5 * c);
             const result = await throughput(starter, c, starts, `c${round}`);

@@ -77,6 +77,8 @@ export interface Report {
   race: BurstResult[];
   /** `local`: storage on loopback; `cloud`: with the simulated storage latency. */
   latency: Record<string, Record<string, Summary>>;
+  /** CPU per conflict answer by process (ms), conflicts alone, loopback. */
+  conflictCpu?: Partial<Record<Starter, Record<string, number>>>;
   throughput: Record<string, ThroughputResult[]>;
   requests?: CountedRequests;
   concurrency: ThroughputResult[];
