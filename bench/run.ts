@@ -150,6 +150,31 @@ async function terminate(id: string): Promise<void> {
   );
 }
 
+/**
+ * Purges the instances (their history and their row) through the extension's HTTP API, so that
+ * the task hub stays at the size the `existing` section sets: Azurite answers table queries by
+ * scanning every row, so a hub that grew through the run would slow each later round.
+ */
+async function purge(ids: Iterable<string>): Promise<void> {
+  const all = [...ids];
+  let next = 0;
+  let purged = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < all.length) {
+        const id = all[next++]!;
+        const res = await fetch(instanceUrl(id), { method: 'DELETE' }).catch(() => undefined);
+        if (res?.ok || res?.status === 404) {
+          instancesCreated.delete(id);
+          purged++;
+        }
+        await res?.arrayBuffer();
+      }
+    }),
+  );
+  if (purged < all.length) console.log(`purged ${purged} of ${all.length} instances`);
+}
+
 async function runtimeStatus(id: string): Promise<string | undefined> {
   const res = await fetch(instanceUrl(id)).catch(() => undefined);
   if (!res?.ok) return undefined;
@@ -227,10 +252,15 @@ async function latency(label: string, samples: number): Promise<Record<string, S
   const conflictId = await conflictInstance(label);
   const measured: Record<string, number[]> = {};
   const record = (key: string, ms: number) => (measured[key] ??= []).push(ms);
+  const fresh: string[] = [];
   for (let i = 0; i < samples; i++) {
     for (const starter of order(i)) {
-      const fresh = await post(starter, `bench-lat-${label}-${runId}-${starter}-${i}`, 0);
-      if (fresh.status === 202) record(`fresh start/${starter}`, fresh.ms);
+      const id = `bench-lat-${label}-${runId}-${starter}-${i}`;
+      const started = await post(starter, id, 0);
+      if (started.status === 202) {
+        record(`fresh start/${starter}`, started.ms);
+        fresh.push(id);
+      }
       const conflict = await post(starter, conflictId, 3600);
       if (conflict.status === 409) record(`conflict/${starter}`, conflict.ms);
     }
@@ -253,6 +283,8 @@ async function latency(label: string, samples: number): Promise<Record<string, S
     }
   }
   await terminate(conflictId);
+  await settle(fresh);
+  await purge([...fresh, conflictId]);
   return Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, summarize(v)]));
 }
 
@@ -294,6 +326,7 @@ async function throughput(
   // caused (the engine running the orchestrations, alike for both starters) and none of another's.
   await settle(accepted);
   const used = cpu?.();
+  await purge(accepted);
   const n = Math.max(1, accepted.length);
   const cpuMsPerStart = used
     ? Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / n]))
@@ -747,7 +780,7 @@ async function main(): Promise<void> {
     if (front && sections.has('requests')) report.requests = await requestCounts(front);
     if (sections.has('concurrency')) {
       for (const c of CONCURRENCY_LEVELS) {
-        for (let round = 1; round <= params.rounds; round++) {
+        for (let round = 1; round <= params.concurrencyRounds; round++) {
           for (const starter of order(round)) {
             const starts = Math.max(params.throughputStarts, 5 * c);
             const result = await throughput(starter, c, starts, `c${round}`);
