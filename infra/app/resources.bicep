@@ -145,15 +145,18 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     }
   }
 
-  // Idempotency-Key records expire after SINGLETON_IDEMPOTENCY_TTL_SECONDS (the app ignores and
-  // deletes expired ones it meets); this deletes the ones nobody meets again, a day after the TTL.
-  resource idempotencyRecordsLifecycle 'managementPolicies' = {
+  // What the lock container keeps that nobody will delete: Idempotency-Key records past
+  // SINGLETON_IDEMPOTENCY_TTL_SECONDS (the app ignores and deletes expired ones it meets), and lock
+  // blobs whose holder died or whose start timed out (left to expire; replaced only if the same ID
+  // is started again). A held lock is touched every third of its period (60 s at most), so a blob
+  // untouched for a day is never a live one. Deleted a day after the TTL, and at least a day old.
+  resource lockContainerLifecycle 'managementPolicies' = {
     name: 'default'
     properties: {
       policy: {
         rules: [
           {
-            name: 'delete-expired-idempotency-records'
+            name: 'delete-abandoned-locks-and-expired-records'
             enabled: true
             type: 'Lifecycle'
             definition: {
@@ -162,7 +165,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
                   'blockBlob'
                 ]
                 prefixMatch: [
-                  '${singletonLockContainer}/idempotency/'
+                  '${singletonLockContainer}/'
                 ]
               }
               actions: {
