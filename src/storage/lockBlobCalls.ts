@@ -6,21 +6,16 @@
  * pipeline (policies, operation specs, XML error parsing) cost about 1.2 ms of CPU per
  * create-and-delete against 0.4 ms for these requests (measured against Azurite on this machine;
  * bench/README.md). The calls are four fixed REST operations without a body, so the only part
- * worth reusing is the credential: the account key signs through the SDK's
- * `StorageSharedKeyCredential`, and an identity-based connection asks the SDK's `TokenCredential`
- * for a bearer token, as the SDK itself does. The container is still made by the SDK
+ * worth reusing is the credential (`requestSigning`). The container is still made by the SDK
  * (`containerOnce`): it happens once per process.
  */
-import type { AccessToken, TokenCredential } from '@azure/identity';
-import { StorageSharedKeyCredential, type BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import http from 'node:http';
 import https from 'node:https';
+import { signerFor, type Signer } from './requestSigning';
 
 /** The REST API version sent with every call: one the lock's four operations have long had. */
 export const STORAGE_API_VERSION = '2025-01-05';
-const STORAGE_SCOPE = 'https://storage.azure.com/.default';
-/** A token is renewed this long before it expires. */
-const TOKEN_MARGIN_MS = 2 * 60_000;
 /** One more try after no answer or a transient status, as the SDK's retry policy was set to. */
 const MAX_TRIES = 2;
 const RETRY_DELAY_MS = 100;
@@ -55,7 +50,6 @@ export class BlobCallError extends Error {
   }
 }
 
-type Signer = (method: string, path: string, query: string, headers: Headers) => Promise<void>;
 type Headers = Record<string, string>;
 
 export class LockBlobCalls {
@@ -74,7 +68,7 @@ export class LockBlobCalls {
       this.base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true })
         : new http.Agent({ keepAlive: true });
-    this.sign = signer(service.credential);
+    this.sign = signerFor(service.credential);
   }
 
   /** Creates an empty block blob unless one exists: 201, or 409 when it does. */
@@ -192,85 +186,4 @@ export function unexpected(answer: BlobAnswer): BlobCallError {
     answer.status,
     answer.errorCode,
   );
-}
-
-function signer(credential: unknown): Signer {
-  if (credential instanceof StorageSharedKeyCredential) {
-    return async (method, path, query, headers) => {
-      headers.authorization = `SharedKey ${credential.accountName}:${credential.computeHMACSHA256(
-        stringToSign(credential.accountName, method, path, query, headers),
-      )}`;
-    };
-  }
-  if (isTokenCredential(credential)) return bearer(credential);
-  // Anonymous (a SAS in the URL): nothing to add.
-  return async () => undefined;
-}
-
-function isTokenCredential(credential: unknown): credential is TokenCredential {
-  return typeof (credential as Partial<TokenCredential> | undefined)?.getToken === 'function';
-}
-
-function bearer(credential: TokenCredential): Signer {
-  let token: AccessToken | undefined;
-  let pending: Promise<AccessToken> | undefined;
-  return async (_method, _path, _query, headers) => {
-    if (!token || token.expiresOnTimestamp - Date.now() < TOKEN_MARGIN_MS) {
-      pending ??= credential.getToken(STORAGE_SCOPE).then((got) => {
-        if (!got) throw new BlobCallError('The credential gave no token for storage.');
-        return got;
-      });
-      try {
-        token = await pending;
-      } finally {
-        pending = undefined;
-      }
-    }
-    headers.authorization = `Bearer ${token.token}`;
-  };
-}
-
-/**
- * Shared Key's string to sign (learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key),
- * for these calls: no body but a zero length, which since version 2015-02-21 signs as empty.
- */
-export function stringToSign(
-  account: string,
-  method: string,
-  path: string,
-  query: string,
-  headers: Headers,
-): string {
-  const length = headers['content-length'] === '0' ? '' : (headers['content-length'] ?? '');
-  const standard = [
-    method,
-    '', // Content-Encoding
-    '', // Content-Language
-    length,
-    '', // Content-MD5
-    headers['content-type'] ?? '',
-    '', // Date (x-ms-date is sent instead)
-    '', // If-Modified-Since
-    headers['if-match'] ?? '',
-    headers['if-none-match'] ?? '',
-    '', // If-Unmodified-Since
-    '', // Range
-  ];
-  const msHeaders = Object.keys(headers)
-    .filter((name) => name.startsWith('x-ms-'))
-    .sort()
-    .map((name) => `${name}:${headers[name]}\n`)
-    .join('');
-  const parameters = query
-    ? `\n${query
-        .split('&')
-        .map((pair) => pair.split('='))
-        .sort(([a], [b]) => (a! < b! ? -1 : 1))
-        .map(
-          ([key, value]) =>
-            `${decodeURIComponent(key!).toLowerCase()}:${decodeURIComponent(value ?? '')}`,
-        )
-        .join('\n')}`
-    : '';
-  return `${standard.join('\n')}\n${msHeaders}/${account}${path}${parameters}`;
 }

@@ -6,7 +6,8 @@ import {
 } from '@azure/storage-blob';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BlobCallError, LockBlobCalls, stringToSign } from '../../../src/storage/lockBlobCalls';
+import { BlobCallError, LockBlobCalls } from '../../../src/storage/lockBlobCalls';
+import { stringToSign } from '../../../src/storage/requestSigning';
 
 // A storage stand-in on loopback: records each request and answers from a script.
 interface Seen {
