@@ -15,8 +15,8 @@ import https from 'node:https';
 import { signerFor, type Signer } from './requestSigning';
 
 /** The REST API version sent with every call: one the lock's four operations have long had. */
-export const STORAGE_API_VERSION = '2025-01-05';
-/** One more try after no answer or a transient status, as the SDK's retry policy was set to. */
+const STORAGE_API_VERSION = '2025-01-05';
+/** One more try after no answer or a transient status, as the SDK's retry policy was set here. */
 const MAX_TRIES = 2;
 const RETRY_DELAY_MS = 100;
 const TRANSIENT = new Set([408, 500, 502, 503, 504]);
@@ -179,7 +179,7 @@ function errorCodeOf(response: http.IncomingMessage): { errorCode?: string } {
   return typeof code === 'string' ? { errorCode: code } : {};
 }
 
-/** An answer that is not `expected`, as the error the SDK would have thrown. */
+/** An answer the caller did not expect, as the error the SDK would have thrown for it. */
 export function unexpected(answer: BlobAnswer): BlobCallError {
   return new BlobCallError(
     `storage answered ${answer.status}${answer.errorCode ? ` (${answer.errorCode})` : ''}`,
