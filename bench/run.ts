@@ -107,8 +107,6 @@ const TASK_HUB = 'SingletonHub';
 const runId = randomUUID().slice(0, 8);
 const ORCHESTRATOR = 'benchHold';
 
-/** The IDs the bench has had a 202 for: instances that now exist in the task hub. */
-const instancesCreated = new Set<string>();
 /** Every start request the app process has served. */
 let requestsServed = 0;
 /** CPU used by the processes taking part, when they run here; see bench/processCpu. */
@@ -134,7 +132,6 @@ async function post(
       body: JSON.stringify({ holdSeconds, record }),
     });
     await res.arrayBuffer();
-    if (res.status === 202) instancesCreated.add(id);
     return { status: res.status, ms: performance.now() - started };
   } catch {
     return { status: 0, ms: performance.now() - started };
@@ -164,10 +161,7 @@ async function purge(ids: Iterable<string>): Promise<void> {
       while (next < all.length) {
         const id = all[next++]!;
         const res = await fetch(instanceUrl(id), { method: 'DELETE' }).catch(() => undefined);
-        if (res?.ok || res?.status === 404) {
-          instancesCreated.delete(id);
-          purged++;
-        }
+        if (res?.ok || res?.status === 404) purged++;
         await res?.arrayBuffer();
       }
     }),
@@ -608,27 +602,35 @@ async function removeLockBlobs(): Promise<number> {
 }
 
 /**
- * Starts through our starter until `target` instances exist, and lets the engine run them; returns
- * the seconds it took.
+ * Starts through our starter until the task hub holds `target` instances (counted in storage:
+ * a start that timed out may or may not have made one), letting the engine run them; returns the
+ * starts made and the seconds it took.
  */
 async function seedTo(target: number): Promise<{ starts: number; seconds: number }> {
   const started = performance.now();
-  const starts = Math.max(0, target - instancesCreated.size);
-  let next = 0;
-  const last: string[] = [];
-  await Promise.all(
-    Array.from({ length: params.seedConcurrency }, async () => {
-      while (next < starts) {
-        const id = `bench-seed-${runId}-${target}-${next++}`;
-        await post('ours', id, 0);
-        if (next > starts - 10) last.push(id);
-      }
-    }),
-  );
-  // Let the engine run what was started, so the measurement after does not compete with it.
-  const deadline = Date.now() + 300_000;
-  for (const id of last) {
-    while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
+  let starts = 0;
+  for (let stored = (await countStored()).instances; stored < target;) {
+    const batch = target - stored;
+    let next = 0;
+    const last: string[] = [];
+    await Promise.all(
+      Array.from({ length: params.seedConcurrency }, async () => {
+        while (next < batch) {
+          const id = `bench-seed-${runId}-${target}-${starts + next++}`;
+          await post('ours', id, 0);
+          if (next > batch - 10) last.push(id);
+        }
+      }),
+    );
+    starts += batch;
+    // Let the engine run what was started, so the measurement after does not compete with it.
+    const deadline = Date.now() + 300_000;
+    for (const id of last) {
+      while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
+    }
+    const now = (await countStored()).instances;
+    if (now <= stored) break;
+    stored = now;
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`seeded ${starts} instances in ${seconds.toFixed(0)} s`);
@@ -640,7 +642,7 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
  * `level` leftover ones, which are removed again afterwards.
  */
 async function existingAt(level: number, report: Report): Promise<void> {
-  const seeding = level > instancesCreated.size ? await seedTo(level) : undefined;
+  const seeding = level > 0 ? await seedTo(level) : undefined;
   report.existing.push(...(await freshLatencyAt(level)));
   if (level === 0) return;
   const lockBlobSeconds = await seedLockBlobs(level);
