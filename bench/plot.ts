@@ -20,7 +20,7 @@ function line(title: string, values: Row[], x: string, y: string, xScale = 'line
     encoding: {
       x: { field: x, type: 'quantitative', scale: { type: xScale } },
       y: { field: y, type: 'quantitative', scale: { zero: true } },
-      color: { field: 'starter', type: 'nominal' },
+      color: { field: 'starter', type: 'nominal', legend: { labelLimit: 0 } },
     },
   };
 }
@@ -51,7 +51,7 @@ export async function renderPlot(report: Report): Promise<Buffer> {
       line(
         'Fresh start p50 by existing instances',
         report.existing.map((e) => ({
-          starter: e.lockBlobs > 0 ? `${e.starter}, as many lock blobs left` : e.starter,
+          starter: e.leftoverLockBlobs > 0 ? `${e.starter} + leftover locks` : e.starter,
           'instances in the hub': e.instances,
           'p50 (ms)': e.p50,
         })),
@@ -78,7 +78,7 @@ export async function renderPlot(report: Report): Promise<Buffer> {
         y: { field: 'case', type: 'nominal', title: null },
         yOffset: { field: 'starter' },
         x: { field: 'p50 (ms)', type: 'quantitative' },
-        color: { field: 'starter', type: 'nominal' },
+        color: { field: 'starter', type: 'nominal', legend: { labelLimit: 0 } },
       },
     });
   }

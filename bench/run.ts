@@ -555,7 +555,7 @@ async function freshLatencyAt(level: number): Promise<ExistingPoint[]> {
     console.log(
       `existing ~${level} (${stored.instances} instances, ${stored.lockBlobs} lock blobs) ${starter}: p50 ${s.p50.toFixed(1)} ms`,
     );
-    return { level, ...stored, starter, ...s };
+    return { level, ...stored, leftoverLockBlobs: leftoverLockBlobs.length, starter, ...s };
   });
 }
 

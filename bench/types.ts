@@ -48,6 +48,8 @@ export interface ExistingPoint extends Summary {
   level: number;
   instances: number;
   lockBlobs: number;
+  /** Of those, the leftover ones the bench wrote for this measurement. */
+  leftoverLockBlobs: number;
   starter: Starter;
 }
 
