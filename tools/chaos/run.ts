@@ -5,7 +5,7 @@
  *
  * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbef: which
  * to run, in that order), CHAOS_ANSWER_RESETS (0: share of storage answers reset in c),
- * CHAOS_SETTLE_SECONDS (120: how long runs may take to appear), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
+ * CHAOS_SETTLE_SECONDS (420: how long runs may take to appear), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
  * check-then-start instead of this starter: the run must then fail), LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
  * (17072: bridges at +k, the proxies of their extension endpoints at +30+k, the proxies' control
  * at +40), LOCAL_HOST_AZURITE_PORT (10000: Azurite at +0..2, its proxies at +10..12).
@@ -27,8 +27,13 @@ import { SCENARIOS } from './scenarios';
 
 const root = join(__dirname, '..', '..', '..');
 const results = join(root, 'test-results');
-/** How long the runs may take to appear and go quiet after the last scenario (CHAOS_SETTLE_SECONDS). */
-const SETTLE_MS = Number(process.env.CHAOS_SETTLE_SECONDS ?? 120) * 1000;
+/**
+ * How long the runs may take to appear and go quiet after the last scenario (CHAOS_SETTLE_SECONDS).
+ * The wait ends as soon as every accepted start has its run; the bound covers a start message whose
+ * dequeue answer a storage blackhole swallowed: the queue shows it again only after its visibility
+ * timeout (5 min, measured), and the run then starts that much later.
+ */
+const SETTLE_MS = Number(process.env.CHAOS_SETTLE_SECONDS ?? 420) * 1000;
 /** A run silent this long (two heartbeats and more) is taken as over. */
 const QUIET_MS = 6_000;
 const REQUEST_TIMEOUT_MS = 60_000;
