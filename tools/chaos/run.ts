@@ -49,8 +49,13 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 23)} [chaos] ${message}\n`);
 }
 
-/** host.json's extensions.durableTask.hubName (the extension's default otherwise). */
+/**
+ * The task hub the engines use: the app setting that overrides host.json (as .ci/run sets it),
+ * else host.json's extensions.durableTask.hubName, else the extension's default.
+ */
 function taskHub(): string {
+  const override = process.env.AzureFunctionsJobHost__extensions__durableTask__hubName?.trim();
+  if (override) return override;
   const hostJson = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
     extensions?: { durableTask?: { hubName?: string } };
   };
