@@ -59,7 +59,7 @@ const params = {
   latencySamples: int('BENCH_LATENCY_SAMPLES', 200),
   concurrency: int('BENCH_CONCURRENCY', 16),
   throughputStarts: int('BENCH_THROUGHPUT_STARTS', 320),
-  // Rounds per starter, alternating who goes first: single rounds differ by 10-20 % here.
+  // Rounds per starter, alternating who goes first: single rounds differ by 10-40 % here.
   rounds: int('BENCH_ROUNDS', 5),
   concurrencyRounds: int('BENCH_CONCURRENCY_ROUNDS', 3),
   cloudLatencyMs: int('BENCH_CLOUD_LATENCY_MS', 5),
