@@ -147,26 +147,29 @@ async function terminate(id: string): Promise<void> {
   );
 }
 
+/** Runs `work` on `items` with a few at a time: Azurite serves one request at a time anyway. */
+async function few<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
 /**
  * Purges the instances (their history and their row) through the extension's HTTP API, so that
  * the task hub stays at the size the `existing` section sets: Azurite answers table queries by
  * scanning every row, so a hub that grew through the run would slow each later round.
  */
-async function purge(ids: Iterable<string>): Promise<void> {
-  const all = [...ids];
-  let next = 0;
+async function purge(ids: string[]): Promise<void> {
   let purged = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < all.length) {
-        const id = all[next++]!;
-        const res = await fetch(instanceUrl(id), { method: 'DELETE' }).catch(() => undefined);
-        if (res?.ok || res?.status === 404) purged++;
-        await res?.arrayBuffer();
-      }
-    }),
-  );
-  if (purged < all.length) console.log(`purged ${purged} of ${all.length} instances`);
+  await few(ids, async (id) => {
+    const res = await fetch(instanceUrl(id), { method: 'DELETE' }).catch(() => undefined);
+    if (res?.ok || res?.status === 404) purged++;
+    await res?.arrayBuffer();
+  });
+  if (purged < ids.length) console.log(`purged ${purged} of ${ids.length} instances`);
 }
 
 async function runtimeStatus(id: string): Promise<string | undefined> {
@@ -289,8 +292,8 @@ const conflictCpu: Partial<Record<Starter, Record<string, number>>> = {};
  * Waits until the last of `ids` (the latest starts) have run to completion, so that the engine's
  * backlog from one round is not left to whichever starter is measured next.
  */
-async function settle(ids: string[]): Promise<void> {
-  const deadline = Date.now() + 120_000;
+async function settle(ids: string[], boundMs = 120_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
   for (const id of ids.slice(-8)) {
     while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(200);
   }
@@ -562,16 +565,6 @@ async function freshLatencyAt(level: number): Promise<ExistingPoint[]> {
 /** Lock blobs the bench wrote directly, as a crashed holder leaves them, and not yet removed. */
 const leftoverLockBlobs: string[] = [];
 
-/** Runs `work` on `items` with a few at a time: Azurite serves one request at a time anyway. */
-async function few<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
 /**
  * Our lock deletes its blob on release, so the container holds only the locks held now and those
  * crashed holders left behind: the bench writes `target` such blobs directly, under names no start
@@ -624,10 +617,7 @@ async function seedTo(target: number): Promise<{ starts: number; seconds: number
     );
     starts += batch;
     // Let the engine run what was started, so the measurement after does not compete with it.
-    const deadline = Date.now() + 300_000;
-    for (const id of last) {
-      while ((await runtimeStatus(id)) !== 'Completed' && Date.now() < deadline) await sleep(500);
-    }
+    await settle(last, 300_000);
     const now = (await countStored()).instances;
     if (now <= stored) break;
     stored = now;

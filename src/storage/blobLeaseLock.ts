@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { HeldLock, LockKey, SingletonLock } from '../singleton/ports';
 import { containerOnce, type ContainerOnce } from './containerOnce';
-import { LockBlobCalls, unexpected } from './lockBlobCalls';
+import { LockBlobCalls, unexpected, type BlobAnswer } from './lockBlobCalls';
 import { storageFailure } from './storageFailure';
 
 export interface LockOptions {
@@ -42,6 +42,15 @@ const FIRST_BACKOFF_MS = 25;
 const MAX_BACKOFF_MS = 500;
 /** `Date` and `Last-Modified` have whole seconds: a blob is stale only past the period plus this. */
 const CLOCK_MARGIN_MS = 2_000;
+
+const ACQUIRING = 'Acquiring the singleton lock';
+const READING = 'Reading the singleton lock';
+const REMOVING = "Removing a dead holder's singleton lock";
+
+/** Storage's answer to a lock call; no answer is a lock-dependency failure. */
+function answered(operation: string, call: Promise<BlobAnswer>): Promise<BlobAnswer> {
+  return call.catch((error: unknown) => Promise.reject(storageFailure(error, operation)));
+}
 
 export class BlobLeaseLock implements SingletonLock {
   private readonly calls: LockBlobCalls;
@@ -81,17 +90,10 @@ export class BlobLeaseLock implements SingletonLock {
   /** The new blob's ETag: the lock is ours; `undefined`: the blob exists, someone holds it. */
   private async create(name: string): Promise<string | undefined> {
     const { timeoutMs } = this.options;
-    const answer = await this.calls
-      .create(name, timeoutMs)
-      .catch((error: unknown) =>
-        Promise.reject(storageFailure(error, 'Acquiring the singleton lock')),
-      );
+    const answer = await answered(ACQUIRING, this.calls.create(name, timeoutMs));
     if (answer.status === 201) {
       if (answer.etag === undefined) {
-        throw storageFailure(
-          new Error('Storage answered without an ETag.'),
-          'Acquiring the singleton lock',
-        );
+        throw storageFailure(new Error('Storage answered without an ETag.'), ACQUIRING);
       }
       return answer.etag;
     }
@@ -100,7 +102,7 @@ export class BlobLeaseLock implements SingletonLock {
       // Deleted while this process ran: make it again, and report as unavailable this time.
       this.containerMade.forget();
     }
-    throw storageFailure(unexpected(answer), 'Acquiring the singleton lock');
+    throw storageFailure(unexpected(answer), ACQUIRING);
   }
 
   /**
@@ -109,27 +111,19 @@ export class BlobLeaseLock implements SingletonLock {
    */
   private async removeIfStale(name: string): Promise<boolean> {
     const { timeoutMs, leaseSeconds } = this.options;
-    const read = await this.calls
-      .properties(name, timeoutMs)
-      .catch((error: unknown) =>
-        Promise.reject(storageFailure(error, 'Reading the singleton lock')),
-      );
+    const read = await answered(READING, this.calls.properties(name, timeoutMs));
     if (read.status === 404) return true;
-    if (read.status !== 200) throw storageFailure(unexpected(read), 'Reading the singleton lock');
+    if (read.status !== 200) throw storageFailure(unexpected(read), READING);
     const { etag, date, lastModified } = read;
     if (etag === undefined || !date || !lastModified) return false;
     if (date.getTime() - lastModified.getTime() <= leaseSeconds * 1000 + CLOCK_MARGIN_MS) {
       return false;
     }
-    const removed = await this.calls
-      .delete(name, etag, timeoutMs)
-      .catch((error: unknown) =>
-        Promise.reject(storageFailure(error, "Removing a dead holder's singleton lock")),
-      );
+    const removed = await answered(REMOVING, this.calls.delete(name, etag, timeoutMs));
     // 404: gone meanwhile; 412: touched or replaced meanwhile, so not stale after all.
     if (removed.status === 202 || removed.status === 404) return true;
     if (removed.status === 412) return false;
-    throw storageFailure(unexpected(removed), "Removing a dead holder's singleton lock");
+    throw storageFailure(unexpected(removed), REMOVING);
   }
 
   private held(name: string, created: string): HeldLock {

@@ -165,18 +165,14 @@ function answerOf(response: http.IncomingMessage): BlobAnswer {
   const date = response.headers.date;
   const lastModified = response.headers['last-modified'];
   const etag = response.headers.etag;
+  const errorCode = response.headers['x-ms-error-code'];
   return {
     status: response.statusCode ?? 0,
     ...(etag !== undefined && { etag }),
     ...(date !== undefined && { date: new Date(date) }),
     ...(lastModified !== undefined && { lastModified: new Date(lastModified) }),
-    ...errorCodeOf(response),
+    ...(typeof errorCode === 'string' && { errorCode }),
   };
-}
-
-function errorCodeOf(response: http.IncomingMessage): { errorCode?: string } {
-  const code = response.headers['x-ms-error-code'];
-  return typeof code === 'string' ? { errorCode: code } : {};
 }
 
 /** An answer the caller did not expect, as the error the SDK would have thrown for it. */
