@@ -45,6 +45,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/** `SINGLETON_MAX_INPUT_BYTES` when unset: 256 KiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 262_144;
+
 // Azure's container naming rules.
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -56,7 +59,13 @@ export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
     );
   }
   return {
-    maxInputBytes: integer(env, 'SINGLETON_MAX_INPUT_BYTES', 262_144, 0, 16 * 1024 * 1024),
+    maxInputBytes: integer(
+      env,
+      'SINGLETON_MAX_INPUT_BYTES',
+      DEFAULT_MAX_INPUT_BYTES,
+      0,
+      16 * 1024 * 1024,
+    ),
     lockContainer,
     lockWaitMs: integer(env, 'SINGLETON_LOCK_WAIT_MS', 10_000, 0, 120_000),
     lockLeaseSeconds: integer(env, 'SINGLETON_LOCK_LEASE_SECONDS', 15, 15, 60),

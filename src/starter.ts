@@ -1,14 +1,21 @@
 /**
- * What the singleton starter needs for the life of the process, built once from the app settings:
- * its settings, the lock, the idempotency records (one blob client, reused across invocations) and
- * the conflict hints. A bad setting does not
- * fail the app's load: it is kept and reported, naming the setting, on each request that needs it.
+ * The composition root: the app settings → the lock, the Idempotency-Key records, the conflict
+ * hints, telemetry and the clock → one `SingletonStarter`, built once per process and shared by
+ * every door (HTTP, timer, queue, a caller's own code). A bad setting does not fail the app's
+ * load: it is kept, and each start answers `misconfigured`, naming the setting.
  */
+import type { DurableClient } from 'durable-functions';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
+import { readHostJson } from './durable/hostSettings';
+import { DurableInstances } from './durable/instances';
 import type { Env } from './env';
-import type { IdempotencyStore } from './idempotency/ports';
+import { IdempotentStart } from './idempotency/idempotentStart';
 import { ConflictHints } from './singleton/conflictHints';
-import type { SingletonLock } from './singleton/ports';
+import type { Clock, Logger } from './singleton/ports';
+import type { SingletonRequest, SingletonResult } from './singleton/result';
+import { SingletonStarter } from './singleton/singletonStarter';
+import { StartFlow } from './singleton/start';
 import { BlobIdempotencyStore } from './storage/blobIdempotencyStore';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
@@ -16,19 +23,16 @@ import { StorageConnectionError } from './storage/connection';
 import { loadTelemetrySettings } from './telemetry/settings';
 import { StartTelemetry } from './telemetry/startTelemetry';
 
-export type Starter =
-  | {
-      readonly ok: true;
-      readonly config: SingletonConfig;
-      readonly lock: SingletonLock;
-      /** Records of requests with an `Idempotency-Key`, beside the locks. */
-      readonly idempotency: IdempotencyStore;
-      readonly telemetry: StartTelemetry;
-      readonly conflictHints: ConflictHints;
-    }
-  | { readonly ok: false; readonly misconfiguration: string };
+/** The process's starter, as the doors see it: a request and the invocation's durable client. */
+export interface AppStarter {
+  /** The settings, or undefined when one is invalid (then every start answers `misconfigured`). */
+  readonly config: SingletonConfig | undefined;
+  start(request: SingletonRequest, client: DurableClient, log: Logger): Promise<SingletonResult>;
+}
 
-export function createStarter(env: Env, hostJson: unknown): Starter {
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+export function createStarter(env: Env, hostJson: unknown): AppStarter {
   let config: SingletonConfig;
   let telemetry: StartTelemetry;
   try {
@@ -36,7 +40,7 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
     telemetry = new StartTelemetry(loadTelemetrySettings(env));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StorageConnectionError) {
-      return { ok: false, misconfiguration: error.message };
+      return misconfigured(error.message);
     }
     throw error;
   }
@@ -45,8 +49,48 @@ export function createStarter(env: Env, hostJson: unknown): Starter {
     leaseSeconds: config.lockLeaseSeconds,
     timeoutMs: config.backendTimeoutMs,
   });
-  const idempotency = new BlobIdempotencyStore(blobService, config.lockContainer, {
+  const store = new BlobIdempotencyStore(blobService, config.lockContainer, {
     timeoutMs: config.backendTimeoutMs,
   });
-  return { ok: true, config, lock, idempotency, telemetry, conflictHints: new ConflictHints() };
+  const flow = new StartFlow({
+    clock: systemClock,
+    lockWaitMs: config.lockWaitMs,
+    restartTimeoutMs: config.restartTimeoutMs,
+    engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
+    conflictHints: new ConflictHints(),
+  });
+  const keyed = new IdempotentStart(flow, {
+    store,
+    clock: systemClock,
+    ttlSeconds: config.idempotencyTtlSeconds,
+    lockWaitMs: config.lockWaitMs,
+    restartTimeoutMs: config.restartTimeoutMs,
+    lockLeaseSeconds: config.lockLeaseSeconds,
+    backendTimeoutMs: config.backendTimeoutMs,
+  });
+  const starter = new SingletonStarter(telemetry.around(keyed), lock);
+  const { backendTimeoutMs } = config;
+  return {
+    config,
+    start: (request, client, log) =>
+      starter.start(request, new DurableInstances(client, backendTimeoutMs), log),
+  };
+}
+
+function misconfigured(detail: string): AppStarter {
+  return {
+    config: undefined,
+    start: (_request, _client, log) => {
+      log.warn(detail);
+      return Promise.resolve({ kind: 'misconfigured', detail });
+    },
+  };
+}
+
+let shared: AppStarter | undefined;
+
+/** The process's one starter, built at its first use from the app settings and host.json. */
+export function processStarter(): AppStarter {
+  shared ??= createStarter(process.env, readHostJson());
+  return shared;
 }

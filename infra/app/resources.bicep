@@ -146,7 +146,8 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 
   // What the lock container keeps that nobody will delete: Idempotency-Key records past
-  // SINGLETON_IDEMPOTENCY_TTL_SECONDS (the app ignores and deletes expired ones it meets), and lock
+  // SINGLETON_IDEMPOTENCY_TTL_SECONDS (the app takes over an expired record it meets, replacing it,
+  // but never deletes one that nobody asks for again), and lock
   // blobs whose holder died or whose start timed out (left to expire; replaced only if the same ID
   // is started again). A held lock is touched every third of its period (60 s at most), so a blob
   // untouched for a day is never a live one. Deleted a day after the TTL, and at least a day old.

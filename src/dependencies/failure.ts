@@ -1,9 +1,30 @@
 /**
- * The one classifier of failed dependency calls, shared by the lock storage and durable adapters,
- * so that the same answer means the same thing whichever dependency gave it. Each adapter only
- * says what it observed; this decides what that means for the caller.
+ * How a call to a dependency went wrong, and the one classifier of failed dependency calls, shared
+ * by the lock storage, the Idempotency-Key records and the durable adapter, so that the same answer
+ * means the same thing whichever dependency gave it. Each adapter only says what it observed; this
+ * decides what that means for the caller.
  */
-import { DependencyError, type Dependency } from '../singleton/ports';
+
+/** Which dependency failed a call: the lock's storage, the Idempotency-Key records, the engine. */
+export type Dependency = 'lock' | 'records' | 'durable';
+
+/**
+ * How a dependency call went wrong: `unavailable` (no answer, or "try later": retrying is right),
+ * `timedOut` (no answer in time: the call may still take effect) or `failed` (it answered no).
+ */
+export type FailureKind = 'unavailable' | 'timedOut' | 'failed';
+
+/** A dependency failed a call. */
+export class DependencyError extends Error {
+  override readonly name = 'DependencyError';
+  constructor(
+    readonly dependency: Dependency,
+    readonly kind: FailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type Observed =
   /** Nothing came back: connection refused, reset, name not resolved. */

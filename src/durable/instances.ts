@@ -1,5 +1,5 @@
 /**
- * The `Instances` port over durable-functions' client: the three calls the starter needs, with the
+ * The `Instances` port over durable-functions' client: the calls the starter needs, with the
  * client's quirks turned into plain results and typed errors.
  *  - `getStatus` throws for an unknown ID (the extension answers 404): that is "no instance".
  *  - The extension refuses a duplicate start with "An Orchestration instance with the status X
@@ -8,9 +8,9 @@
  *  - The client has no timeout: every call is bounded here.
  */
 import type { DurableClient } from 'durable-functions';
-import { dependencyFailure, type Observed } from '../dependencies/failure';
-import { AlreadyExistsError, DependencyError, type Instances } from '../singleton/ports';
-import { isRuntimeStatus } from '../singleton/statuses';
+import { dependencyFailure, type DependencyError, type Observed } from '../dependencies/failure';
+import { AlreadyExistsError, type Instances, type Run } from '../singleton/ports';
+import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
@@ -27,7 +27,7 @@ const NETWORK_CODES = new Set([
   'EPIPE',
 ]);
 
-/** What the client's error says about the extension's answer. */
+/** What the client's error says about the extension's answer: the one reading of "no answer". */
 function observed(error: unknown): Observed {
   const { message = '', code } = (error ?? {}) as { message?: string; code?: string };
   if (code !== undefined && NETWORK_CODES.has(code)) return { answer: 'none' };
@@ -64,50 +64,82 @@ async function bounded<T>(
   }
 }
 
-export function durableInstances(client: DurableClient, timeoutMs: number): Instances {
-  return {
-    taskHub: client.taskHubName,
+/**
+ * One client's view of its task hub. The client comes with each invocation (from its binding), so
+ * this is made per invocation: a wrapper of that client and the timeout, nothing else.
+ */
+export class DurableInstances implements Instances {
+  constructor(
+    private readonly client: DurableClient,
+    private readonly timeoutMs: number,
+  ) {}
 
-    status: (instanceId) =>
-      bounded('Reading the instance status', timeoutMs, async () => {
-        let runtimeStatus: unknown;
-        try {
-          ({ runtimeStatus } = await client.getStatus(instanceId, { showInput: false }));
-        } catch (error) {
-          if (error instanceof Error && NOT_FOUND.test(error.message)) return undefined;
-          throw failure('Reading the instance status', error);
-        }
-        if (!isRuntimeStatus(runtimeStatus)) {
-          throw dependencyFailure(
-            'durable',
-            `The extension reported an unknown runtime status '${String(runtimeStatus)}'.`,
-            { answer: 'other' },
-          );
-        }
-        return runtimeStatus;
-      }),
+  get taskHub(): string {
+    return this.client.taskHubName;
+  }
 
-    start: (orchestrator, instanceId, input) =>
-      bounded('Starting the orchestration', timeoutMs, async () => {
-        try {
-          await client.startNew(orchestrator, { instanceId, input });
-        } catch (error) {
-          const existing = error instanceof Error ? ALREADY_EXISTS.exec(error.message) : null;
-          if (existing) {
-            throw new AlreadyExistsError(isRuntimeStatus(existing[1]) ? existing[1] : undefined);
-          }
-          throw failure('Starting the orchestration', error);
-        }
-      }),
+  status(instanceId: string): Promise<RuntimeStatus | undefined> {
+    return bounded('Reading the instance status', this.timeoutMs, async () => {
+      const found = await this.read(instanceId, false, 'Reading the instance status');
+      if (found === undefined) return undefined;
+      const { runtimeStatus } = found;
+      if (!isRuntimeStatus(runtimeStatus)) {
+        throw dependencyFailure(
+          'durable',
+          `The extension reported an unknown runtime status '${String(runtimeStatus)}'.`,
+          { answer: 'other' },
+        );
+      }
+      return runtimeStatus;
+    });
+  }
 
-    terminate: (instanceId, reason) =>
-      bounded('Terminating the instance', timeoutMs, async () => {
-        try {
-          // The client puts the reason into the query string unencoded.
-          await client.terminate(instanceId, encodeURIComponent(reason));
-        } catch (error) {
-          throw failure('Terminating the instance', error);
+  run(instanceId: string): Promise<Run | undefined> {
+    return bounded("Reading the instance's run", this.timeoutMs, async () => {
+      const found = await this.read(instanceId, true, "Reading the instance's run");
+      if (found === undefined) return undefined;
+      const created = found.createdTime.getTime();
+      return {
+        name: found.name,
+        // An unreadable time matches no claim (see isRunOf), which is the safe side.
+        createdTime: Number.isNaN(created) ? '' : new Date(created).toISOString(),
+        input: found.input,
+      };
+    });
+  }
+
+  start(orchestrator: string, instanceId: string, input: unknown): Promise<void> {
+    return bounded('Starting the orchestration', this.timeoutMs, async () => {
+      try {
+        await this.client.startNew(orchestrator, { instanceId, input });
+      } catch (error) {
+        const existing = error instanceof Error ? ALREADY_EXISTS.exec(error.message) : null;
+        if (existing) {
+          throw new AlreadyExistsError(isRuntimeStatus(existing[1]) ? existing[1] : undefined);
         }
-      }),
-  };
+        throw failure('Starting the orchestration', error);
+      }
+    });
+  }
+
+  terminate(instanceId: string, reason: string): Promise<void> {
+    return bounded('Terminating the instance', this.timeoutMs, async () => {
+      try {
+        // The client puts the reason into the query string unencoded.
+        await this.client.terminate(instanceId, encodeURIComponent(reason));
+      } catch (error) {
+        throw failure('Terminating the instance', error);
+      }
+    });
+  }
+
+  /** The instance's status record; `undefined` for an unknown ID (the client throws on 404). */
+  private async read(instanceId: string, showInput: boolean, operation: string) {
+    try {
+      return await this.client.getStatus(instanceId, { showInput });
+    } catch (error) {
+      if (error instanceof Error && NOT_FOUND.test(error.message)) return undefined;
+      throw failure(operation, error);
+    }
+  }
 }

@@ -1,8 +1,8 @@
 /**
- * The singleton starter: `POST /api/orchestrators/{functionName}/{instanceId}` starts the named
- * orchestrator under the ID unless an instance with it is running (202 with the check-status links,
- * or 409; `onConflict` chooses attach or restart instead). Request → validated command → start →
- * answer; each step lives in its own module, and this wires them to the invocation.
+ * The HTTP door of the singleton starter: `POST /api/orchestrators/{functionName}/{instanceId}`
+ * starts the named orchestrator under the ID unless an instance with it is running (202 with the
+ * check-status links, or 409; `onConflict` chooses attach or restart instead). Parse → start →
+ * render; the starter is the process's one, built at the first request.
  */
 import {
   app,
@@ -13,84 +13,28 @@ import {
   type InvocationContext,
 } from '@azure/functions';
 import * as df from 'durable-functions';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { durableInstances } from '../durable/instances';
-import { readHostJson } from '../durable/hostSettings';
-import { durableRuns } from '../durable/runs';
-import { keyedStartAnswer } from '../http/idempotentAnswer';
-import { problem, problemResponse } from '../http/problem';
-import { startAnswer } from '../http/startAnswer';
+import { renderResult } from '../http/answer';
+import { problemResponse } from '../http/problem';
 import { parseStartRequest } from '../http/startRequest';
-import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/key';
-import { startSingleton, type Clock } from '../singleton/start';
-import { createStarter, type Starter } from '../starter';
+import { DEFAULT_MAX_INPUT_BYTES } from '../config';
+import { processStarter, type AppStarter } from '../starter';
 
-const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
-
-/** The HTTP handler, for the given starter (built once per process, below). */
-export function httpStartSingle(starter: Starter): HttpHandler {
+/** The HTTP handler over the given starter (tests give their own; the app, the process's). */
+export function httpStartSingle(starterOf: () => AppStarter = processStarter): HttpHandler {
   return async (
     request: HttpRequest,
     context: InvocationContext,
   ): Promise<HttpResponseInit | HttpResponse> => {
-    if (!starter.ok) {
-      context.error(starter.misconfiguration);
-      return problemResponse(problem('configuration-error', starter.misconfiguration));
-    }
-    const { config, lock, idempotency, telemetry, conflictHints } = starter;
-
-    const parsed = await parseStartRequest(request, config.maxInputBytes);
+    const starter = starterOf();
+    const maxInputBytes = starter.config?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    const parsed = await parseStartRequest(request, maxInputBytes);
     if (!parsed.ok) {
       context.info(`Start refused (${parsed.problem.status}): ${parsed.problem.detail}`);
       return problemResponse(parsed.problem);
     }
-
-    const keyed = parseIdempotencyKey(request.headers.get(IDEMPOTENCY_KEY_HEADER));
-    if (!keyed.ok) {
-      context.info(`Start refused (400): ${keyed.reason}`);
-      return problemResponse(problem('invalid-idempotency-key', keyed.reason));
-    }
-
     const client = df.getClient(context);
-    const instances = durableInstances(client, config.backendTimeoutMs);
-    const log = { info: (m: string) => context.info(m), warn: (m: string) => context.warn(m) };
-    const start = async () => {
-      const outcome = await telemetry.traced(startSingleton)(parsed.command, {
-        instances,
-        lock,
-        log,
-        clock: systemClock,
-        lockWaitMs: config.lockWaitMs,
-        restartTimeoutMs: config.restartTimeoutMs,
-        engineRefusesRunningDuplicates: config.engineRefusesRunningDuplicates,
-        conflictHints,
-      });
-      return { outcome, answer: startAnswer(outcome, request, client, log) };
-    };
-    if (keyed.key === undefined) return (await start()).answer;
-
-    const { instanceId } = parsed.command;
-    return keyedStartAnswer(
-      keyed.key,
-      parsed.command,
-      {
-        lockWaitMs: config.lockWaitMs,
-        restartTimeoutMs: config.restartTimeoutMs,
-        lockLeaseSeconds: config.lockLeaseSeconds,
-        backendTimeoutMs: config.backendTimeoutMs,
-        idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-        store: idempotency,
-        runs: durableRuns(client, config.backendTimeoutMs),
-        taskHub: instances.taskHub,
-        clock: systemClock,
-        log,
-      },
-      {
-        start,
-        startedAnswer: async () =>
-          startAnswer({ kind: 'started', instanceId }, request, client, log),
-      },
-    );
+    const result = await starter.start(parsed.request, client, context);
+    return renderResult(result, request, client, context);
   };
 }
 
@@ -99,5 +43,5 @@ app.http('httpStartSingle', {
   methods: ['POST'],
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
-  handler: httpStartSingle(createStarter(process.env, readHostJson())),
+  handler: httpStartSingle(),
 });

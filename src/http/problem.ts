@@ -24,7 +24,7 @@ const PROBLEM_TYPES = {
   'configuration-error': { status: 500, title: 'Starter misconfigured' },
 } as const;
 
-type ProblemType = keyof typeof PROBLEM_TYPES;
+export type ProblemType = keyof typeof PROBLEM_TYPES;
 
 export interface Problem {
   readonly type: string;
@@ -46,12 +46,12 @@ export function problem(
 }
 
 /** Seconds a client should wait before retrying an answer marked "unavailable". */
-const RETRY_AFTER_SECONDS = 5;
+const RETRY_UNAVAILABLE_SECONDS = 5;
 
 export function problemResponse(body: Problem): HttpResponseInit {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (body.status === 503) {
-    headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+    headers['Retry-After'] = String(RETRY_UNAVAILABLE_SECONDS);
   }
   if (body.status === 405) {
     headers.Allow = 'POST';

@@ -1,11 +1,12 @@
 /**
- * Turns the HTTP request into a validated start command, or the problem that stops it. Nothing
- * here talks to the backend: every rejection happens before any client call.
+ * Turns the HTTP request into the starter's plain request, or the problem that stops it: what only
+ * HTTP can get wrong (the method, a repeated `onConflict`, a body the host would drop, too large
+ * or not JSON, a malformed `Idempotency-Key` header). What any door can get wrong (the
+ * orchestrator, the ID, the input's own check) the starter checks. Nothing here talks to the
+ * backend: every rejection happens before any client call.
  */
-import { findStartable, type StartableOrchestrator } from '../singleton/catalog';
-import { checkInstanceId } from '../singleton/instanceId';
-import { CONFLICT_POLICIES, type ConflictPolicy } from '../singleton/policy';
-import type { StartCommand } from '../singleton/outcome';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/key';
+import type { SingletonRequest } from '../singleton/result';
 import { readJsonInput } from './jsonInput';
 import { problem, type Problem } from './problem';
 
@@ -22,15 +23,11 @@ export interface StartHttpRequest {
 }
 
 export type ParsedStart =
-  | { readonly ok: true; readonly command: StartCommand }
+  | { readonly ok: true; readonly request: SingletonRequest }
   | { readonly ok: false; readonly problem: Problem };
 
 function fail(p: Problem): ParsedStart {
   return { ok: false, problem: p };
-}
-
-function isConflictPolicy(value: string): value is ConflictPolicy {
-  return (CONFLICT_POLICIES as readonly string[]).includes(value);
 }
 
 export async function parseStartRequest(
@@ -44,32 +41,8 @@ export async function parseStartRequest(
     return fail(problem('method-not-allowed', `Start with POST, not ${method}.`));
   }
 
-  const functionName = request.params.functionName ?? '';
-  const orchestrator = findStartable(functionName);
-  if (!orchestrator) {
-    return fail(
-      problem(
-        'orchestrator-not-found',
-        `No orchestrator named '${functionName}' is exposed for singleton start.`,
-      ),
-    );
-  }
-
-  const instanceId = request.params.instanceId ?? '';
-  const idCheck = checkInstanceId(instanceId);
-  if (!idCheck.ok) {
-    const { reason, character } = idCheck;
-    return fail(
-      problem(
-        'invalid-instance-id',
-        reason,
-        character ? { instanceId, character } : { instanceId },
-      ),
-    );
-  }
-
   const onConflict = readConflictPolicy(request);
-  if (typeof onConflict !== 'string') return onConflict;
+  if (typeof onConflict !== 'string' && onConflict !== undefined) return onConflict;
 
   // The Functions host hands the worker a body only with a positive Content-Length: a chunked
   // body would arrive empty there, and the job would start without the caller's input.
@@ -103,23 +76,31 @@ export async function parseStartRequest(
     return tooLarge();
   }
 
-  // No body means no input; `null` is what the orchestrator then reads (the client would otherwise
-  // send an empty JSON string).
   const read = readJsonInput(body);
   if (!read.ok) {
     return fail(problem('invalid-input', read.detail));
   }
-  const { input } = read;
-  const refused = checkJobInput(orchestrator, input);
-  if (refused) return fail(refused);
-  return { ok: true, command: { orchestrator, instanceId, input, onConflict } };
+
+  const keyed = parseIdempotencyKey(request.headers.get(IDEMPOTENCY_KEY_HEADER));
+  if (!keyed.ok) return fail(problem('invalid-idempotency-key', keyed.detail));
+
+  return {
+    ok: true,
+    request: {
+      orchestrator: request.params.functionName ?? '',
+      instanceId: request.params.instanceId ?? '',
+      input: read.input,
+      ...(onConflict !== undefined && { onConflict }),
+      ...(keyed.key !== undefined && { idempotencyKey: keyed.key }),
+    },
+  };
 }
 
 /**
  * `onConflict`, given at most once. The Functions host joins repeated values with `,`; other hosts
  * keep them apart or keep one, but the URL still shows them all.
  */
-function readConflictPolicy(request: StartHttpRequest): ConflictPolicy | ParsedStart {
+function readConflictPolicy(request: StartHttpRequest): string | undefined | ParsedStart {
   const values = request.query.getAll('onConflict');
   if (request.url !== undefined) {
     const inUrl = urlQueryValues(request.url, 'onConflict');
@@ -133,16 +114,7 @@ function readConflictPolicy(request: StartHttpRequest): ConflictPolicy | ParsedS
       ),
     );
   }
-  const onConflict = values[0] ?? 'reject';
-  if (!isConflictPolicy(onConflict)) {
-    return fail(
-      problem(
-        'invalid-conflict-policy',
-        `onConflict must be one of ${CONFLICT_POLICIES.join(', ')}; got '${onConflict}'.`,
-      ),
-    );
-  }
-  return onConflict;
+  return values[0];
 }
 
 function urlQueryValues(url: string, key: string): string[] {
@@ -151,15 +123,4 @@ function urlQueryValues(url: string, key: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** The orchestrator's own input check, so that a start it would fail on is refused before. */
-function checkJobInput(orchestrator: StartableOrchestrator, input: unknown): Problem | undefined {
-  const check = orchestrator.input?.(input);
-  if (!check || check.ok) return undefined;
-  return problem(
-    'invalid-input',
-    `The input of ${orchestrator.name} is invalid: ${check.problems.join('; ')}.`,
-    { errors: [...check.problems] },
-  );
 }

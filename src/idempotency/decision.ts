@@ -8,12 +8,13 @@ import {
   type Fingerprint,
   type FingerprintPart,
 } from './fingerprint';
-import type { IdempotencyRecord, RecordedAnswer, RunIdentity } from './record';
-import type { Run } from './ports';
+import type { Run } from '../singleton/ports';
+import type { ReplayableOutcome } from '../singleton/result';
+import type { IdempotencyRecord, RunIdentity } from './record';
 
 export type KeyDecision =
   /** The first request with the key was answered: answer the same again, start nothing. */
-  | { readonly action: 'replay'; readonly answer: RecordedAnswer; readonly run: RunIdentity }
+  | { readonly action: 'replay'; readonly outcome: ReplayableOutcome; readonly run: RunIdentity }
   /** The key was used for a different request. */
   | { readonly action: 'mismatch'; readonly differences: readonly FingerprintPart[] }
   /** The first request with the key is still being answered (or its start may still land). */
@@ -34,7 +35,7 @@ export function decideOnRecord(
     if (Date.parse(record.completedAt) + ttlMs <= nowMs) return { action: 'takeOver' };
     const differences = fingerprintDifferences(record.fingerprint, fingerprint);
     if (differences.length > 0) return { action: 'mismatch', differences };
-    return { action: 'replay', answer: record.answer, run: record.run };
+    return { action: 'replay', outcome: record.outcome, run: record.run };
   }
   const abandonedAfterMs = Date.parse(record.abandonedAfter);
   // A live claim never expires: its holder may be starting right now.

@@ -8,7 +8,7 @@
  * `null` for both).
  */
 import { createHash } from 'node:crypto';
-import type { StartCommand } from '../singleton/outcome';
+import type { StartCommand } from '../singleton/result';
 
 export interface Fingerprint {
   /** The orchestrator's declared name (names match case-insensitively, so this is canonical). */

@@ -11,12 +11,12 @@ export const MAX_KEY_LENGTH = 255;
 export type ParsedKey =
   /** `key` is undefined when the request has no such header. */
   | { readonly ok: true; readonly key: string | undefined }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly detail: string };
 
 const PRINTABLE = /^[\x20-\x7e]+$/;
 
-function invalid(reason: string): ParsedKey {
-  return { ok: false, reason: `The Idempotency-Key header ${reason}.` };
+function invalid(reason: string): { readonly ok: false; readonly detail: string } {
+  return { ok: false, detail: `The Idempotency-Key ${reason}.` };
 }
 
 /** RFC 8941 §4.2.5: parses a whole sf-string, unescaping `\"` and `\\`; undefined if malformed. */
@@ -50,17 +50,24 @@ export function parseIdempotencyKey(header: string | null | undefined): ParsedKe
     const parsed = parseSfString(text);
     if (parsed === undefined) {
       return invalid(
-        'is not a valid quoted string (a closing quote that ends the value; only \\" and \\\\ escaped; printable ASCII)',
+        'header is not a valid quoted string (a closing quote that ends the value; only \\" and \\\\ escaped; printable ASCII)',
       );
     }
     key = parsed;
   } else {
     key = text;
   }
-  if (key.length === 0) return invalid('is empty');
+  const refused = checkIdempotencyKey(key);
+  return refused === undefined ? { ok: true, key } : { ok: false, detail: refused };
+}
+
+/** The rules of a key, however it arrived: the detail of the fault, or undefined when valid. */
+export function checkIdempotencyKey(key: string): string | undefined {
+  if (key.length === 0) return invalid('is empty').detail;
   if (key.length > MAX_KEY_LENGTH) {
-    return invalid(`is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+    return invalid(`is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`)
+      .detail;
   }
-  if (!PRINTABLE.test(key)) return invalid('may hold only printable ASCII characters');
-  return { ok: true, key };
+  if (!PRINTABLE.test(key)) return invalid('may hold only printable ASCII characters').detail;
+  return undefined;
 }

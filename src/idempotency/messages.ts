@@ -2,20 +2,26 @@
 import type { FingerprintPart } from './fingerprint';
 import type { KeyScope } from './ports';
 
-const PART_NAMES: Record<FingerprintPart, string> = {
-  functionName: 'the orchestrator',
-  instanceId: 'the instance ID',
-  onConflict: 'onConflict',
-  inputSha256: 'the input (the body, compared as JSON)',
-};
-
-/** The public names of the parts, as the 422 lists them. */
-export const PART_FIELDS: Record<FingerprintPart, string> = {
+/** The public names of the parts, as a mismatch lists them. */
+export const PART_FIELDS = {
   functionName: 'functionName',
   instanceId: 'instanceId',
   onConflict: 'onConflict',
   inputSha256: 'input',
+} as const satisfies Record<FingerprintPart, string>;
+
+type PartField = (typeof PART_FIELDS)[FingerprintPart];
+
+const PART_NAMES: Record<PartField, string> = {
+  functionName: 'the orchestrator',
+  instanceId: 'the instance ID',
+  onConflict: 'onConflict',
+  input: 'the input (compared as JSON)',
 };
+
+function partName(field: string): string {
+  return PART_NAMES[field as PartField] ?? field;
+}
 
 function list(items: readonly string[]): string {
   return items.length <= 1
@@ -23,8 +29,9 @@ function list(items: readonly string[]): string {
     : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function mismatchDetail(key: string, differences: readonly FingerprintPart[]): string {
-  return `Idempotency-Key '${key}' was used for a different request: ${list(differences.map((d) => PART_NAMES[d]))} ${differences.length === 1 ? 'differs' : 'differ'}. Send a new key for a new request.`;
+/** `differences`: the public names of the parts (`PART_FIELDS`). */
+export function mismatchDetail(key: string, differences: readonly string[]): string {
+  return `Idempotency-Key '${key}' was used for a different request: ${list(differences.map(partName))} ${differences.length === 1 ? 'differs' : 'differ'}. Send a new key for a new request.`;
 }
 
 export function inProgressDetail(key: string, instanceId: string): string {
@@ -32,8 +39,8 @@ export function inProgressDetail(key: string, instanceId: string): string {
 }
 
 export const idempotencyLogLine = {
-  replayed: ({ key }: KeyScope, status: number): string =>
-    `Idempotency-Key '${key}': replaying the recorded ${status}; nothing started.`,
+  replayed: ({ key }: KeyScope, outcome: string): string =>
+    `Idempotency-Key '${key}': replaying the recorded outcome (${outcome}); nothing started.`,
   mismatch: ({ key }: KeyScope, differences: readonly FingerprintPart[]): string =>
     `Idempotency-Key '${key}': refused, the request differs in ${differences.join(', ')}.`,
   tookOver: ({ key }: KeyScope, abandonedSince: string | undefined): string =>

@@ -1,7 +1,6 @@
 /**
- * What the idempotent start needs from the outside world: a store of records per key, with atomic
- * create-if-absent and compare-and-swap, and a view of an instance's current run. `src/storage`
- * and `src/durable` implement these.
+ * What the idempotent start needs from the outside world beside the singleton ports: a store of
+ * records per key, with atomic create-if-absent and compare-and-swap. `src/storage` implements it.
  */
 import type { IdempotencyRecord } from './record';
 
@@ -27,16 +26,4 @@ export interface IdempotencyStore {
   ): Promise<RecordVersion | undefined>;
   /** Deletes the record if it is still at `version`; a moved or missing record is left alone. */
   delete(scope: KeyScope, version: RecordVersion): Promise<void>;
-}
-
-/** An instance's current run, as the engine reports it. */
-export interface Run {
-  readonly name: string;
-  readonly createdTime: string;
-  readonly input: unknown;
-}
-
-export interface Runs {
-  /** The current run of `instanceId`, or undefined when no instance has the ID. */
-  current(instanceId: string): Promise<Run | undefined>;
 }

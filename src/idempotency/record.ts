@@ -1,17 +1,11 @@
 /**
  * What the app keeps per idempotency key: first a pending claim (the request holding the key is
- * being answered), then the completed record (its answer and the run it started or attached to).
- * Times are ISO 8601 strings, so a stored record reads plainly.
+ * being answered), then the completed record (the outcome and the run it started or attached to).
+ * Times are ISO 8601 strings, so a stored record reads plainly. A record holds facts, never an
+ * answer's bytes: the links of a replay are built anew, so no record carries a key or a host name.
  */
+import type { ReplayableOutcome } from '../singleton/result';
 import type { Fingerprint } from './fingerprint';
-
-/** An HTTP answer as recorded and replayed. */
-export interface RecordedAnswer {
-  readonly status: number;
-  /** Only the headers worth replaying (`Content-Type`, `Location`, `Retry-After`). */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
 
 /** The run a keyed request started or attached to. */
 export interface RunIdentity {
@@ -44,7 +38,8 @@ export interface PendingRecord extends RecordBase {
 export interface CompletedRecord extends RecordBase {
   readonly state: 'completed';
   readonly completedAt: string;
-  readonly answer: RecordedAnswer;
+  /** What the first request was answered: started, or attached to a running instance. */
+  readonly outcome: ReplayableOutcome;
   readonly run: RunIdentity;
 }
 

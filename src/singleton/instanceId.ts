@@ -20,7 +20,7 @@ export type IdCheck =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      readonly reason: string;
+      readonly detail: string;
       /** The offending character as `U+XXXX`, when one character is the reason. */
       readonly character?: string;
     };
@@ -41,10 +41,10 @@ function isLoneSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdfff;
 }
 
-function refuse(reason: string, codePoint?: number): IdCheck {
+function refuse(detail: string, codePoint?: number): IdCheck {
   return codePoint === undefined
-    ? { ok: false, reason }
-    : { ok: false, reason, character: codePointName(codePoint) };
+    ? { ok: false, detail }
+    : { ok: false, detail, character: codePointName(codePoint) };
 }
 
 export function checkInstanceId(id: string): IdCheck {

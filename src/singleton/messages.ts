@@ -3,7 +3,7 @@
  * Everything else deals in facts (`policy.ts`, `outcome.ts`); only this module turns them into
  * English.
  */
-import type { InProgress, StartCommand } from './outcome';
+import type { InProgress, StartCommand } from './result';
 import type { ConflictPolicy, Refusal } from './policy';
 import type { RuntimeStatus } from './statuses';
 

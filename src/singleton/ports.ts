@@ -1,14 +1,26 @@
 /**
  * What the singleton start needs from the outside world, stated by the domain: the durable
- * instances of a task hub and a lock per (task hub, instance ID). `src/durable` and `src/storage`
- * implement these; the domain never imports them.
+ * instances of a task hub, a lock per (task hub, instance ID), time and a log. `src/durable` and
+ * `src/storage` implement these; the domain never imports them.
  */
 import type { RuntimeStatus } from './statuses';
+
+/** An instance's current run, as the engine reports it. */
+export interface Run {
+  readonly name: string;
+  readonly createdTime: string;
+  readonly input: unknown;
+}
 
 export interface Instances {
   readonly taskHub: string;
   /** The instance's runtime status, or `undefined` when no instance has this ID. */
   status(instanceId: string): Promise<RuntimeStatus | undefined>;
+  /**
+   * The instance's current run (orchestrator name, creation time, input), or `undefined` when no
+   * instance has this ID. Only keyed starts read it, to record and recognise their run.
+   */
+  run(instanceId: string): Promise<Run | undefined>;
   /**
    * Starts `orchestrator` under `instanceId` with `input`. Throws `AlreadyExistsError` when the
    * engine refuses because an instance with the ID is running.
@@ -44,30 +56,22 @@ export interface HeldLock {
   leaveToExpire(): void;
 }
 
-export type Dependency = 'lock' | 'durable';
-
-/**
- * How a dependency call went wrong: `unavailable` (no answer, or "try later": retrying is right),
- * `timedOut` (no answer in time: the call may still take effect) or `failed` (it answered no).
- */
-export type FailureKind = 'unavailable' | 'timedOut' | 'failed';
-
-/** A dependency (lock storage or the durable backend) failed a call. */
-export class DependencyError extends Error {
-  override readonly name = 'DependencyError';
-  constructor(
-    readonly dependency: Dependency,
-    readonly kind: FailureKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The engine refused a start because an instance with that ID is still running. */
 export class AlreadyExistsError extends Error {
   override readonly name = 'AlreadyExistsError';
   constructor(readonly runtimeStatus: RuntimeStatus | undefined) {
     super(`An instance with this ID already exists (${runtimeStatus ?? 'status unknown'}).`);
   }
+}
+
+/** Where the start's decisions are logged: the invocation's log, whatever the trigger. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Time, injected so that tests need no real timers. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }

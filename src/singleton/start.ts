@@ -39,33 +39,37 @@
  */
 import type { ConflictHints } from './conflictHints';
 import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
-import type { StartCommand, StartOutcome } from './outcome';
 import { decide, decideOnEngineRefusal, mustRecheck, type Decision } from './policy';
 import {
   AlreadyExistsError,
-  DependencyError,
+  type Clock,
   type HeldLock,
   type Instances,
   type LockKey,
+  type Logger,
   type SingletonLock,
 } from './ports';
+import type { SingletonResult, StartCommand, StartOutcome } from './result';
 import { isRunning, type RuntimeStatus } from './statuses';
+import { DependencyError } from '../dependencies/failure';
 
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
-/** Time, injected so that tests need no real timers. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export interface StartDeps {
+/** What one start works with: the ports as this call sees them (traced, its own log). */
+export interface StartCall {
   readonly instances: Instances;
   readonly lock: SingletonLock;
   readonly log: Logger;
+}
+
+/**
+ * One step of the start. The flow below is the innermost; the Idempotency-Key records and the
+ * telemetry wrap it with the same shape, as the traced ports wrap the ports.
+ */
+export interface StartStep {
+  start(command: StartCommand, call: StartCall): Promise<SingletonResult>;
+}
+
+/** The flow's settings, fixed for the life of the process. */
+export interface StartFlowSettings {
   readonly clock: Clock;
   readonly lockWaitMs: number;
   readonly restartTimeoutMs: number;
@@ -78,41 +82,19 @@ export interface StartDeps {
 /** How often a restart polls for the terminated instance to end. */
 const RESTART_POLL_MS = 250;
 
-export async function startSingleton(
-  command: StartCommand,
-  deps: StartDeps,
-): Promise<StartOutcome> {
-  try {
-    const outcome = await checkThenLockAndAct(command, deps);
-    // Started (it runs now) or refused: the next start of the ID is likely refused.
-    if (outcome.kind !== 'unavailable' && outcome.kind !== 'failed') {
-      deps.conflictHints?.expectConflict(command.instanceId);
-    }
-    return outcome;
-  } catch (error) {
-    if (!(error instanceof DependencyError)) throw error;
-    if (error.kind === 'failed') {
-      deps.log.warn(logLine.failed(command, error.message));
-      return { kind: 'failed', detail: error.message };
-    }
-    deps.log.warn(logLine.notAttempted(command, error.message));
-    return { kind: 'unavailable', detail: error.message };
-  }
-}
-
 /** A lock request's result, caught at once so that a failure nobody awaits is never unhandled. */
-type LockAttempt = { held: HeldLock | undefined } | { error: unknown };
+type LockAttempt = { held: HeldLock } | { busy: true } | { error: unknown };
 
 function attempt(lock: SingletonLock, key: LockKey, waitMs: number): Promise<LockAttempt> {
   return lock.acquire(key, waitMs).then(
-    (held) => ({ held }),
+    (held): LockAttempt => (held ? { held } : { busy: true }),
     (error: unknown) => ({ error }),
   );
 }
 
 /** A lock nobody will use: released once it arrives, without anyone waiting (safety point 4). */
 function dropInBackground(pending: Promise<LockAttempt>): void {
-  void pending.then((result) => ('held' in result ? result.held?.release() : undefined));
+  void pending.then((result) => ('held' in result ? result.held.release() : undefined));
 }
 
 type Read = { status: RuntimeStatus | undefined } | { error: unknown };
@@ -122,122 +104,6 @@ function read(instances: Instances, instanceId: string): Promise<Read> {
     (status) => ({ status }),
     (error: unknown) => ({ error }),
   );
-}
-
-async function checkThenLockAndAct(command: StartCommand, deps: StartDeps): Promise<StartOutcome> {
-  const { instances, lock, log } = deps;
-  const { instanceId, onConflict, orchestrator } = command;
-  const key = { taskHub: instances.taskHub, instanceId };
-  // Safety points 3 and 4: for an ID this process just started or refused, read first, as a
-  // conflict is likely; otherwise ask for the lock at once, without waiting for a holder, and
-  // read beside it only where the answer may depend on the read.
-  const hinted = deps.conflictHints?.expectsConflict(instanceId) ?? false;
-  const speculative = hinted ? undefined : attempt(lock, key, 0);
-  let reading =
-    hinted ||
-    mustRecheck(undefined, onConflict, orchestrator.reuse, deps.engineRefusesRunningDuplicates)
-      ? read(instances, instanceId)
-      : undefined;
-  if (speculative) {
-    const first = await (reading ? Promise.race([reading, speculative]) : speculative);
-    if ('held' in first && first.held) {
-      // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
-      return holding(first.held, command, deps, () => checkAndStart(command, undefined, deps));
-    }
-  }
-  // The lock is taken by another start (or not asked for yet): what exists decides.
-  reading ??= read(instances, instanceId);
-  const result = await reading;
-  if ('error' in result) {
-    if (speculative) dropInBackground(speculative);
-    throw result.error;
-  }
-  const seen = result.status;
-  const decision = decide(seen, onConflict, orchestrator.reuse);
-  if (isSettled(decision)) {
-    if (speculative) dropInBackground(speculative);
-    const settled = settledOutcome(command, decision);
-    log.info(logLine.settledWithoutLock(command, seen, settled.kind));
-    return settled;
-  }
-  let locked: LockAttempt = speculative ? await speculative : { held: undefined };
-  if ('held' in locked && !locked.held) {
-    // Another start of the ID holds the lock (or none was asked for yet): wait, within the bound.
-    locked = await attempt(lock, key, deps.lockWaitMs);
-  }
-  if ('error' in locked) throw locked.error;
-  if (!locked.held) {
-    log.info(logLine.lockBusy(command, deps.lockWaitMs));
-    return {
-      kind: 'conflict',
-      instanceId,
-      refusal: { rule: 'in-progress', lockWaitMs: deps.lockWaitMs },
-    };
-  }
-  return holding(locked.held, command, deps, () => checkAndStart(command, seen, deps));
-}
-
-/**
- * Runs `work` under the held lock, then ends the hold, deciding here and only here how (safety
- * points 1 and 5): released in the background once `work` has returned, unless a call timed out.
- * A timed-out call (a start, or a terminate before a start) may still land, and releasing would
- * let the next start of the ID overlap it, so the lock is left to expire.
- */
-async function holding(
-  held: HeldLock,
-  command: StartCommand,
-  { log }: StartDeps,
-  work: () => Promise<StartOutcome>,
-): Promise<StartOutcome> {
-  let mayStillLand = false;
-  try {
-    return await work();
-  } catch (error) {
-    mayStillLand = error instanceof DependencyError && error.kind === 'timedOut';
-    if (mayStillLand) log.warn(logLine.leftToExpire(command, (error as Error).message));
-    throw error;
-  } finally {
-    if (mayStillLand) held.leaveToExpire();
-    else void held.release();
-  }
-}
-
-async function checkAndStart(
-  command: StartCommand,
-  seen: RuntimeStatus | undefined,
-  deps: StartDeps,
-): Promise<StartOutcome> {
-  const { instances, log } = deps;
-  const { orchestrator, instanceId, onConflict } = command;
-  const recheck = mustRecheck(
-    seen,
-    onConflict,
-    orchestrator.reuse,
-    deps.engineRefusesRunningDuplicates,
-  );
-  const current = recheck ? await instances.status(instanceId) : seen;
-  const decision = decide(current, onConflict, orchestrator.reuse);
-  if (isSettled(decision)) {
-    const settled = settledOutcome(command, decision);
-    log.info(logLine.settledUnderLock(command, current, settled.kind));
-    return settled;
-  }
-  if (decision.action === 'restart' && !(await terminateAndWait(instanceId, deps))) {
-    return {
-      kind: 'unavailable',
-      detail: restartTimedOutDetail(instanceId, deps.restartTimeoutMs),
-    };
-  }
-  try {
-    await instances.start(orchestrator.name, instanceId, command.input);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    log.info(logLine.engineRefused(command, error.runtimeStatus, onConflict));
-    return settledOutcome(command, decideOnEngineRefusal(error.runtimeStatus, onConflict));
-  }
-  const replaced = decision.action === 'restart' ? 'Terminated' : current;
-  log.info(logLine.started(command, current, recheck, replaced));
-  return { kind: 'started', instanceId };
 }
 
 type Settled = Extract<Decision, { action: 'attach' | 'conflict' }>;
@@ -253,21 +119,160 @@ function settledOutcome({ instanceId }: StartCommand, decision: Settled): StartO
     : { kind: 'attached', instanceId, runtimeStatus: decision.runtimeStatus };
 }
 
-/** Terminates the instance and polls until it has ended; false when it outlives the timeout. */
-async function terminateAndWait(instanceId: string, deps: StartDeps): Promise<boolean> {
-  const { instances, log, clock, restartTimeoutMs } = deps;
-  log.info(logLine.terminating(instanceId));
-  await instances.terminate(instanceId, RESTART_TERMINATE_REASON);
-  const deadline = clock.now() + restartTimeoutMs;
-  for (;;) {
-    const status = await instances.status(instanceId);
-    if (status === undefined || !isRunning(status)) {
-      return true;
+export class StartFlow implements StartStep {
+  constructor(private readonly settings: StartFlowSettings) {}
+
+  async start(command: StartCommand, call: StartCall): Promise<StartOutcome> {
+    try {
+      const outcome = await this.checkThenLockAndAct(command, call);
+      // Started (it runs now) or refused: the next start of the ID is likely refused.
+      if (outcome.kind !== 'unavailable' && outcome.kind !== 'failed') {
+        this.settings.conflictHints?.expectConflict(command.instanceId);
+      }
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof DependencyError)) throw error;
+      if (error.kind === 'failed') {
+        call.log.warn(logLine.failed(command, error.message));
+        return { kind: 'failed', detail: error.message };
+      }
+      call.log.warn(logLine.notAttempted(command, error.message));
+      return { kind: 'unavailable', detail: error.message };
     }
-    if (clock.now() >= deadline) {
-      log.warn(logLine.stillRunning(instanceId, status, restartTimeoutMs));
-      return false;
+  }
+
+  private async checkThenLockAndAct(command: StartCommand, call: StartCall): Promise<StartOutcome> {
+    const { instances, lock, log } = call;
+    const { lockWaitMs, engineRefusesRunningDuplicates, conflictHints } = this.settings;
+    const { instanceId, onConflict, orchestrator } = command;
+    const key = { taskHub: instances.taskHub, instanceId };
+    // Safety points 3 and 4: for an ID this process just started or refused, read first, as a
+    // conflict is likely; otherwise ask for the lock at once, without waiting for a holder, and
+    // read beside it only where the answer may depend on the read.
+    const hinted = conflictHints?.expectsConflict(instanceId) ?? false;
+    const speculative = hinted ? undefined : attempt(lock, key, 0);
+    let reading =
+      hinted ||
+      mustRecheck(undefined, onConflict, orchestrator.reuse, engineRefusesRunningDuplicates)
+        ? read(instances, instanceId)
+        : undefined;
+    if (speculative) {
+      const first = await (reading ? Promise.race([reading, speculative]) : speculative);
+      if ('held' in first) {
+        // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
+        return this.holding(first.held, command, call, () =>
+          this.checkAndStart(command, undefined, call),
+        );
+      }
     }
-    await clock.sleep(RESTART_POLL_MS);
+    // The lock is taken by another start (or not asked for yet): what exists decides.
+    reading ??= read(instances, instanceId);
+    const result = await reading;
+    if ('error' in result) {
+      if (speculative) dropInBackground(speculative);
+      throw result.error;
+    }
+    const seen = result.status;
+    const decision = decide(seen, onConflict, orchestrator.reuse);
+    if (isSettled(decision)) {
+      if (speculative) dropInBackground(speculative);
+      const settled = settledOutcome(command, decision);
+      log.info(logLine.settledWithoutLock(command, seen, settled.kind));
+      return settled;
+    }
+    // Not asked yet (hinted), or busy when asked at once: wait for the holder, within the bound.
+    let locked = speculative ? await speculative : undefined;
+    if (locked === undefined || 'busy' in locked) locked = await attempt(lock, key, lockWaitMs);
+    if ('error' in locked) throw locked.error;
+    if ('busy' in locked) {
+      log.info(logLine.lockBusy(command, lockWaitMs));
+      return { kind: 'conflict', instanceId, refusal: { rule: 'in-progress', lockWaitMs } };
+    }
+    return this.holding(locked.held, command, call, () => this.checkAndStart(command, seen, call));
+  }
+
+  /**
+   * Runs `work` under the held lock, then ends the hold, deciding here and only here how (safety
+   * points 1 and 5): released in the background once `work` has returned, unless a call timed out.
+   * A timed-out call (a start, or a terminate before a start) may still land, and releasing would
+   * let the next start of the ID overlap it, so the lock is left to expire.
+   */
+  private async holding(
+    held: HeldLock,
+    command: StartCommand,
+    { log }: StartCall,
+    work: () => Promise<StartOutcome>,
+  ): Promise<StartOutcome> {
+    let mayStillLand = false;
+    try {
+      return await work();
+    } catch (error) {
+      mayStillLand = error instanceof DependencyError && error.kind === 'timedOut';
+      if (mayStillLand) log.warn(logLine.leftToExpire(command, (error as Error).message));
+      throw error;
+    } finally {
+      if (mayStillLand) held.leaveToExpire();
+      else void held.release();
+    }
+  }
+
+  private async checkAndStart(
+    command: StartCommand,
+    seen: RuntimeStatus | undefined,
+    call: StartCall,
+  ): Promise<StartOutcome> {
+    const { instances, log } = call;
+    const { orchestrator, instanceId, onConflict } = command;
+    const recheck = mustRecheck(
+      seen,
+      onConflict,
+      orchestrator.reuse,
+      this.settings.engineRefusesRunningDuplicates,
+    );
+    const current = recheck ? await instances.status(instanceId) : seen;
+    const decision = decide(current, onConflict, orchestrator.reuse);
+    if (isSettled(decision)) {
+      const settled = settledOutcome(command, decision);
+      log.info(logLine.settledUnderLock(command, current, settled.kind));
+      return settled;
+    }
+    if (decision.action === 'restart' && !(await this.terminateAndWait(instanceId, call))) {
+      return {
+        kind: 'unavailable',
+        detail: restartTimedOutDetail(instanceId, this.settings.restartTimeoutMs),
+      };
+    }
+    try {
+      await instances.start(orchestrator.name, instanceId, command.input);
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      log.info(logLine.engineRefused(command, error.runtimeStatus, onConflict));
+      return settledOutcome(command, decideOnEngineRefusal(error.runtimeStatus, onConflict));
+    }
+    const replaced = decision.action === 'restart' ? 'Terminated' : current;
+    log.info(logLine.started(command, current, recheck, replaced));
+    return { kind: 'started', instanceId };
+  }
+
+  /** Terminates the instance and polls until it has ended; false when it outlives the timeout. */
+  private async terminateAndWait(
+    instanceId: string,
+    { instances, log }: StartCall,
+  ): Promise<boolean> {
+    const { clock, restartTimeoutMs } = this.settings;
+    log.info(logLine.terminating(instanceId));
+    await instances.terminate(instanceId, RESTART_TERMINATE_REASON);
+    const deadline = clock.now() + restartTimeoutMs;
+    for (;;) {
+      const status = await instances.status(instanceId);
+      if (status === undefined || !isRunning(status)) {
+        return true;
+      }
+      if (clock.now() >= deadline) {
+        log.warn(logLine.stillRunning(instanceId, status, restartTimeoutMs));
+        return false;
+      }
+      await clock.sleep(RESTART_POLL_MS);
+    }
   }
 }

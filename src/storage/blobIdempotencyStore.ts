@@ -2,18 +2,19 @@
  * Idempotency records as JSON blobs in the lock's container (the app's own storage account, with
  * the permissions the lock already has): `idempotency/<task hub>/<sha256(key)>`. A create is an
  * upload with If-None-Match: *, every change an upload or delete with If-Match: <ETag>, so storage
- * itself decides which of any number of app instances wins a key. The fixed prefix lets a
- * lifecycle-management rule delete old records.
+ * itself decides which of any number of app instances wins a key. The container's lifecycle
+ * rule deletes records (and stale lock blobs) a day past the TTL.
  */
 import { createHash } from 'node:crypto';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { IdempotencyStore, KeyScope, RecordVersion } from '../idempotency/ports';
-import type { IdempotencyRecord } from '../idempotency/record';
+import type { CompletedRecord, IdempotencyRecord } from '../idempotency/record';
 import { dependencyFailure } from '../dependencies/failure';
+import { isRuntimeStatus } from '../singleton/statuses';
 import { storageError, storageFailure } from './storageFailure';
 import { containerOnce, type ContainerOnce } from './containerOnce';
 
-/** Where records live in the container; a lifecycle rule may match this prefix. */
+/** Where records live in the container, apart from the lock blobs. */
 export const RECORD_PREFIX = 'idempotency/';
 
 export function recordBlobName({ taskHub, key }: KeyScope): string {
@@ -33,8 +34,38 @@ function isRecord(value: unknown): value is IdempotencyRecord {
     v !== null &&
     (v.state === 'pending' || v.state === 'completed') &&
     typeof v.fingerprint === 'object' &&
-    typeof v.claimedAt === 'string'
+    typeof v.claimedAt === 'string' &&
+    (v.state === 'pending' || typeof (v as Partial<CompletedRecord>).outcome === 'object')
   );
+}
+
+/**
+ * Records completed before outcomes were recorded held the HTTP answer instead (status, headers,
+ * body): its status says the outcome, and the links are built anew as for any replay. Kept until
+ * such records have expired everywhere (the TTL, 30 days at most).
+ */
+function fromEarlierVersion(value: unknown): unknown {
+  const v = value as {
+    state?: unknown;
+    outcome?: unknown;
+    answer?: { status?: unknown; body?: unknown };
+    run?: { instanceId?: unknown };
+  } | null;
+  if (v?.state !== 'completed' || v.outcome !== undefined || typeof v.answer !== 'object') {
+    return value;
+  }
+  const { answer, run, ...rest } = v;
+  const instanceId = run?.instanceId;
+  if (typeof instanceId !== 'string') return value;
+  if (answer.status === 202) return { ...rest, run, outcome: { kind: 'started', instanceId } };
+  let runtimeStatus: unknown;
+  try {
+    ({ runtimeStatus } = JSON.parse(String(answer.body)) as { runtimeStatus?: unknown });
+  } catch {
+    runtimeStatus = undefined;
+  }
+  if (answer.status !== 200 || !isRuntimeStatus(runtimeStatus)) return value;
+  return { ...rest, run, outcome: { kind: 'attached', instanceId, runtimeStatus } };
 }
 
 const JSON_CONTENT = { blobContentType: 'application/json' };
@@ -65,7 +96,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 409 || status === 412) return undefined;
-      if (status !== 404) throw storageFailure(error, 'Claiming the idempotency key');
+      if (status !== 404) throw storageFailure(error, 'Claiming the idempotency key', 'records');
     }
     // The container does not exist yet (a fresh account, before any lock was taken).
     await this.containerMade.ready();
@@ -74,7 +105,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 409 || status === 412) return undefined;
-      throw storageFailure(error, 'Claiming the idempotency key');
+      throw storageFailure(error, 'Claiming the idempotency key', 'records');
     }
   }
 
@@ -91,7 +122,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       text = await streamText(response.readableStreamBody);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw storageFailure(error, 'Reading the idempotency record');
+      throw storageFailure(error, 'Reading the idempotency record', 'records');
     }
     let record: unknown;
     try {
@@ -99,9 +130,10 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch {
       record = undefined;
     }
+    record = fromEarlierVersion(record);
     if (!isRecord(record) || etag === undefined) {
       throw dependencyFailure(
-        'lock',
+        'records',
         `The idempotency record '${recordBlobName(scope)}' is not readable.`,
         { answer: 'other' },
       );
@@ -125,7 +157,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 404) return undefined;
-      throw storageFailure(error, 'Writing the idempotency record');
+      throw storageFailure(error, 'Writing the idempotency record', 'records');
     }
   }
 
@@ -138,7 +170,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 404) return;
-      throw storageFailure(error, 'Releasing the idempotency key');
+      throw storageFailure(error, 'Releasing the idempotency key', 'records');
     }
   }
 

@@ -1,10 +1,14 @@
 /**
  * What a failed call of the storage SDK means for the starter: the one mapping from the SDK's error
- * to a lock-dependency failure, shared by the lock and the Idempotency-Key records (both live in
- * the lock's container).
+ * to a dependency failure, shared by the lock and the Idempotency-Key records (both live in the
+ * lock's container, and each names itself as the dependency).
  */
-import { dependencyFailure, type Observed } from '../dependencies/failure';
-import type { DependencyError } from '../singleton/ports';
+import {
+  dependencyFailure,
+  type Dependency,
+  type DependencyError,
+  type Observed,
+} from '../dependencies/failure';
 
 /** The fields of the storage SDK's `RestError` (and its abort errors) that matter here. */
 export interface StorageError {
@@ -27,10 +31,14 @@ function observed(error: StorageError): Observed {
     : { answer: 'status', status: error.statusCode };
 }
 
-export function storageFailure(error: unknown, operation: string): DependencyError {
+export function storageFailure(
+  error: unknown,
+  operation: string,
+  dependency: Extract<Dependency, 'lock' | 'records'> = 'lock',
+): DependencyError {
   const e = storageError(error);
   return dependencyFailure(
-    'lock',
+    dependency,
     `${operation} failed: ${e.message ?? String(error)}`,
     observed(e),
   );

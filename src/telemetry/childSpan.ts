@@ -13,7 +13,8 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { AlreadyExistsError, DependencyError } from '../singleton/ports';
+import { DependencyError } from '../dependencies/failure';
+import { AlreadyExistsError } from '../singleton/ports';
 import { ATTR } from './names';
 
 /** Where the port decorators of one request write their spans. */

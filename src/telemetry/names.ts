@@ -12,6 +12,8 @@ export const SPAN = {
   /** One per start request: what was asked and what came of it. */
   start: 'singleton.start',
   status: 'singleton.instances.status',
+  /** A keyed start's read of the instance's run (to record or recognise it). */
+  run: 'singleton.instances.run',
   startInstance: 'singleton.instances.start',
   terminate: 'singleton.instances.terminate',
   acquire: 'singleton.lock.acquire',
@@ -25,8 +27,15 @@ export const ATTR = {
   taskHub: 'singleton.task_hub',
   /** Recorded only when the setting allows (an ID can carry personal data). */
   instanceId: 'singleton.instance_id',
-  /** started | attached | conflict | unavailable | failed | error (thrown: a 500). */
+  /**
+   * started | attached | conflict | replayed | keyMismatch | keyInProgress | invalid |
+   * unavailable | failed | misconfigured | error (thrown: a 500).
+   */
   outcome: 'singleton.outcome',
+  /** What a replay answers again: started | attached. */
+  replayedOutcome: 'singleton.replayed_outcome',
+  /** Which field made an invalid request: orchestrator | instanceId | input | idempotencyKey. */
+  invalidField: 'singleton.invalid_field',
   /** Why a conflict: running | reuse | in-progress. */
   conflictRule: 'singleton.conflict.rule',
   /** Who saw the running instance of a `running` conflict: starter | engine. */

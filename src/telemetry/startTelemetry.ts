@@ -17,15 +17,13 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { StartCommand, StartOutcome } from '../singleton/outcome';
-import type { StartDeps } from '../singleton/start';
+import type { SingletonResult, StartCommand } from '../singleton/result';
+import type { StartCall, StartStep } from '../singleton/start';
 import type { SpanScope } from './childSpan';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
 import type { TelemetrySettings } from './settings';
 import { TracedInstances } from './tracedInstances';
 import { TracedLock, type LockObserver } from './tracedLock';
-
-export type StartFn = (command: StartCommand, deps: StartDeps) => Promise<StartOutcome>;
 
 export interface StartTelemetryOptions extends TelemetrySettings {
   /** Default: the global tracer provider's (a no-op until an SDK registers one). */
@@ -58,16 +56,16 @@ export class StartTelemetry {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** `start`, traced: the same function with the request span, traced ports and metrics. */
-  traced(start: StartFn): StartFn {
-    return (command, deps) => this.run(command, deps, start);
+  /** `step`, traced: the same step with the request span, traced ports and metrics. */
+  around(step: StartStep): StartStep {
+    return { start: (command, call) => this.run(command, call, step) };
   }
 
-  /** Runs `start` for the command with traced ports, and records what came of it. */
-  async run(command: StartCommand, deps: StartDeps, start: StartFn): Promise<StartOutcome> {
+  /** Runs `step` for the command with traced ports, and records what came of it. */
+  async run(command: StartCommand, call: StartCall, step: StartStep): Promise<SingletonResult> {
     const { orchestrator, instanceId, onConflict } = command;
     const common: Attributes = {
-      [ATTR.taskHub]: deps.instances.taskHub,
+      [ATTR.taskHub]: call.instances.taskHub,
       ...(this.options.recordInstanceId && { [ATTR.instanceId]: instanceId }),
     };
     const asked: Attributes = {
@@ -89,17 +87,17 @@ export class StartTelemetry {
       waited: (ms, acquired) => (lockWait = { ms, acquired }),
       holdEnded: (how) => span.setAttribute(ATTR.lockHoldEnd, how),
     };
-    const traced: StartDeps = {
-      ...deps,
+    const traced: StartCall = {
+      log: call.log,
       // The lock is decorated whatever the span: its wait is also a metric.
-      instances: recording ? new TracedInstances(deps.instances, scope) : deps.instances,
-      lock: new TracedLock(deps.lock, scope, observer, this.now),
+      instances: recording ? new TracedInstances(call.instances, scope) : call.instances,
+      lock: new TracedLock(call.lock, scope, observer, this.now),
     };
 
     const began = this.now();
     let result: Attributes = {};
     try {
-      const outcome = await context.with(parent, () => start(command, traced));
+      const outcome = await context.with(parent, () => step.start(command, traced));
       result = describeOutcome(span, outcome);
       return outcome;
     } catch (error) {
@@ -150,10 +148,18 @@ export class StartTelemetry {
  * Puts the outcome on the span and returns the attributes that classify it (low cardinality, for
  * the metrics too). A conflict is an answer, not an error; unavailable and failed are errors.
  */
-function describeOutcome(span: Span, outcome: StartOutcome): Attributes {
+function describeOutcome(span: Span, outcome: SingletonResult): Attributes {
   const classified: Attributes = { [ATTR.outcome]: outcome.kind };
   switch (outcome.kind) {
     case 'started':
+    case 'keyMismatch':
+    case 'keyInProgress':
+      break;
+    case 'replayed':
+      classified[ATTR.replayedOutcome] = outcome.original.kind;
+      break;
+    case 'invalid':
+      classified[ATTR.invalidField] = outcome.field;
       break;
     case 'attached':
       span.setAttribute(ATTR.runtimeStatus, outcome.runtimeStatus);
@@ -169,6 +175,7 @@ function describeOutcome(span: Span, outcome: StartOutcome): Attributes {
     }
     case 'unavailable':
     case 'failed':
+    case 'misconfigured':
       span.setAttribute(ATTR.errorType, outcome.kind);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.detail });
       break;

@@ -1,5 +1,5 @@
 /** The durable instances port, with a child span per call. */
-import type { Instances } from '../singleton/ports';
+import type { Instances, Run } from '../singleton/ports';
 import type { RuntimeStatus } from '../singleton/statuses';
 import { inChildSpan, type SpanScope } from './childSpan';
 import { ATTR, SPAN } from './names';
@@ -22,6 +22,10 @@ export class TracedInstances implements Instances {
       () => this.inner.status(instanceId),
       (status) => (status === undefined ? {} : { [ATTR.runtimeStatus]: status }),
     );
+  }
+
+  run(instanceId: string): Promise<Run | undefined> {
+    return inChildSpan(this.scope, SPAN.run, {}, () => this.inner.run(instanceId));
   }
 
   start(orchestrator: string, instanceId: string, input: unknown): Promise<void> {

@@ -47,9 +47,13 @@ class TracedHeldLock implements HeldLock {
     private readonly observer: LockObserver,
   ) {}
 
+  /**
+   * The hold ends when the release is issued: the start does not wait for it, and the request's
+   * span may have ended before it lands (an attribute set on an ended span is dropped).
+   */
   async release(): Promise<void> {
-    await inChildSpan(this.scope, SPAN.release, {}, () => this.inner.release());
     this.observer.holdEnded('released');
+    await inChildSpan(this.scope, SPAN.release, {}, () => this.inner.release());
   }
 
   /** Synchronous and without I/O: an event on the request's span says it happened. */

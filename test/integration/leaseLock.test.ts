@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { DependencyError, type LockKey } from '../../src/singleton/ports';
+import { DependencyError } from '../../src/dependencies/failure';
+import type { LockKey } from '../../src/singleton/ports';
 import { BlobLeaseLock, lockBlobName } from '../../src/storage/blobLeaseLock';
 import { createBlobServiceClient } from '../../src/storage/blobService';
 import { azuriteConnectionString } from '../support/azurite';

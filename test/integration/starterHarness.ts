@@ -9,7 +9,7 @@ import { readHostJson } from '../../src/durable/hostSettings';
 import type { Env } from '../../src/env';
 import { httpStartSingle } from '../../src/functions/httpStartSingle';
 import { exposeForSingletonStart } from '../../src/singleton/catalog';
-import { createStarter, type Starter } from '../../src/starter';
+import { createStarter, type AppStarter } from '../../src/starter';
 import '../../tools/sample-starter/sampleHttpStartSingle';
 import { azuriteConnectionString } from '../support/azurite';
 import { durableClientBinding } from '../support/durableClientBinding';
@@ -31,13 +31,13 @@ exposeForSingletonStart(FIXTURES.never, { reuse: 'never' });
 
 /** The name the handler under test is registered under, beside the app's own registration. */
 export const UNDER_TEST = 'httpStartSingleUnderTest';
-let starter: Starter | undefined;
+let starter: AppStarter | undefined;
 app.http(UNDER_TEST, {
   route: 'test/orchestrators/{functionName}/{instanceId}',
   methods: ['POST'],
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
-  handler: (request, context) => httpStartSingle(starter!)(request, context),
+  handler: httpStartSingle(() => starter!),
 });
 
 /** The app settings of the next requests: the defaults, the test run's Azurite, and `settings`. */

@@ -4,7 +4,6 @@
  * ports, then shuts the SDK down, which exports what it holds.
  */
 import * as core from '../../tools/functions-core';
-import { startSingleton } from '../../src/singleton/start';
 import { setupTelemetry } from '../../src/telemetry/setup';
 import { StartTelemetry } from '../../src/telemetry/startTelemetry';
 import { fakeWorld } from '../unit/singleton/fakes';
@@ -14,14 +13,13 @@ async function main(): Promise<void> {
   core.install();
   const exported = setupTelemetry(process.env);
   const telemetry = new StartTelemetry({ recordInstanceId: true });
-  const { deps, instances } = fakeWorld();
+  const { call, flow, instances } = fakeWorld();
   instances.seed('running-id', 'Running');
   const orchestrator = { name: 'nightlyJob', reuse: 'always' } as const;
   for (const instanceId of ['new-id', 'running-id']) {
-    await telemetry.traced(startSingleton)(
-      { orchestrator, instanceId, input: null, onConflict: 'reject' },
-      deps,
-    );
+    await telemetry
+      .around(flow)
+      .start({ orchestrator, instanceId, input: null, onConflict: 'reject' }, call);
   }
   await exported.shutdown();
   process.stdout.write(JSON.stringify({ destinations: exported.destinations }) + '\n');

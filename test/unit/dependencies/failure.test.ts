@@ -1,5 +1,5 @@
 import { dependencyFailure, type Observed } from '../../../src/dependencies/failure';
-import { DependencyError } from '../../../src/singleton/ports';
+import { DependencyError } from '../../../src/dependencies/failure';
 
 describe('dependencyFailure', () => {
   it.each<[Observed, string]>([

@@ -1,5 +1,5 @@
 import type { DurableClient } from 'durable-functions';
-import { durableInstances } from '../../../src/durable/instances';
+import { DurableInstances } from '../../../src/durable/instances';
 import { AlreadyExistsError } from '../../../src/singleton/ports';
 
 /** A client whose `startNew` fails as durable-functions does for the given answer. */
@@ -23,7 +23,7 @@ describe('durableInstances: failures', () => {
     ['a refused connection', network('ECONNREFUSED'), 'unavailable'],
     ['an unknown error', new Error('boom'), 'failed'],
   ])('classifies %s', async (_label, error, kind) => {
-    const start = durableInstances(clientFailing(error), 1_000).start('job', 'a', null);
+    const start = new DurableInstances(clientFailing(error), 1_000).start('job', 'a', null);
     await expect(start).rejects.toMatchObject({ dependency: 'durable', kind });
   });
 
@@ -31,7 +31,7 @@ describe('durableInstances: failures', () => {
     const refusal = new Error(
       'The operation failed with an unexpected status code: 500. Details: {"ExceptionMessage":"An Orchestration instance with the status Running already exists."}',
     );
-    const start = durableInstances(clientFailing(refusal), 1_000).start('job', 'a', null);
+    const start = new DurableInstances(clientFailing(refusal), 1_000).start('job', 'a', null);
     await expect(start).rejects.toBeInstanceOf(AlreadyExistsError);
     await expect(start).rejects.toMatchObject({ runtimeStatus: 'Running' });
   });
@@ -43,7 +43,7 @@ describe('durableInstances: failures', () => {
         taskHubName: 'hub',
         startNew: () => new Promise(() => undefined),
       } as unknown as DurableClient;
-      const start = durableInstances(client, 300).start('job', 'a', null);
+      const start = new DurableInstances(client, 300).start('job', 'a', null);
       jest.advanceTimersByTime(300);
       await expect(start).rejects.toMatchObject({
         dependency: 'durable',

@@ -16,7 +16,7 @@ const fingerprint: Fingerprint = {
   onConflict: 'reject',
   inputSha256: inputSha256({ items: 3 }),
 };
-const answer = { status: 202, headers: { Location: 'http://x/status' }, body: '{"id":"nightly"}' };
+const outcome = { kind: 'started', instanceId: 'nightly' } as const;
 
 const completed: CompletedRecord = {
   state: 'completed',
@@ -24,7 +24,7 @@ const completed: CompletedRecord = {
   fingerprint,
   claimedAt: iso(T0),
   completedAt: iso(T0 + 100),
-  answer,
+  outcome,
   run: { instanceId: 'nightly', createdTime: iso(T0 + 50) },
 };
 const pending: PendingRecord = {
@@ -44,7 +44,7 @@ describe('decideOnRecord: the key has a record', () => {
       completed,
       fingerprint,
       T0 + 100 + TTL - 1,
-      { action: 'replay', answer, run: completed.run },
+      { action: 'replay', outcome, run: completed.run },
     ],
     [
       'completed, different request, within the TTL → mismatch naming the parts',

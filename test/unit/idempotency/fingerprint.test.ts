@@ -4,7 +4,7 @@ import {
   fingerprintOf,
   inputSha256,
 } from '../../../src/idempotency/fingerprint';
-import type { StartCommand } from '../../../src/singleton/outcome';
+import type { StartCommand } from '../../../src/singleton/result';
 
 function command(overrides: Partial<StartCommand> = {}): StartCommand {
   return {

@@ -1,21 +1,15 @@
+/**
+ * The Idempotency-Key decorator around a scripted start: records in memory with versions like
+ * ETags, time injected, and the engine's current run under the test's control.
+ */
+import { DependencyError } from '../../../src/dependencies/failure';
 import { fingerprintOf } from '../../../src/idempotency/fingerprint';
-import {
-  idempotentStart,
-  type Answered,
-  type IdempotencyDeps,
-  type KeyedActions,
-  type KeyedRequest,
-} from '../../../src/idempotency/idempotentStart';
-import type {
-  IdempotencyStore,
-  KeyScope,
-  RecordVersion,
-  Run,
-  Runs,
-} from '../../../src/idempotency/ports';
-import type { IdempotencyRecord, RecordedAnswer } from '../../../src/idempotency/record';
-import type { StartCommand, StartOutcome } from '../../../src/singleton/outcome';
-import { DependencyError } from '../../../src/singleton/ports';
+import { IdempotentStart, type OutcomeStep } from '../../../src/idempotency/idempotentStart';
+import type { IdempotencyStore, KeyScope, RecordVersion } from '../../../src/idempotency/ports';
+import type { IdempotencyRecord } from '../../../src/idempotency/record';
+import type { Instances, Run } from '../../../src/singleton/ports';
+import type { SingletonResult, StartCommand, StartOutcome } from '../../../src/singleton/result';
+import type { StartCall } from '../../../src/singleton/start';
 
 const T0 = Date.parse('2026-11-28T10:00:00.000Z');
 
@@ -25,6 +19,8 @@ class MemoryStore implements IdempotencyStore {
   readonly journal: string[] = [];
   private counter = 0;
   failNext?: Error;
+  /** Runs once, just before the next `replace` compares versions (a rival writing first). */
+  beforeReplace?: () => void;
 
   private maybeFail(): void {
     const error = this.failNext;
@@ -50,6 +46,9 @@ class MemoryStore implements IdempotencyStore {
   async replace(scope: KeyScope, record: IdempotencyRecord, version: RecordVersion) {
     this.journal.push(`replace ${record.state}`);
     this.maybeFail();
+    const rival = this.beforeReplace;
+    this.beforeReplace = undefined;
+    rival?.();
     return this.records.get(scope.key)?.version === version ? this.put(scope, record) : undefined;
   }
   async delete(scope: KeyScope, version: RecordVersion) {
@@ -57,63 +56,75 @@ class MemoryStore implements IdempotencyStore {
     this.maybeFail();
     if (this.records.get(scope.key)?.version === version) this.records.delete(scope.key);
   }
+  /** Overwrites the key's record as another request would, with a new version. */
+  overwrite(record: IdempotencyRecord, key = KEY): void {
+    this.put({ taskHub: 'hub', key }, record);
+  }
   state(key = KEY): IdempotencyRecord | undefined {
     return this.records.get(key)?.record;
   }
 }
 
 const KEY = 'key-1';
-const ANSWER_202: RecordedAnswer = {
-  status: 202,
-  headers: { Location: 'http://host/status/nightly' },
-  body: '{"id":"nightly"}',
-};
+const STARTED = { kind: 'started', instanceId: 'nightly' } as const;
 
 const command: StartCommand = {
   orchestrator: { name: 'processBatch', reuse: 'always' },
   instanceId: 'nightly',
   onConflict: 'reject',
   input: { items: 3 },
-};
-const request: KeyedRequest = {
-  scope: { taskHub: 'hub', key: KEY },
-  fingerprint: fingerprintOf(command),
+  idempotencyKey: KEY,
 };
 
-/** The engine as the flow sees it: the current run per instance, and the starts made. */
-class World implements Runs {
+/** What the next start does. */
+type Next = 'start' | 'attach' | 'conflict' | 'failed' | 'timeout' | 'crashAfterStart';
+
+/** The engine as the decorator sees it: the current run, and the starts made through the flow. */
+class World implements OutcomeStep {
   now = T0;
   run?: Run;
   starts = 0;
   readonly logs: string[] = [];
   readonly store = new MemoryStore();
-  /** What the next start does. */
-  next: 'start' | 'conflict' | 'timeout' | 'crashAfterStart' = 'start';
+  next: Next = 'start';
+  /** Runs inside the next start, before it acts: another request arriving meanwhile, a stall. */
+  during?: () => Promise<void>;
+  /** Runs inside the next start, after it acted. */
+  after?: () => Promise<void>;
+  /** The next read of the run fails with this. */
+  runFails?: Error;
 
-  async current(): Promise<Run | undefined> {
-    return this.run;
-  }
+  readonly instances: Instances = {
+    taskHub: 'hub',
+    run: async () => {
+      const failure = this.runFails;
+      this.runFails = undefined;
+      if (failure) throw failure;
+      return this.run;
+    },
+    status: () => Promise.reject(new Error('the decorator reads no status')),
+    start: () => Promise.reject(new Error('the decorator starts nothing itself')),
+    terminate: () => Promise.reject(new Error('the decorator terminates nothing')),
+  };
 
-  deps(): IdempotencyDeps {
-    return {
-      store: this.store,
-      runs: this,
-      clock: { now: () => this.now },
-      log: { info: (m) => this.logs.push(m), warn: (m) => this.logs.push(m) },
-      ttlMs: 60_000,
-      claimHoldMs: 20_000,
-      unsettledHoldMs: 5_000,
-    };
-  }
+  // Bounds chosen so that a claim is held 20 s, and an unsettled start's claim 5 s.
+  readonly keyed = new IdempotentStart(this, {
+    store: this.store,
+    clock: { now: () => this.now },
+    ttlSeconds: 60,
+    lockWaitMs: 4_000,
+    restartTimeoutMs: 0,
+    lockLeaseSeconds: 4,
+    backendTimeoutMs: 1_000,
+  });
 
-  actions(input: unknown = command.input): KeyedActions {
-    return {
-      start: async (): Promise<Answered> => {
-        const outcome = this.attempt(input);
-        return { outcome, answer: outcome.kind === 'started' ? ANSWER_202 : problemAnswer(503) };
-      },
-      startedAnswer: async () => ANSWER_202,
-    };
+  async start(started: StartCommand): Promise<StartOutcome> {
+    const { during, after } = this;
+    this.during = this.after = undefined;
+    await during?.();
+    const outcome = this.attempt(started.input);
+    await after?.();
+    return outcome;
   }
 
   private attempt(input: unknown): StartOutcome {
@@ -126,101 +137,217 @@ class World implements Runs {
         refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Running' },
       };
     }
+    if (kind === 'failed') return { kind: 'failed', detail: 'the engine said no' };
+    if (kind === 'attach')
+      return { kind: 'attached', instanceId: 'nightly', runtimeStatus: 'Running' };
     this.starts += 1;
     this.run = { name: 'processBatch', createdTime: new Date(this.now).toISOString(), input };
     if (kind === 'timeout') return { kind: 'unavailable', detail: 'no answer within 5000 ms' };
     if (kind === 'crashAfterStart') throw new Error('the worker died');
-    return { kind: 'started', instanceId: 'nightly' };
+    return STARTED;
   }
 
-  send(actions = this.actions()) {
-    return idempotentStart(request, this.deps(), actions);
+  send(request: StartCommand = command): Promise<SingletonResult> {
+    const call: StartCall = {
+      instances: this.instances,
+      lock: { acquire: () => Promise.reject(new Error('the decorator takes no lock')) },
+      log: { info: (m) => this.logs.push(m), warn: (m) => this.logs.push(m) },
+    };
+    return this.keyed.start(request, call);
   }
 }
 
-function problemAnswer(status: number): RecordedAnswer {
-  return { status, headers: { 'Content-Type': 'application/problem+json' }, body: '{}' };
-}
+const inProgress = (retryAfterMs: number) => ({
+  kind: 'keyInProgress',
+  idempotencyKey: KEY,
+  instanceId: 'nightly',
+  retryAfterMs,
+});
+const REPLAYED = { kind: 'replayed', instanceId: 'nightly', original: STARTED };
 
-describe('idempotentStart', () => {
+describe('IdempotentStart', () => {
   let world: World;
   beforeEach(() => {
     world = new World();
   });
 
-  it('the first request claims the key, starts, and records the answer and the run', async () => {
-    expect(await world.send()).toEqual({ kind: 'answered', answer: ANSWER_202 });
+  it('passes a request without a key straight to the start, recording nothing', async () => {
+    const { idempotencyKey: _none, ...unkeyed } = command;
+    expect(await world.send(unkeyed)).toEqual(STARTED);
+    expect(world.store.journal).toEqual([]);
+  });
+
+  it('refuses an invalid key before anything is claimed or started', async () => {
+    expect(await world.send({ ...command, idempotencyKey: 'caf\u00e9' })).toEqual({
+      kind: 'invalid',
+      field: 'idempotencyKey',
+      detail: expect.stringMatching(/printable ASCII/) as unknown,
+    });
+    expect(world.store.journal).toEqual([]);
+    expect(world.starts).toBe(0);
+  });
+
+  it('the first request claims the key, starts, and records the outcome and the run', async () => {
+    expect(await world.send()).toEqual(STARTED);
     expect(world.starts).toBe(1);
     expect(world.store.journal).toEqual(['create pending', 'replace completed']);
-    expect(world.store.state()).toMatchObject({
+    expect(world.store.state()).toEqual({
       state: 'completed',
       key: KEY,
-      fingerprint: request.fingerprint,
-      answer: ANSWER_202,
+      fingerprint: fingerprintOf(command),
+      claimedAt: new Date(T0).toISOString(),
+      completedAt: new Date(T0).toISOString(),
+      outcome: STARTED,
       run: { instanceId: 'nightly', createdTime: new Date(T0).toISOString() },
     });
   });
 
-  it('a retry with the same request replays the answer and starts nothing, whatever the instance does now', async () => {
+  it('records an attach through the keyed path, and replays it as an attach', async () => {
+    world.run = { name: 'processBatch', createdTime: new Date(T0 - 1000).toISOString(), input: 1 };
+    world.next = 'attach';
+    const attached = { kind: 'attached', instanceId: 'nightly', runtimeStatus: 'Running' };
+    expect(await world.send()).toEqual(attached);
+    expect(world.store.state()).toMatchObject({
+      outcome: attached,
+      run: { createdTime: new Date(T0 - 1000).toISOString() },
+    });
+    expect(await world.send()).toEqual({
+      kind: 'replayed',
+      instanceId: 'nightly',
+      original: attached,
+    });
+  });
+
+  it('a run that cannot be read after the start is recorded without its time, and answered', async () => {
+    world.after = async () => {
+      world.runFails = new DependencyError('durable', 'unavailable', 'down');
+    };
+    expect(await world.send()).toEqual(STARTED);
+    expect(world.store.state()).toMatchObject({ outcome: STARTED, run: { instanceId: 'nightly' } });
+    expect(world.store.state()).not.toHaveProperty('run.createdTime');
+    expect(world.logs.some((l) => l.includes('could not be read (down)'))).toBe(true);
+  });
+
+  it('a retry with the same request replays the outcome and starts nothing, whatever the instance does now', async () => {
     await world.send();
     world.now += 30_000;
     world.run = undefined; // the run ended and was purged, say
-    expect(await world.send()).toEqual({
-      kind: 'replayed',
-      answer: ANSWER_202,
-      run: { instanceId: 'nightly', createdTime: new Date(T0).toISOString() },
-    });
+    expect(await world.send()).toEqual(REPLAYED);
     expect(world.starts).toBe(1);
   });
 
   it('a retry with a different body is refused as a mismatch, and starts nothing', async () => {
     await world.send();
-    const differs = await idempotentStart(
-      { ...request, fingerprint: fingerprintOf({ ...command, input: { items: 4 } }) },
-      world.deps(),
-      world.actions({ items: 4 }),
-    );
-    expect(differs).toEqual({ kind: 'mismatch', differences: ['inputSha256'] });
+    expect(await world.send({ ...command, input: { items: 4 } })).toEqual({
+      kind: 'keyMismatch',
+      idempotencyKey: KEY,
+      differences: ['input'],
+    });
     expect(world.starts).toBe(1);
   });
 
   it('while the first request holds the key, a retry is told it is in progress', async () => {
     let during: unknown;
-    const slow: KeyedActions = {
-      ...world.actions(),
-      start: async () => {
-        world.now += 1_000;
-        during = await world.send();
-        return world.actions().start();
-      },
+    world.during = async () => {
+      world.now += 1_000;
+      during = await world.send();
     };
-    expect((await world.send(slow)).kind).toBe('answered');
-    expect(during).toEqual({ kind: 'inProgress', retryAfterMs: 19_000 });
+    expect(await world.send()).toEqual(STARTED);
+    expect(during).toEqual(inProgress(19_000));
     expect(world.starts).toBe(1);
   });
 
   it('past the TTL the key is free: the record is replaced and the request starts anew', async () => {
     await world.send();
     world.now += 60_001;
-    expect((await world.send()).kind).toBe('answered');
+    expect(await world.send()).toEqual(STARTED);
     expect(world.starts).toBe(2);
     expect(world.logs).toContain(`Idempotency-Key '${KEY}': the expired record is replaced.`);
   });
 
-  it('a refused start (409) releases the key, so a later retry may start', async () => {
-    world.next = 'conflict';
+  it('a takeover that loses its swap starts nothing: the winner holds the key', async () => {
     await world.send();
-    expect(world.store.state()).toBeUndefined();
-    expect(world.store.journal).toEqual(['create pending', 'delete']);
-    expect((await world.send()).kind).toBe('answered');
+    world.now += 60_001;
+    const winner = { ...world.store.state()!, state: 'pending' } as IdempotencyRecord;
+    world.store.beforeReplace = () =>
+      world.store.overwrite({
+        ...winner,
+        state: 'pending',
+        claimedAt: new Date(world.now).toISOString(),
+        abandonedAfter: new Date(world.now + 20_000).toISOString(),
+        runsSince: new Date(world.now).toISOString(),
+      } as IdempotencyRecord);
+    expect(await world.send()).toEqual(inProgress(20_000));
     expect(world.starts).toBe(1);
   });
+
+  it('claims again when the record vanishes between the claim and the read, then starts once', async () => {
+    world.store.overwrite({
+      state: 'pending',
+      key: KEY,
+      fingerprint: fingerprintOf(command),
+      claimedAt: new Date(T0).toISOString(),
+      abandonedAfter: new Date(T0 + 20_000).toISOString(),
+      runsSince: new Date(T0).toISOString(),
+    });
+    const read = world.store.read.bind(world.store);
+    world.store.read = async (scope) => {
+      world.store.records.clear(); // released by its holder just now
+      world.store.read = read;
+      return read(scope);
+    };
+    expect(await world.send()).toEqual(STARTED);
+    expect(world.store.journal).toEqual([
+      'create pending',
+      'read',
+      'create pending',
+      'replace completed',
+    ]);
+    expect(world.starts).toBe(1);
+  });
+
+  it('after three rounds of losing the key, answers in progress and starts nothing', async () => {
+    const read = world.store.read.bind(world.store);
+    world.store.create = async (scope) => {
+      world.store.journal.push('create pending');
+      return undefined; // always taken
+    };
+    world.store.read = async () => {
+      world.store.journal.push('read');
+      return undefined; // and always gone by the read
+    };
+    void read;
+    expect(await world.send()).toEqual(inProgress(1000));
+    expect(world.store.journal).toEqual([
+      'create pending',
+      'read',
+      'create pending',
+      'read',
+      'create pending',
+      'read',
+    ]);
+    expect(world.starts).toBe(0);
+  });
+
+  it.each(['conflict', 'failed'] as const)(
+    'a start that ends %s releases the key, so a later retry may start',
+    async (next) => {
+      world.next = next;
+      expect((await world.send()).kind).toBe(next);
+      expect(world.store.state()).toBeUndefined();
+      expect(world.store.journal).toEqual(['create pending', 'delete']);
+      expect(await world.send()).toEqual(STARTED);
+      expect(world.starts).toBe(1);
+    },
+  );
 
   describe('a start that got no answer (it may still land)', () => {
     beforeEach(async () => {
       world.next = 'timeout';
-      const first = await world.send();
-      expect(first).toEqual({ kind: 'answered', answer: problemAnswer(503) });
+      expect(await world.send()).toEqual({
+        kind: 'unavailable',
+        detail: 'no answer within 5000 ms',
+      });
     });
 
     it('keeps the key until such a start can no longer land', async () => {
@@ -229,26 +356,26 @@ describe('idempotentStart', () => {
         abandonedAfter: new Date(T0 + 5_000).toISOString(),
       });
       world.now += 4_999;
-      expect(await world.send()).toEqual({ kind: 'inProgress', retryAfterMs: 1 });
+      expect(await world.send()).toEqual(inProgress(1));
     });
 
-    it('then a retry finds the run it made: replayed as a 202, and not started again', async () => {
+    it('then a retry finds the run it made: replayed as a start, and not started again', async () => {
       world.now += 5_000;
-      expect(await world.send()).toEqual({
-        kind: 'replayed',
-        answer: ANSWER_202,
+      expect(await world.send()).toEqual(REPLAYED);
+      expect(world.starts).toBe(1);
+      expect(world.store.state()).toMatchObject({
+        state: 'completed',
+        outcome: STARTED,
         run: { instanceId: 'nightly', createdTime: new Date(T0).toISOString() },
       });
-      expect(world.starts).toBe(1);
-      expect(world.store.state()).toMatchObject({ state: 'completed', answer: ANSWER_202 });
       // And from now on it is an ordinary replay.
-      expect((await world.send()).kind).toBe('replayed');
+      expect(await world.send()).toEqual(REPLAYED);
     });
 
     it('or, when it did not land, the retry starts', async () => {
       world.run = undefined;
       world.now += 5_000;
-      expect(await world.send()).toEqual({ kind: 'answered', answer: ANSWER_202 });
+      expect(await world.send()).toEqual(STARTED);
       expect(world.starts).toBe(2);
     });
 
@@ -259,13 +386,13 @@ describe('idempotentStart', () => {
         input: { items: 3 },
       };
       world.now += 5_000;
-      expect((await world.send()).kind).toBe('answered');
+      expect(await world.send()).toEqual(STARTED);
       world.store.records.clear();
       world.next = 'timeout';
       await world.send();
       world.run = { ...world.run, input: { items: 99 } };
       world.now += 5_000;
-      expect((await world.send()).kind).toBe('answered');
+      expect(await world.send()).toEqual(STARTED);
     });
   });
 
@@ -273,9 +400,9 @@ describe('idempotentStart', () => {
     world.next = 'crashAfterStart';
     await expect(world.send()).rejects.toThrow('the worker died');
     world.now += 19_999;
-    expect((await world.send()).kind).toBe('inProgress');
+    expect((await world.send()).kind).toBe('keyInProgress');
     world.now += 1;
-    expect((await world.send()).kind).toBe('replayed');
+    expect(await world.send()).toEqual(REPLAYED);
     expect(world.starts).toBe(1);
   });
 
@@ -284,14 +411,10 @@ describe('idempotentStart', () => {
     await expect(world.send()).rejects.toThrow();
     world.now += 20_000;
     // The second holder takes over, then its own read of the run fails: it dies too.
-    const failing: Runs = {
-      current: () => Promise.reject(new DependencyError('durable', 'unavailable', 'down')),
-    };
-    expect(
-      await idempotentStart(request, { ...world.deps(), runs: failing }, world.actions()),
-    ).toEqual({ kind: 'unavailable', detail: 'down' });
+    world.runFails = new DependencyError('durable', 'unavailable', 'down');
+    expect(await world.send()).toEqual({ kind: 'unavailable', detail: 'down' });
     world.now += 20_000;
-    expect((await world.send()).kind).toBe('replayed');
+    expect(await world.send()).toEqual(REPLAYED);
     expect(world.starts).toBe(1);
   });
 
@@ -301,51 +424,44 @@ describe('idempotentStart', () => {
     world.run = undefined; // the crashed start did not land
     world.now += 20_000;
     let rival: unknown;
-    const racing: KeyedActions = {
-      ...world.actions(),
-      start: async () => {
-        rival = await world.send();
-        return world.actions().start();
-      },
+    world.during = async () => {
+      rival = await world.send();
     };
-    expect((await world.send(racing)).kind).toBe('answered');
-    expect(rival).toEqual({ kind: 'inProgress', retryAfterMs: 20_000 });
+    expect(await world.send()).toEqual(STARTED);
+    expect(rival).toEqual(inProgress(20_000));
     expect(world.starts).toBe(2);
   });
 
   it('a holder whose claim was taken over does not overwrite its successor’s record', async () => {
-    const outlived: KeyedActions = {
-      ...world.actions(),
-      start: async () => {
-        const answered = await world.actions().start();
-        world.now += 20_000; // this holder stalls past its claim
-        expect((await world.send()).kind).toBe('replayed'); // a retry takes over, finds the run
-        return answered;
-      },
+    world.after = async () => {
+      world.now += 20_000; // this holder stalls past its claim
+      expect(await world.send()).toEqual(REPLAYED); // a retry takes over, finds the run
     };
-    expect(await world.send(outlived)).toEqual({ kind: 'answered', answer: ANSWER_202 });
+    expect(await world.send()).toEqual(STARTED);
     expect(world.logs).toContain(
       `Idempotency-Key '${KEY}': the claim was taken over before the answer was recorded.`,
     );
     expect(world.starts).toBe(1);
   });
 
-  it('storage failing before the claim: 503, nothing started', async () => {
-    world.store.failNext = new DependencyError('lock', 'unavailable', 'storage down');
-    expect(await world.send()).toEqual({ kind: 'unavailable', detail: 'storage down' });
-    expect(world.starts).toBe(0);
-  });
+  it.each([
+    ['unavailable', 'unavailable'],
+    ['timedOut', 'unavailable'],
+    ['failed', 'failed'],
+  ] as const)(
+    'records failing with %s before the claim: %s, nothing started',
+    async (kind, result) => {
+      world.store.failNext = new DependencyError('records', kind, 'storage down');
+      expect(await world.send()).toEqual({ kind: result, detail: 'storage down' });
+      expect(world.starts).toBe(0);
+    },
+  );
 
   it('a record that cannot be written after the start still answers the start', async () => {
-    const failingRecord: KeyedActions = {
-      ...world.actions(),
-      start: async () => {
-        const answered = await world.actions().start();
-        world.store.failNext = new DependencyError('lock', 'unavailable', 'storage down');
-        return answered;
-      },
+    world.after = async () => {
+      world.store.failNext = new DependencyError('records', 'unavailable', 'storage down');
     };
-    expect(await world.send(failingRecord)).toEqual({ kind: 'answered', answer: ANSWER_202 });
+    expect(await world.send()).toEqual(STARTED);
     expect(world.store.state()?.state).toBe('pending');
   });
 });

@@ -44,7 +44,7 @@ describe('parseIdempotencyKey', () => {
   ])('refuses %p', (header, reason) => {
     const parsed = parseIdempotencyKey(header);
     expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.reason).toMatch(reason);
-    expect(!parsed.ok && parsed.reason).toMatch(/^The Idempotency-Key header /);
+    expect(!parsed.ok && parsed.detail).toMatch(reason);
+    expect(!parsed.ok && parsed.detail).toMatch(/^The Idempotency-Key /);
   });
 });

@@ -4,12 +4,16 @@
  */
 import {
   AlreadyExistsError,
+  type Clock,
   type HeldLock,
   type Instances,
   type LockKey,
+  type Logger,
+  type Run,
   type SingletonLock,
 } from '../../../src/singleton/ports';
-import type { Clock, Logger, StartDeps } from '../../../src/singleton/start';
+import type { StartCommand, StartOutcome } from '../../../src/singleton/result';
+import { StartFlow, type StartCall, type StartFlowSettings } from '../../../src/singleton/start';
 import { isRunning, type RuntimeStatus } from '../../../src/singleton/statuses';
 
 export type Journal = string[];
@@ -35,7 +39,8 @@ export class FakeInstances implements Instances {
   private readonly statuses = new Map<string, RuntimeStatus>();
   private readonly hiddenReads = new Map<string, number>();
   private readonly accepted = new Map<string, number>();
-  private readonly failures = new Map<'status' | 'start' | 'terminate', Error>();
+  private readonly failures = new Map<'status' | 'run' | 'start' | 'terminate', Error>();
+  private readonly runs = new Map<string, Run>();
   /** Status reads answer after the lock does (by default, before). */
   slowReads = false;
   /** Status reads never answer. */
@@ -60,11 +65,11 @@ export class FakeInstances implements Instances {
   }
 
   /** The next call of `operation` throws `error`. */
-  failNext(operation: 'status' | 'start' | 'terminate', error: Error): void {
+  failNext(operation: 'status' | 'run' | 'start' | 'terminate', error: Error): void {
     this.failures.set(operation, error);
   }
 
-  private maybeFail(operation: 'status' | 'start' | 'terminate'): void {
+  private maybeFail(operation: 'status' | 'run' | 'start' | 'terminate'): void {
     const error = this.failures.get(operation);
     if (error) {
       this.failures.delete(operation);
@@ -92,7 +97,20 @@ export class FakeInstances implements Instances {
    * Like the real backend's duplicate check: read, then (a turn of the event loop later) write. So
    * it is exact for starts that do not overlap, and lets overlapping ones through, both accepted.
    */
-  async start(orchestrator: string, instanceId: string): Promise<void> {
+  /** The current run, as a keyed start reads it (creation time from the clock). */
+  async run(instanceId: string): Promise<Run | undefined> {
+    this.journal.push(`run ${instanceId}`);
+    this.maybeFail('run');
+    return this.runs.get(instanceId);
+  }
+
+  /** A run that exists under `instanceId`, as `run()` reports it. */
+  seedRun(instanceId: string, run: Run, status: RuntimeStatus = 'Running'): void {
+    this.runs.set(instanceId, run);
+    this.statuses.set(instanceId, status);
+  }
+
+  async start(orchestrator: string, instanceId: string, input?: unknown): Promise<void> {
     this.journal.push(`start ${orchestrator} ${instanceId}`);
     this.maybeFail('start');
     const existing = this.statuses.get(instanceId);
@@ -101,6 +119,11 @@ export class FakeInstances implements Instances {
     }
     await new Promise((resolve) => setImmediate(resolve));
     this.statuses.set(instanceId, 'Pending');
+    this.runs.set(instanceId, {
+      name: orchestrator,
+      createdTime: new Date(this.clock.now()).toISOString(),
+      input,
+    });
     this.accepted.set(instanceId, (this.accepted.get(instanceId) ?? 0) + 1);
   }
 
@@ -212,6 +235,15 @@ export function settle(): Promise<void> {
   return turns(3);
 }
 
+/** The flow's settings and one call's ports together, as the tests set them up. */
+export type StartDeps = StartFlowSettings & StartCall;
+
+/** The start flow, built from `deps` and run once: what a test asks of it. */
+export function startSingleton(command: StartCommand, deps: StartDeps): Promise<StartOutcome> {
+  const { instances, lock, log } = deps;
+  return new StartFlow(deps).start(command, { instances, lock, log });
+}
+
 /** A fresh world: ports, clock and journal, with the host's default settings. */
 export function fakeWorld(settings: Partial<StartDeps> = {}) {
   const journal: Journal = [];
@@ -229,5 +261,6 @@ export function fakeWorld(settings: Partial<StartDeps> = {}) {
     engineRefusesRunningDuplicates: true,
     ...settings,
   };
-  return { journal, clock, instances, lock, log, deps };
+  const call: StartCall = { instances: deps.instances, lock: deps.lock, log: deps.log };
+  return { journal, clock, instances, lock, log, deps, call, flow: new StartFlow(deps) };
 }

@@ -49,7 +49,7 @@ describe('checkInstanceId', () => {
   ])('refuses %p with a reason naming the character', (id, reason, character) => {
     const check = checkInstanceId(id);
     expect(check.ok).toBe(false);
-    expect(!check.ok && check.reason).toMatch(reason);
+    expect(!check.ok && check.detail).toMatch(reason);
     expect(!check.ok && check.character).toBe(character);
   });
 });

@@ -5,12 +5,11 @@
  * `leftToExpire`).
  */
 import type { StartableOrchestrator } from '../../../src/singleton/catalog';
-import type { StartCommand } from '../../../src/singleton/outcome';
+import type { StartCommand } from '../../../src/singleton/result';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
 import { ConflictHints } from '../../../src/singleton/conflictHints';
-import { DependencyError } from '../../../src/singleton/ports';
-import { startSingleton } from '../../../src/singleton/start';
-import { fakeWorld, settle } from './fakes';
+import { DependencyError } from '../../../src/dependencies/failure';
+import { fakeWorld, settle, startSingleton } from './fakes';
 
 function command(
   onConflict: ConflictPolicy = 'reject',

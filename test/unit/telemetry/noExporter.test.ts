@@ -3,11 +3,10 @@
  * loaded (each one throws here if anything requires it) and every span is the API's no-op.
  */
 import { metrics, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { startSingleton } from '../../../src/singleton/start';
 import { setupTelemetry } from '../../../src/telemetry/setup';
 import { StartTelemetry } from '../../../src/telemetry/startTelemetry';
-import { fakeWorld } from '../singleton/fakes';
-import type { StartCommand } from '../../../src/singleton/outcome';
+import { fakeWorld, startSingleton } from '../singleton/fakes';
+import type { StartCommand } from '../../../src/singleton/result';
 
 // A function declaration, so that it exists when the hoisted `jest.mock` calls run.
 function mockLoaded(name: string): () => never {
@@ -59,8 +58,8 @@ it('records nothing: the start runs as without telemetry, its one span is non-re
   const expected = await startSingleton(command(), plain.deps);
   const outcome = await new StartTelemetry({ recordInstanceId: true }).run(
     command(),
-    traced.deps,
-    startSingleton,
+    traced.call,
+    traced.flow,
   );
 
   expect(outcome).toEqual(expected);

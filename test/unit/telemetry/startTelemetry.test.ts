@@ -1,9 +1,8 @@
 /**
- * The start request's spans and metrics, outcome by outcome: `startSingleton` itself, run through
+ * The start request's spans and metrics, outcome by outcome: the start flow itself, run through
  * the telemetry wrapper over the in-memory ports, with an in-memory OpenTelemetry SDK.
  */
-import { DependencyError } from '../../../src/singleton/ports';
-import { startSingleton } from '../../../src/singleton/start';
+import { DependencyError } from '../../../src/dependencies/failure';
 import {
   byAttributes,
   command,
@@ -25,7 +24,7 @@ describe('the request span, by outcome', () => {
   it('started: the ask, the outcome, the lock wait, and a child span per port call', async () => {
     const w = telemetryWorld();
 
-    const outcome = await w.telemetry.run(command(), w.deps, startSingleton);
+    const outcome = await w.telemetry.run(command(), w.call, w.flow);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     const span = w.span('singleton.start');
@@ -58,7 +57,7 @@ describe('the request span, by outcome', () => {
     w.instances.seed('id', 'Running');
     w.instances.terminateTakesMs = 0;
 
-    await w.telemetry.run(command('restart'), w.deps, startSingleton);
+    await w.telemetry.run(command('restart'), w.call, w.flow);
 
     expect(w.span('singleton.start').attributes['singleton.outcome']).toBe('started');
     expect(w.children()).toContain('singleton.instances.terminate');
@@ -74,7 +73,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.seed('id', 'Running');
 
-    await w.telemetry.run(command('attach'), w.deps, startSingleton);
+    await w.telemetry.run(command('attach'), w.call, w.flow);
 
     expect(w.span('singleton.start').attributes).toEqual({
       ...asked,
@@ -97,7 +96,7 @@ describe('the request span, by outcome', () => {
     w.instances.seed('id', 'Suspended');
 
     // failedOnly: the decision depends on what exists, so the starter reads the status.
-    await w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow);
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -114,7 +113,7 @@ describe('the request span, by outcome', () => {
     w.instances.seed('id', 'Running');
     w.instances.hideFromReads('id', 1);
 
-    const outcome = await w.telemetry.run(command(), w.deps, startSingleton);
+    const outcome = await w.telemetry.run(command(), w.call, w.flow);
 
     expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'running', by: 'engine' } });
     expect(w.span('singleton.start').attributes).toMatchObject({
@@ -134,7 +133,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.seed('id', 'Completed');
 
-    await w.telemetry.run(command('reject', 'never'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'never'), w.call, w.flow);
 
     expect(w.span('singleton.start').attributes).toMatchObject({
       'singleton.reuse': 'never',
@@ -148,7 +147,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.lockHeldElsewhere();
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command(), w.call, w.flow);
 
     expect(w.span('singleton.start').attributes).toMatchObject({
       'singleton.outcome': 'conflict',
@@ -168,7 +167,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.failNext('status', new DependencyError('durable', 'unavailable', 'no answer'));
 
-    await w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow);
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -188,7 +187,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.lock.failNext(new DependencyError('lock', 'failed', 'forbidden'));
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command(), w.call, w.flow);
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -203,7 +202,7 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.failNext('start', new DependencyError('durable', 'timedOut', 'no answer in time'));
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command(), w.call, w.flow);
 
     const span = w.span('singleton.start');
     expect(span.attributes['singleton.lock.hold_end']).toBe('left_to_expire');
@@ -215,9 +214,9 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
     w.instances.failNext('status', new TypeError('boom'));
 
-    await expect(
-      w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton),
-    ).rejects.toThrow('boom');
+    await expect(w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow)).rejects.toThrow(
+      'boom',
+    );
 
     const span = w.span('singleton.start');
     expect(span.attributes).toMatchObject({
@@ -236,7 +235,7 @@ describe('the instance ID setting', () => {
     w.instances.seed('id', 'Failed');
     w.instances.terminateTakesMs = 0;
 
-    await w.telemetry.run(command('reject', 'failedOnly'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow);
 
     expect(w.spans().length).toBeGreaterThan(4);
     for (const span of w.spans()) {
@@ -248,7 +247,7 @@ describe('the instance ID setting', () => {
   it('records it on every span when on', async () => {
     const w = telemetryWorld({ recordInstanceId: true });
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command(), w.call, w.flow);
 
     for (const span of w.spans()) {
       expect(span.attributes['singleton.instance_id']).toBe('id');
@@ -260,11 +259,11 @@ describe('metrics', () => {
   it('count outcomes and measure answer latency and lock wait, never by instance ID', async () => {
     const w = telemetryWorld();
     w.instances.seed('running', 'Running');
-    await w.telemetry.run(command('reject', 'always', 'a'), w.deps, startSingleton);
-    await w.telemetry.run(command('reject', 'always', 'b'), w.deps, startSingleton);
-    await w.telemetry.run(command('attach', 'always', 'running'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'always', 'a'), w.call, w.flow);
+    await w.telemetry.run(command('reject', 'always', 'b'), w.call, w.flow);
+    await w.telemetry.run(command('attach', 'always', 'running'), w.call, w.flow);
     w.lockHeldElsewhere();
-    await w.telemetry.run(command('reject', 'always', 'c'), w.deps, startSingleton);
+    await w.telemetry.run(command('reject', 'always', 'c'), w.call, w.flow);
 
     const job = 'singleton.on_conflict=reject singleton.orchestrator=job';
     expect(
@@ -299,7 +298,7 @@ describe('a request sampled out', () => {
     const w = telemetryWorld({ sampledOut: true });
     w.lockHeldElsewhere();
 
-    await w.telemetry.run(command(), w.deps, startSingleton);
+    await w.telemetry.run(command(), w.call, w.flow);
 
     expect(w.spans()).toEqual([]);
     expect(byAttributes(await w.metric('singleton.lock.wait.duration'), histogramSum)).toEqual({

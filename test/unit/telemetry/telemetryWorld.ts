@@ -18,11 +18,10 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import type { StartableOrchestrator } from '../../../src/singleton/catalog';
-import type { StartCommand } from '../../../src/singleton/outcome';
+import type { StartCommand } from '../../../src/singleton/result';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
-import type { StartDeps } from '../../../src/singleton/start';
 import { StartTelemetry } from '../../../src/telemetry/startTelemetry';
-import { fakeWorld } from '../singleton/fakes';
+import { fakeWorld, type StartDeps } from '../singleton/fakes';
 
 /** Collects when asked: `collect()` is the whole test interface. */
 class CollectingReader extends MetricReader {

@@ -1,5 +1,5 @@
 import { HttpResponse } from '@azure/functions';
-import { startAnswer } from '../../../src/http/startAnswer';
+import { renderResult } from '../../../src/http/answer';
 import type { LinkTemplates } from '../../../src/http/checkStatusLinks';
 import { durableClientBinding } from '../../support/durableClientBinding';
 
@@ -24,13 +24,13 @@ async function read(answer: unknown) {
   };
 }
 
-describe('startAnswer: the 202 and the attach 200', () => {
+describe('renderResult: the 202 and the attach 200', () => {
   it.each(['café', '日本', '\u{1F600}', 'a b+c&d=e'])(
     'percent-encodes %p in every link, with the request origin, and keeps the raw ID in id',
     async (id) => {
       const log = { warn: jest.fn() };
       const answer = await read(
-        startAnswer({ kind: 'started', instanceId: id }, request, client(), log),
+        renderResult({ kind: 'started', instanceId: id }, request, client(), log),
       );
       expect(answer.status).toBe(202);
       expect(answer.json.id).toBe(id);
@@ -49,10 +49,10 @@ describe('startAnswer: the 202 and the attach 200', () => {
   it('answers an attach with the same links, 200 and the status found, without Location', async () => {
     const log = { warn: jest.fn() };
     const started = await read(
-      startAnswer({ kind: 'started', instanceId: 'é' }, request, client(), log),
+      renderResult({ kind: 'started', instanceId: 'é' }, request, client(), log),
     );
     const attached = await read(
-      startAnswer(
+      renderResult(
         { kind: 'attached', instanceId: 'é', runtimeStatus: 'Running' },
         request,
         client(),
@@ -65,7 +65,7 @@ describe('startAnswer: the 202 and the attach 200', () => {
   });
 });
 
-describe('startAnswer: never a 5xx once the instance exists', () => {
+describe('renderResult: never a 5xx once the instance exists', () => {
   const broken: LinkTemplates = {
     createHttpManagementPayload: () => {
       throw new Error('injected failure');
@@ -75,7 +75,7 @@ describe('startAnswer: never a 5xx once the instance exists', () => {
   it('answers 202 with the ID alone and logs a warning when the links cannot be built', async () => {
     const log = { warn: jest.fn() };
     const answer = await read(
-      startAnswer({ kind: 'started', instanceId: '日本' }, request, broken, log),
+      renderResult({ kind: 'started', instanceId: '日本' }, request, broken, log),
     );
     expect(answer).toMatchObject({ status: 202, json: { id: '日本' } });
     expect(answer.headers['retry-after']).toBe('10');
@@ -90,7 +90,9 @@ describe('startAnswer: never a 5xx once the instance exists', () => {
       createHttpManagementPayload: (id) =>
         ({ id, statusQueryGetUri: `http://hôst/instances/${id}` }) as never,
     };
-    const answer = await read(startAnswer({ kind: 'started', instanceId: 'a' }, request, raw, log));
+    const answer = await read(
+      renderResult({ kind: 'started', instanceId: 'a' }, request, raw, log),
+    );
     expect(answer).toMatchObject({ status: 202, json: { id: 'a' } });
     expect(answer.headers.location).toBeUndefined();
     expect(log.warn).toHaveBeenCalledTimes(1);
@@ -99,7 +101,7 @@ describe('startAnswer: never a 5xx once the instance exists', () => {
   it('answers an attach 200 with the ID and status when the links cannot be built', async () => {
     const log = { warn: jest.fn() };
     const answer = await read(
-      startAnswer(
+      renderResult(
         { kind: 'attached', instanceId: 'a', runtimeStatus: 'Pending' },
         request,
         broken,

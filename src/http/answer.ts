@@ -1,0 +1,136 @@
+/**
+ * The one renderer of a start's result as an HTTP answer: 202 with the check-status links, 200 for
+ * an attach, the same with `Idempotent-Replayed: true` for a replay, and an RFC 9457 problem for
+ * everything else.
+ */
+import { HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { inProgressDetail, mismatchDetail } from '../idempotency/messages';
+import { conflictDetail } from '../singleton/messages';
+import type { InvalidField, ReplayableOutcome, SingletonResult } from '../singleton/result';
+import { checkStatusLinks, type LinkTemplates } from './checkStatusLinks';
+import { problem, problemResponse, type ProblemType } from './problem';
+
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** What the answer needs of the request. */
+export interface AnsweredRequest {
+  readonly url: string;
+}
+
+export interface AnswerLog {
+  warn(message: string): void;
+}
+
+/** Seconds the client should wait before polling the status link (durable-functions' value). */
+const STATUS_POLL_SECONDS = '10';
+
+/** Bounds of the `Retry-After` of a key whose first request is still being answered. */
+const KEY_RETRY_MIN_SECONDS = 1;
+const KEY_RETRY_MAX_SECONDS = 5;
+
+/** Visible ASCII only: a header value that every HTTP stack carries unchanged. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+const INVALID_PROBLEM: Record<InvalidField, ProblemType> = {
+  orchestrator: 'orchestrator-not-found',
+  instanceId: 'invalid-instance-id',
+  onConflict: 'invalid-conflict-policy',
+  input: 'invalid-input',
+  idempotencyKey: 'invalid-idempotency-key',
+};
+
+export function renderResult(
+  result: SingletonResult,
+  request: AnsweredRequest,
+  links: LinkTemplates,
+  log: AnswerLog,
+): HttpResponseInit | HttpResponse {
+  switch (result.kind) {
+    case 'started':
+    case 'attached':
+      return linksAnswer(result, false, request, links, log);
+    case 'replayed':
+      // The links are built anew from this request, as for a first answer: records keep none.
+      return linksAnswer(result.original, true, request, links, log);
+    case 'conflict': {
+      const { instanceId, refusal } = result;
+      const detail = conflictDetail(instanceId, refusal);
+      return problemResponse(
+        refusal.rule === 'in-progress'
+          ? problem('start-in-progress', detail, { instanceId, rule: refusal.rule })
+          : problem('instance-exists', detail, {
+              instanceId,
+              runtimeStatus: refusal.runtimeStatus,
+              rule: refusal.rule,
+            }),
+      );
+    }
+    case 'keyMismatch': {
+      const { idempotencyKey, differences } = result;
+      return problemResponse(
+        problem('idempotency-key-mismatch', mismatchDetail(idempotencyKey, differences), {
+          idempotencyKey,
+          differences,
+        }),
+      );
+    }
+    case 'keyInProgress': {
+      const { idempotencyKey, instanceId, retryAfterMs } = result;
+      const answer = problemResponse(
+        problem('start-in-progress', inProgressDetail(idempotencyKey, instanceId), {
+          instanceId,
+          rule: 'in-progress',
+          idempotencyKey,
+        }),
+      );
+      const seconds = Math.min(
+        Math.max(Math.ceil(retryAfterMs / 1000), KEY_RETRY_MIN_SECONDS),
+        KEY_RETRY_MAX_SECONDS,
+      );
+      return { ...answer, headers: { ...answer.headers, 'Retry-After': String(seconds) } };
+    }
+    case 'invalid':
+      return problemResponse(problem(INVALID_PROBLEM[result.field], result.detail, result.facts));
+    case 'unavailable':
+      return problemResponse(problem('backend-unavailable', result.detail));
+    case 'failed':
+      return problemResponse(problem('backend-failure', result.detail));
+    case 'misconfigured':
+      return problemResponse(problem('configuration-error', result.detail));
+  }
+}
+
+/**
+ * The 202 (`Location` and `Retry-After` as durable-functions sets them) or the attach 200. The
+ * instance exists by now, so a failure to build the links must not turn into a 5xx that tells the
+ * caller nothing happened: the answer then carries the ID alone, and the log says why.
+ */
+function linksAnswer(
+  outcome: ReplayableOutcome,
+  replayed: boolean,
+  request: AnsweredRequest,
+  templates: LinkTemplates,
+  log: AnswerLog,
+): HttpResponse {
+  const { instanceId } = outcome;
+  const status = outcome.kind === 'started' ? 202 : 200;
+  const extra = outcome.kind === 'attached' ? { runtimeStatus: outcome.runtimeStatus } : {};
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (replayed) headers[REPLAYED_HEADER] = 'true';
+  if (status === 202) headers['Retry-After'] = STATUS_POLL_SECONDS;
+  try {
+    const links = checkStatusLinks(templates, request.url, instanceId);
+    if (!HEADER_SAFE.test(links.statusQueryGetUri)) {
+      throw new Error(`the status link is not a header-safe URI: ${links.statusQueryGetUri}`);
+    }
+    const withLocation =
+      status === 202 ? { ...headers, Location: links.statusQueryGetUri } : headers;
+    // Built here, not by the library after return, so that a header it refuses lands in the catch.
+    return new HttpResponse({ status, headers: withLocation, jsonBody: { ...links, ...extra } });
+  } catch (error) {
+    log.warn(
+      `Instance '${instanceId}' ${status === 202 ? 'was started' : 'was found'}, but its check-status links could not be built (${(error as Error).message}); answering ${status} with the ID alone.`,
+    );
+    return new HttpResponse({ status, headers, jsonBody: { id: instanceId, ...extra } });
+  }
+}

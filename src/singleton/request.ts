@@ -1,0 +1,61 @@
+/**
+ * Checks a plain start request against what the app exposes and what the engine accepts, before
+ * anything is read or started: the orchestrator is exposed, the ID is one the engine, its storage
+ * and URLs carry intact, `onConflict` is known, and the orchestrator's own input check passes.
+ * Pure; the first fault found is the answer.
+ */
+import { findStartable } from './catalog';
+import { checkInstanceId } from './instanceId';
+import { CONFLICT_POLICIES, type ConflictPolicy } from './policy';
+import type { SingletonRequest, SingletonResult, StartCommand } from './result';
+
+export type Invalid = Extract<SingletonResult, { kind: 'invalid' }>;
+
+function isConflictPolicy(value: string): value is ConflictPolicy {
+  return (CONFLICT_POLICIES as readonly string[]).includes(value);
+}
+
+export function checkRequest(request: SingletonRequest): StartCommand | Invalid {
+  const orchestrator = findStartable(request.orchestrator);
+  if (!orchestrator) {
+    return {
+      kind: 'invalid',
+      field: 'orchestrator',
+      detail: `No orchestrator named '${request.orchestrator}' is exposed for singleton start.`,
+    };
+  }
+  const { instanceId } = request;
+  const idCheck = checkInstanceId(instanceId);
+  if (!idCheck.ok) {
+    const { detail, character } = idCheck;
+    return {
+      kind: 'invalid',
+      field: 'instanceId',
+      detail,
+      facts: character ? { instanceId, character } : { instanceId },
+    };
+  }
+  const onConflict = request.onConflict ?? 'reject';
+  if (!isConflictPolicy(onConflict)) {
+    return {
+      kind: 'invalid',
+      field: 'onConflict',
+      detail: `onConflict must be one of ${CONFLICT_POLICIES.join(', ')}; got '${onConflict}'.`,
+    };
+  }
+  // No input is `null`: what the orchestrator then reads (the client would send an empty string).
+  const input = request.input === undefined ? null : request.input;
+  const check = orchestrator.input?.(input);
+  if (check && !check.ok) {
+    return {
+      kind: 'invalid',
+      field: 'input',
+      detail: `The input of ${orchestrator.name} is invalid: ${check.problems.join('; ')}.`,
+      facts: { errors: [...check.problems] },
+    };
+  }
+  const { idempotencyKey } = request;
+  return idempotencyKey === undefined
+    ? { orchestrator, instanceId, input, onConflict }
+    : { orchestrator, instanceId, input, onConflict, idempotencyKey };
+}

@@ -1,0 +1,77 @@
+/**
+ * Start a singleton from any function that has a durable client input: a timer, a queue message,
+ * an Event Grid event, your own HTTP route. The same guarantee and the same result as the HTTP
+ * starter, without HTTP:
+ *
+ *   const result = await singletonStarter(context).start('processBatch', 'import-42', { items: 10 });
+ *   if (result.kind === 'conflict') context.info('already running');
+ *
+ * The function must declare `extraInputs: [df.input.durableClient()]`.
+ */
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { readJsonInput } from './http/jsonInput';
+import type { ConflictPolicy } from './singleton/policy';
+import type { SingletonResult } from './singleton/result';
+import { processStarter } from './starter';
+
+export type { SingletonResult } from './singleton/result';
+export { exposeForSingletonStart } from './singleton/catalog';
+
+export interface StartOptions {
+  /** What to do when an instance with the ID is running; default `reject`. */
+  readonly onConflict?: ConflictPolicy;
+  /** Makes a retried start answer the original result instead of starting again. */
+  readonly idempotencyKey?: string;
+}
+
+export interface BoundStarter {
+  /**
+   * Starts `orchestrator` (exposed with `exposeForSingletonStart`) under `instanceId` unless an
+   * instance with the ID is running. Never throws for a refusal or a dependency failure: the
+   * result says what happened (`started`, `conflict`, `unavailable`, …).
+   */
+  start(
+    orchestrator: string,
+    instanceId: string,
+    input?: unknown,
+    options?: StartOptions,
+  ): Promise<SingletonResult>;
+}
+
+/** The process's singleton starter, bound to this invocation's durable client and log. */
+export function singletonStarter(context: InvocationContext): BoundStarter {
+  const client = df.getClient(context);
+  const starter = processStarter();
+  return {
+    start: async (orchestrator, instanceId, input = null, options = {}) => {
+      const refused = checkJsonInput(input, starter.config?.maxInputBytes);
+      if (refused !== undefined) {
+        context.info(`Start refused (invalid input): ${refused}`);
+        return { kind: 'invalid', field: 'input', detail: refused };
+      }
+      return starter.start({ orchestrator, instanceId, input, ...options }, client, context);
+    },
+  };
+}
+
+/**
+ * The input reaches the engine as JSON: what JSON cannot carry at all (a BigInt, a cycle, a bare
+ * function) or what the engine would refuse (too deep, lone surrogates, unsafe integers, larger
+ * than SINGLETON_MAX_INPUT_BYTES) is refused here, as it is over HTTP, rather than changed on the way.
+ */
+function checkJsonInput(input: unknown, maxBytes: number | undefined): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(input);
+  } catch (error) {
+    return `The input cannot be serialized as JSON: ${(error as Error).message}`;
+  }
+  if (text === undefined) return 'The input cannot be serialized as JSON.';
+  const bytes = new TextEncoder().encode(text);
+  if (maxBytes !== undefined && bytes.length > maxBytes) {
+    return `The input is ${bytes.length} bytes as JSON, over the limit of ${maxBytes} bytes.`;
+  }
+  const read = readJsonInput(bytes);
+  return read.ok ? undefined : read.detail;
+}
