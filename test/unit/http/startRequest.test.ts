@@ -1,13 +1,4 @@
 import { parseStartRequest, type StartHttpRequest } from '../../../src/http/startRequest';
-import { exposeForSingletonStart } from '../../../src/singleton/catalog';
-
-exposeForSingletonStart('unitJob');
-exposeForSingletonStart('checkedJob', {
-  input: (raw) =>
-    raw === null || (typeof raw === 'object' && 'size' in raw && raw.size === 1)
-      ? { ok: true }
-      : { ok: false, problems: ['size must be 1', 'no other property is allowed'] },
-});
 
 function request(
   headers: Record<string, string>,
@@ -48,7 +39,7 @@ describe('parseStartRequest: body size', () => {
     const { req } = request({ 'content-length': '10' }, '"12345678"');
     expect(await parseStartRequest(req, 10)).toMatchObject({
       ok: true,
-      command: { instanceId: 'a', input: '12345678', onConflict: 'reject' },
+      request: { orchestrator: 'unitJob', instanceId: 'a', input: '12345678' },
     });
   });
 });
@@ -100,47 +91,38 @@ describe('parseStartRequest: onConflict given more than once', () => {
     });
     expect(await parseStartRequest(req, 100)).toMatchObject({
       ok: true,
-      command: { onConflict: 'attach' },
+      request: { onConflict: 'attach' },
     });
   });
 });
 
-describe("parseStartRequest: the orchestrator's input check", () => {
-  it('refuses input the check refuses with 400 invalid-input listing every problem', async () => {
-    const { req } = request({}, '{"size":2}', { functionName: 'checkedJob' });
-    const parsed = await parseStartRequest(req, 100);
-    expect(parsed).toMatchObject({
-      ok: false,
-      problem: {
-        status: 400,
-        type: 'urn:durable-singleton:problem:invalid-input',
-        errors: ['size must be 1', 'no other property is allowed'],
+describe('parseStartRequest: what the starter checks, it passes on as it came', () => {
+  it('the names and the input, and no body as null', async () => {
+    const { req } = request({}, '', { functionName: 'NoSuchJob' });
+    expect(await parseStartRequest(req, 100)).toEqual({
+      ok: true,
+      request: { orchestrator: 'NoSuchJob', instanceId: 'a', input: null },
+    });
+  });
+
+  it('the Idempotency-Key, unquoted', async () => {
+    const { req } = request({ 'idempotency-key': '"k-1"' }, '{"size":1}');
+    expect(await parseStartRequest(req, 100)).toEqual({
+      ok: true,
+      request: {
+        orchestrator: 'unitJob',
+        instanceId: 'a',
+        input: { size: 1 },
+        idempotencyKey: 'k-1',
       },
     });
-    expect(!parsed.ok && parsed.problem.detail).toMatch(/checkedJob.*size must be 1/);
   });
 
-  it("passes the caller's own input on, and no body as null", async () => {
-    const accepted = await parseStartRequest(
-      request({}, '{"size":1}', { functionName: 'checkedJob' }).req,
-      100,
-    );
-    expect(accepted).toMatchObject({ ok: true, command: { input: { size: 1 } } });
-    const empty = await parseStartRequest(request({}, '', { functionName: 'checkedJob' }).req, 100);
-    expect(empty).toMatchObject({ ok: true, command: { input: null } });
-  });
-});
-
-describe('parseStartRequest: instance IDs', () => {
-  it('names the refused character in the problem', async () => {
-    const { req } = request({}, '');
-    const parsed = await parseStartRequest(
-      { ...req, params: { functionName: 'unitJob', instanceId: 'x\uD800' } },
-      100,
-    );
-    expect(parsed).toMatchObject({
+  it('refuses a malformed Idempotency-Key header with 400', async () => {
+    const { req } = request({ 'idempotency-key': '"open' }, '');
+    expect(await parseStartRequest(req, 100)).toMatchObject({
       ok: false,
-      problem: { status: 400, character: 'U+D800', instanceId: 'x\uD800' },
+      problem: { status: 400, type: 'urn:durable-singleton:problem:invalid-idempotency-key' },
     });
   });
 });

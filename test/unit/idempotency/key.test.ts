@@ -25,7 +25,7 @@ describe('parseIdempotencyKey', () => {
     expect(parseIdempotencyKey(`"${longest}"`)).toEqual({ ok: true, key: longest });
     expect(parseIdempotencyKey(`${longest}k`)).toEqual({
       ok: false,
-      reason: expect.stringMatching(/256 characters long; at most 255/) as unknown,
+      detail: expect.stringMatching(/256 characters long; at most 255/) as unknown,
     });
     expect(parseIdempotencyKey(`"${longest}k"`).ok).toBe(false);
   });

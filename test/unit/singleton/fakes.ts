@@ -206,9 +206,10 @@ export class FakeLock implements SingletonLock {
       this.waiters.get(instanceId)?.shift()?.();
     };
     return {
+      // Storage answers a release a turn or two later: after the start has answered.
       release: () => {
         end('released');
-        return this.releaseStalls ? new Promise(() => undefined) : Promise.resolve();
+        return this.releaseStalls ? new Promise(() => undefined) : turns(2);
       },
       leaveToExpire: () => end('leftToExpire'),
     };

@@ -20,7 +20,7 @@ describe('SINGLETON_TELEMETRY_RECORD_INSTANCE_ID', () => {
     ).toBe(expected);
   });
 
-  it('keeps a bad value as a misconfiguration naming the setting', () => {
+  it('keeps a bad value as a misconfiguration naming the setting', async () => {
     const starter = createStarter(
       {
         AzureWebJobsStorage: 'UseDevelopmentStorage=true',
@@ -28,11 +28,11 @@ describe('SINGLETON_TELEMETRY_RECORD_INSTANCE_ID', () => {
       },
       undefined,
     );
-    expect(starter).toEqual({
-      ok: false,
-      misconfiguration: expect.stringContaining(
-        'SINGLETON_TELEMETRY_RECORD_INSTANCE_ID',
-      ) as unknown,
+    expect(starter.config).toBeUndefined();
+    const log = { info: jest.fn(), warn: jest.fn() };
+    expect(await starter.start({ orchestrator: 'x', instanceId: 'a' }, {} as never, log)).toEqual({
+      kind: 'misconfigured',
+      detail: expect.stringContaining('SINGLETON_TELEMETRY_RECORD_INSTANCE_ID') as unknown,
     });
   });
 });

@@ -3,6 +3,7 @@
  * the telemetry wrapper over the in-memory ports, with an in-memory OpenTelemetry SDK.
  */
 import { DependencyError } from '../../../src/dependencies/failure';
+import { settle } from '../singleton/fakes';
 import {
   byAttributes,
   command,
@@ -25,6 +26,9 @@ describe('the request span, by outcome', () => {
     const w = telemetryWorld();
 
     const outcome = await w.telemetry.run(command(), w.call, w.flow);
+    // The release lands after the answer, as storage's does: the span says how the hold ended
+    // all the same (it ended before the release, so the attribute must be set before then).
+    await settle();
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     const span = w.span('singleton.start');
@@ -74,6 +78,7 @@ describe('the request span, by outcome', () => {
     w.instances.seed('id', 'Running');
 
     await w.telemetry.run(command('attach'), w.call, w.flow);
+    await settle();
 
     expect(w.span('singleton.start').attributes).toEqual({
       ...asked,
