@@ -19,8 +19,11 @@ export type { SingletonResult } from './singleton/result';
 export { exposeForSingletonStart } from './singleton/catalog';
 
 export interface StartOptions {
-  /** What to do when an instance with the ID is running; default `reject`. */
-  readonly onConflict?: ConflictPolicy;
+  /**
+   * What to do when an instance with the ID is running: `reject` (the default), `attach` or
+   * `restart` (`ConflictPolicy`); anything else is refused as `invalid`.
+   */
+  readonly onConflict?: ConflictPolicy | string;
   /** Makes a retried start answer the original result instead of starting again. */
   readonly idempotencyKey?: string;
 }

@@ -3,7 +3,7 @@
  * Everything else deals in facts (`policy.ts`, `outcome.ts`); only this module turns them into
  * English.
  */
-import type { InProgress, StartCommand } from './result';
+import type { InProgress, SingletonResult, StartCommand } from './result';
 import type { ConflictPolicy, Refusal } from './policy';
 import type { RuntimeStatus } from './statuses';
 
@@ -78,3 +78,32 @@ export const logLine = {
   failed: (command: StartCommand, reason: string): string =>
     `Start of ${startLabel(command)} failed: ${reason}`,
 };
+
+/**
+ * One line saying what came of a start, for doors without an answer of their own (a timer, a queue
+ * message): what the HTTP door puts in its status and problem detail.
+ */
+export function resultLine(result: SingletonResult): string {
+  switch (result.kind) {
+    case 'started':
+      return `started '${result.instanceId}'`;
+    case 'attached':
+      return `'${result.instanceId}' is already ${result.runtimeStatus}; attached, nothing started`;
+    case 'replayed':
+      return `replayed the earlier outcome for '${result.instanceId}' (${result.original.kind}); nothing started`;
+    case 'conflict':
+      return `not started (${result.refusal.rule}): ${conflictDetail(result.instanceId, result.refusal)}`;
+    case 'keyMismatch':
+      return `not started: the idempotency key '${result.idempotencyKey}' was used for a different request (${result.differences.join(', ')} differ)`;
+    case 'keyInProgress':
+      return `not started yet: the first request with the idempotency key '${result.idempotencyKey}' is still being answered`;
+    case 'invalid':
+      return `refused (invalid ${result.field}): ${result.detail}`;
+    case 'unavailable':
+      return `not started, retry later: ${result.detail}`;
+    case 'failed':
+      return `not started, a dependency failed: ${result.detail}`;
+    case 'misconfigured':
+      return `not started, the app is misconfigured: ${result.detail}`;
+  }
+}

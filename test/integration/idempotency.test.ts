@@ -45,12 +45,14 @@ describe('Idempotency-Key', () => {
       state: 'completed',
       key,
       fingerprint: { functionName: FIXTURES.always, instanceId: id, onConflict: 'reject' },
-      answer: { status: 202, headers: { Location: first.headers.location } },
+      outcome: { kind: 'started', instanceId: id },
       run: {
         instanceId: id,
         createdTime: new Date(extension().instances.get(id)!.createdTime).toISOString(),
       },
     });
+    // A record holds facts, not the answer: no links, so no key and no host name.
+    expect(JSON.stringify(await storedRecord(key))).not.toMatch(/code=|localhost|answer/);
 
     // The run ends; the retry (bare key, keys reordered, name in other case) still replays.
     extension().instances.get(id)!.runtimeStatus = 'Completed';

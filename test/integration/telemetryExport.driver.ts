@@ -6,7 +6,7 @@
 import * as core from '../../tools/functions-core';
 import { setupTelemetry } from '../../src/telemetry/setup';
 import { StartTelemetry } from '../../src/telemetry/startTelemetry';
-import { fakeWorld } from '../unit/singleton/fakes';
+import { fakeWorld, settle } from '../unit/singleton/fakes';
 
 async function main(): Promise<void> {
   // The worker's API, as the local host provides it, for the hooks the setup registers.
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       .around(flow)
       .start({ orchestrator, instanceId, input: null, onConflict: 'reject' }, call);
   }
+  await settle(); // the lock's releases, left to land after each answer
   await exported.shutdown();
   process.stdout.write(JSON.stringify({ destinations: exported.destinations }) + '\n');
 }
