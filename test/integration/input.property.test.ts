@@ -19,6 +19,15 @@ const parameters: fc.Parameters<unknown> = {
   endOnFailure: true,
 };
 
+/**
+ * The least share of generated requests that must reach a 202 (or, for the links, a 202 or 200),
+ * so that the properties about them are exercised at all. Measured with seeds 1–3 at 150 runs:
+ * 21–23 % reach a 202, 35–41 % a 202 or 200; the bounds are half of that, over three standard
+ * deviations below.
+ */
+const MIN_STARTED_SHARE = 0.1;
+const MIN_LINKED_SHARE = 0.2;
+
 /** Every status the README documents for the starter. */
 const DOCUMENTED = new Set([200, 202, 400, 404, 405, 409, 411, 413, 502, 503]);
 
@@ -167,10 +176,12 @@ describe('the starter, over generated requests', () => {
   }, 60_000);
 
   it('a 202 starts exactly that ID with exactly that input; a 200 starts nothing', async () => {
+    let started = 0;
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
         const { answer, starts } = await send(request);
         if (answer.status === 202) {
+          started += 1;
           expect(starts).toHaveLength(1);
           expect(starts[0]!.instanceId).toBe(request.instanceId);
           expect(starts[0]!.name.toLowerCase()).toBe(request.functionName.toLowerCase());
@@ -184,20 +195,25 @@ describe('the starter, over generated requests', () => {
       }),
       parameters,
     );
+    // The property says something only if the generators reach a start often enough.
+    expect(started / NUM_RUNS).toBeGreaterThanOrEqual(MIN_STARTED_SHARE);
   }, 60_000);
 
   it('every link of a 202 or 200 is a URI that addresses the same instance', async () => {
+    let linked = 0;
     await fc.assert(
       fc.asyncProperty(
         requests.map((r) => ({ ...r, framing: 'content-length' as const, body: undefined })),
         async (request) => {
           const { answer } = await send(request);
           if (answer.status === 202 || answer.status === 200) {
+            linked += 1;
             expect(linkProblems(answer, request.instanceId)).toEqual([]);
           }
         },
       ),
       parameters,
     );
+    expect(linked / NUM_RUNS).toBeGreaterThanOrEqual(MIN_LINKED_SHARE);
   }, 60_000);
 });
