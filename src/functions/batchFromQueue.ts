@@ -28,7 +28,7 @@ export async function batchFromQueue(message: unknown, context: InvocationContex
     idempotencyKey: `${BATCH_REQUESTS_QUEUE}/${messageId}`,
     ...(onConflict !== undefined && { onConflict }),
   });
-  const line = `Batch request ${messageId}: ${resultLine(result)}.`;
+  const line = `Batch request ${messageId}: ${resultLine(result)}`;
   switch (result.kind) {
     case 'started':
     case 'attached':

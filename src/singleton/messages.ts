@@ -80,23 +80,23 @@ export const logLine = {
 };
 
 /**
- * One line saying what came of a start, for doors without an answer of their own (a timer, a queue
- * message): what the HTTP door puts in its status and problem detail.
+ * One sentence saying what came of a start, for doors without an answer of their own (a timer, a
+ * queue message): what the HTTP door puts in its status and problem detail.
  */
 export function resultLine(result: SingletonResult): string {
   switch (result.kind) {
     case 'started':
-      return `started '${result.instanceId}'`;
+      return `started '${result.instanceId}'.`;
     case 'attached':
-      return `'${result.instanceId}' is already ${result.runtimeStatus}; attached, nothing started`;
+      return `'${result.instanceId}' is already ${result.runtimeStatus}; attached, nothing started.`;
     case 'replayed':
-      return `replayed the earlier outcome for '${result.instanceId}' (${result.original.kind}); nothing started`;
+      return `replayed the earlier outcome for '${result.instanceId}' (${result.original.kind}); nothing started.`;
     case 'conflict':
       return `not started (${result.refusal.rule}): ${conflictDetail(result.instanceId, result.refusal)}`;
     case 'keyMismatch':
-      return `not started: the idempotency key '${result.idempotencyKey}' was used for a different request (${result.differences.join(', ')} differ)`;
+      return `not started: the idempotency key '${result.idempotencyKey}' was used for a different request (${result.differences.join(', ')} differ).`;
     case 'keyInProgress':
-      return `not started yet: the first request with the idempotency key '${result.idempotencyKey}' is still being answered`;
+      return `not started yet: the first request with the idempotency key '${result.idempotencyKey}' is still being answered.`;
     case 'invalid':
       return `refused (invalid ${result.field}): ${result.detail}`;
     case 'unavailable':
