@@ -19,7 +19,7 @@ import { singletonStarter } from '../singletonStarter';
 export async function nightlyImportTimer(timer: Timer, context: InvocationContext): Promise<void> {
   const instanceId = nightlyImportId(new Date());
   const result = await singletonStarter(context).start(NIGHTLY_IMPORT, instanceId, null);
-  const line = `Nightly import${timer.isPastDue ? ' (past due)' : ''}: ${resultLine(result)}.`;
+  const line = `Nightly import${timer.isPastDue ? ' (past due)' : ''}: ${resultLine(result)}`;
   switch (result.kind) {
     case 'started':
     case 'conflict':
