@@ -135,6 +135,9 @@ param singletonRestartTimeoutMs int?
 @maxValue(2592000)
 param singletonIdempotencyTtlSeconds int?
 
+@description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
+param nightlyImportSchedule string = '0 0 2 * * *'
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -165,6 +168,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_RESTART_TIMEOUT_MS: singletonRestartTimeoutMs
       SINGLETON_IDEMPOTENCY_TTL_SECONDS: singletonIdempotencyTtlSeconds
     }
+    nightlyImportSchedule: nightlyImportSchedule
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     durableAlwaysReadyInstances: durableAlwaysReadyInstances

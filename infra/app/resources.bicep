@@ -42,6 +42,9 @@ param singletonLockContainer string
 @description('Optional SINGLETON_* app settings by name; null values are left out.')
 param singletonSettings object
 
+@description('The nightly sample job\'s timer schedule (NCRONTAB).')
+param nightlyImportSchedule string
+
 @description('Upper bound of Flex Consumption instances.')
 param maximumInstanceCount int
 
@@ -336,6 +339,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       SINGLETON_LOCK_CONTAINER: singletonLockContainer
+      // The timer's %NIGHTLY_IMPORT_SCHEDULE%: without it the host cannot index the function.
+      NIGHTLY_IMPORT_SCHEDULE: nightlyImportSchedule
     })
     // Let the host start only once the identity can reach storage and Application Insights.
     dependsOn: [
