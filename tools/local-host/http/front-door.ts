@@ -87,9 +87,11 @@ export function createFrontDoor(options: FrontDoorOptions): http.Server {
         ? serveFunction(found, req, res, url, binding.json)
         : Promise.resolve().then(() => (send(res, 404, ''), 404));
     }
+    // `GET /` is how the launcher and `--wait` poll for readiness: not worth a line each.
+    const quiet = !verbose && (hook !== null || (path === '/' && req.method === 'GET'));
     work
       .then((status) => {
-        if (verbose || !hook)
+        if (!quiet)
           log(
             `${req.method} ${pathToUriComponent(path)}${query} -> ${status} (${Date.now() - started} ms)`,
           );
