@@ -63,7 +63,7 @@ __node22_bin() {
   fi
   name=${package%% *}
   sha=${package#* }
-  cache=${NODE22_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/durable-singleton-starter}
+  cache=${NODE22_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/durable-singleton-starter}
   dir="$cache/node-v$__node22_version-${name#node-}"
   if [ "$("$dir/bin/node" --version 2>/dev/null)" = "v$__node22_version" ]; then
     echo "$dir/bin"
@@ -119,15 +119,18 @@ elif [ -n "${BASH_VERSION:-}" ] && [ "${BASH_SOURCE[0]}" != "$0" ]; then
 fi
 
 if [ "$__node22_sourced" = 1 ]; then
+  # A sourcing shell keeps only PATH: the helpers and variables go again below.
   if __node22_dir=$(__node22_bin); then
     case ":$PATH:" in
       *":$__node22_dir:"*) ;;
       *) export PATH="$__node22_dir:$PATH" ;;
     esac
     hash -r 2>/dev/null
-    unset __node22_dir __node22_sourced
+    unset -f __node22_fits __node22_package __node22_bin
+    unset __node22_dir __node22_sourced __node22_version __node22_min_minor
   else
-    unset __node22_dir __node22_sourced
+    unset -f __node22_fits __node22_package __node22_bin
+    unset __node22_dir __node22_sourced __node22_version __node22_min_minor
     # `return` from a sourced file; the caller (.ci/run: `source ... || exit 1`) decides.
     false
   fi
