@@ -389,7 +389,7 @@ async function extensionEndpoint(k) {
 
 /**
  * Every port this launch uses, in one place (said once, at ready, or when it gives up): the rest
- * of the log names none, so this is the one to read.
+ * of the log does not repeat them, so this is the one to read.
  */
 async function portsInUse() {
   const lines = [];
