@@ -52,6 +52,8 @@ function fail(message) {
   process.exit(1);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Seconds since `since` (a Date.now()), for messages that say what they measure. */
+const secondsSince = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function alive(pid) {
   try {
@@ -108,10 +110,14 @@ if (args.includes('--wait')) {
 }
 
 // ---- build (--build: what `npm run host:local` uses, so npm's signal reaches this process) ------------
+// Phase timings, printed with the ready message: each says what it measured.
+const timings = [];
 if (args.includes('--build')) {
+  const begun = Date.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const build = spawnSync(npm, ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) fail('`npm run build` failed.');
+  timings.push(`app build (npm run build) ${secondsSince(begun)}`);
 }
 
 // ---- prerequisites ----------------------------------------------------------------------------------
@@ -146,12 +152,9 @@ for (const [port, variable] of portsNeeded) {
     );
 }
 // The extension's RPC endpoint always tries 17071 first, then a random port in 30000-31000
-// (LocalHttpListener; not configurable). Say so once instead of its start-up failure trace.
+// (LocalHttpListener; not configurable). When 17071 is taken the engine hides the extension's
+// start-up failure trace; the ready message names the port the extension took.
 const rpcPortBusy = await portOpen(EXTENSION_RPC_PORT);
-if (rpcPortBusy)
-  say(
-    `port ${EXTENSION_RPC_PORT} (the Durable extension's RPC endpoint) is in use; the extension takes a free port in 30000-31000 and the bridge follows it.`,
-  );
 
 const children = [];
 let stopping = false;
@@ -169,13 +172,18 @@ function start(name, command, commandArgs, env = {}, instance = undefined) {
   });
   const prefix = (stream, out) => {
     let buffer = '';
+    // Azurite's start-up lines repeat its ports (and its memory limit): said once at ready.
+    const quiet =
+      name === 'azurite' && process.env.LOCAL_HOST_VERBOSE !== '1'
+        ? /service is (starting|successfully listening) at|In-memory extent storage is enabled/
+        : undefined;
     stream.on('data', (chunk) => {
       buffer += chunk.toString();
       let nl;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (line.trim())
+        if (line.trim() && !quiet?.test(line))
           out.write(
             line.startsWith(' ') || /\[(bridge|engine)\]/.test(line)
               ? // Tagged by the process itself: with several instances, say which one.
@@ -271,6 +279,7 @@ function newestSource(dir) {
   return newest;
 }
 if (!fs.existsSync(engineDll) || fs.statSync(engineDll).mtimeMs < newestSource(engineDir)) {
+  const begun = Date.now();
   say('building the engine (dotnet build)…');
   const build = spawnSync(
     'dotnet',
@@ -278,7 +287,8 @@ if (!fs.existsSync(engineDll) || fs.statSync(engineDll).mtimeMs < newestSource(e
     { cwd: engineDir, encoding: 'utf8' },
   );
   if (build.status !== 0) fail(`dotnet build failed:\n${build.stdout}${build.stderr}`);
-  say(`engine built (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  say(`engine built (dotnet build: ${secondsSince(begun)})`);
+  timings.push(`engine build (dotnet build) ${secondsSince(begun)}`);
 }
 
 // ---- storage --------------------------------------------------------------------------------------------
@@ -298,6 +308,7 @@ if (!storage) {
     persist ? path.join(root, '.azurite') : undefined,
   );
   if (!fs.existsSync(command)) fail(`${command} is missing: run \`npm ci\`.`);
+  const begun = Date.now();
   start('azurite', process.execPath, [
     path.join(root, 'tools', 'local-host', 'watchdog.mjs'),
     command,
@@ -306,9 +317,7 @@ if (!storage) {
   storage = azuriteConnectionString(ports);
   if (!(await waitForPorts([ports.blob, ports.queue, ports.table], 60_000, () => stopping)))
     fail('Azurite did not open its ports within 60 s.');
-  say(
-    `Azurite up on 127.0.0.1:${azuritePort}-${azuritePort + 2} (${persist ? '.azurite/' : 'in memory'})`,
-  );
+  timings.push(`Azurite start ${secondsSince(begun)}`);
 }
 
 // ---- bridge + engine, per app instance -----------------------------------------------------------------
@@ -316,6 +325,7 @@ if (!storage) {
 const inspect = process.env.LOCAL_HOST_INSPECT;
 const inspectArgs = inspect ? [`--inspect=${inspect === '1' ? '127.0.0.1:9229' : inspect}`] : [];
 const clientRpcPort = process.env.LOCAL_HOST_CLIENT_RPC_PORT;
+const appsBegun = Date.now();
 for (let k = 0; k < instances; k++) {
   const suffix = instances > 1 ? `-${k}` : '';
   const shared = {
@@ -345,8 +355,15 @@ for (let k = 0; k < instances; k++) {
       LOCAL_HOST_HOST_JSON: path.join(root, 'host.json'),
       LOCAL_HOST_BRIDGE_URL: `http://127.0.0.1:${bridgePort + k}/`,
       LOCAL_HOST_PUBLIC_BASE_URL: `http://localhost:${frontPort + k}`,
-      // With several engines all but one find 17071 taken.
-      ...(rpcPortBusy || instances > 1 ? { LOCAL_HOST_RPC_PORT_BUSY: '1' } : {}),
+      // With several engines all but one find 17071 taken. The extension's endpoint then logs a
+      // "Hosting failed to start" trace from its own web host, which reads its log levels from
+      // the environment (as below), before it takes another port: the ready message names that.
+      ...(rpcPortBusy || instances > 1
+        ? {
+            LOCAL_HOST_RPC_PORT_BUSY: '1',
+            'Logging__LogLevel__Microsoft.Extensions.Hosting.Internal.Host': 'None',
+          }
+        : {}),
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
       // The extension's local RPC endpoint is its own Kestrel web host; keep its per-request logs quiet.
       Logging__LogLevel__Default: 'Warning',
@@ -357,16 +374,63 @@ for (let k = 0; k < instances; k++) {
   );
 }
 
+/** The extension's RPC endpoint of instance k, as its bridge received it from the extension. */
+async function extensionEndpoint(k) {
+  try {
+    const answer = await fetch(`http://127.0.0.1:${bridgePort + k}/client-binding`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    const { rpcBaseUrl } = await answer.json();
+    return typeof rpcBaseUrl === 'string' ? new URL(rpcBaseUrl).host : 'not known yet';
+  } catch {
+    return 'not known yet';
+  }
+}
+
+/**
+ * Every port this launch uses, in one place (said once, at ready, or when it gives up): the rest
+ * of the log does not repeat them, so this is the one to read.
+ */
+async function portsInUse() {
+  const lines = [];
+  if (process.env.AzureWebJobsStorage) lines.push('storage     AzureWebJobsStorage (no Azurite)');
+  else
+    lines.push(
+      `Azurite     blob 127.0.0.1:${azuritePort}, queue 127.0.0.1:${azuritePort + 1}, table 127.0.0.1:${azuritePort + 2} (${process.env.LOCAL_HOST_PERSIST === '1' ? 'data in .azurite/' : 'in memory'})`,
+    );
+  for (let k = 0; k < instances; k++) {
+    const rpc = await extensionEndpoint(k);
+    const moved =
+      rpc.endsWith(`:${EXTENSION_RPC_PORT}`) || rpc === 'not known yet'
+        ? ''
+        : ` (${EXTENSION_RPC_PORT} was taken)`;
+    const parts = [
+      `front door http://localhost:${frontPort + k}`,
+      `bridge 127.0.0.1:${bridgePort + k}`,
+      `extension RPC ${rpc}${moved}`,
+      ...(clientRpcPort ? [`app to extension through 127.0.0.1:${Number(clientRpcPort) + k}`] : []),
+      ...(k === 0 && inspectArgs.length
+        ? [`inspector ${inspectArgs[0].slice('--inspect='.length)}`]
+        : []),
+    ];
+    lines.push(`${instances > 1 ? `instance ${k}  ` : ''}${parts.join(', ')}`);
+  }
+  return lines.map((line) => `  ${line}`).join('\n');
+}
+
 const readyTimeout = Number(process.env.LOCAL_HOST_READY_TIMEOUT ?? 300) * 1000;
 while (!stopping) {
   if ((await Promise.all(frontDoors.map((d) => answers(d + '/')))).every(Boolean)) {
+    timings.push(
+      `${instances > 1 ? `${instances} app instances` : 'app instance'} start (engine and bridge until the front door answers) ${secondsSince(appsBegun)}`,
+    );
     say(
-      `ready: ${frontDoors.join(', ')} (${((Date.now() - t0) / 1000).toFixed(1)} s). Ctrl-C to stop.`,
+      `ready: ${frontDoors.join(', ')}, ${secondsSince(t0)} after launch. Ctrl-C to stop.\n  took: ${timings.join('; ')}\n${await portsInUse()}`,
     );
     break;
   }
   if (Date.now() - t0 > readyTimeout) {
-    say(`not ready after ${readyTimeout / 1000} s; stopping.`);
+    say(`not ready after ${readyTimeout / 1000} s; stopping. Ports:\n${await portsInUse()}`);
     await stopAll(1);
   }
   await sleep(300);

@@ -1,14 +1,11 @@
-import {
-  compileRoute,
-  decodePath,
-  matchRoute,
-  orderRoutes,
-} from '../../tools/local-host/http/routes';
+import { decodePath, requestPath } from '../../tools/local-host/http/request-path';
+import { compileRoute, matchRoute, orderRoutes } from '../../tools/local-host/http/routes';
 
 const route = (template: string, methods?: string[], name = 'fn') =>
   compileRoute(name, template, 'api', methods);
-const paramsOf = (template: string, path: string, method = 'GET') =>
-  matchRoute([route(template)], method, path)?.params;
+/** A request target routed as the front door does: Kestrel's path first, then the routes. */
+const paramsOf = (template: string, target: string, method = 'GET') =>
+  matchRoute([route(template)], method, requestPath(target).path)?.params;
 
 describe('route templates', () => {
   it('matches literals case-insensitively under the prefix, with an optional trailing slash', () => {

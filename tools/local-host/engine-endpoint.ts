@@ -83,7 +83,10 @@ async function handle(
     const binding = parseClientBinding(body);
     received.json = body;
     send(res, 200, '{}', json);
-    log(`durable client binding received (hub ${binding.taskHubName}, rpc ${binding.rpcBaseUrl})`);
+    // The launcher names the endpoint's port in its ready message; the hub is said here.
+    log(
+      `durable client binding received (hub ${binding.taskHubName}${options.verbose ? `, rpc ${binding.rpcBaseUrl}` : ''})`,
+    );
     options.onClientBinding(binding);
   } else {
     send(res, 404, '{}', json);

@@ -69,18 +69,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       onClientBinding: resolve,
     });
     servers.push(internal);
-    listen(internal, bridgePort, '127.0.0.1').then(
-      () => log(`internal endpoint on http://127.0.0.1:${bridgePort}/`),
-      reject,
-    );
+    // Ports are said once, by the launcher when the host is ready; here only when verbose.
+    listen(internal, bridgePort, '127.0.0.1').then(() => {
+      if (verbose) log(`internal endpoint on http://127.0.0.1:${bridgePort}/`);
+    }, reject);
   });
   const through = Number(env.LOCAL_HOST_CLIENT_RPC_PORT ?? 0);
   const binding = through ? clientBindingThrough(produced, through) : produced;
-  if (through) log(`the app reaches the extension through ${binding.rpcBaseUrl}`);
+  if (through && verbose) log(`the app reaches the extension through ${binding.rpcBaseUrl}`);
   const frontDoor = createFrontDoor({ port: frontPort, routes, binding, verbose });
   servers.push(frontDoor);
   await listen(frontDoor, frontPort);
-  log(`front door on http://localhost:${frontPort}/`);
+  if (verbose) log(`front door on http://localhost:${frontPort}/`);
 }
 
 if (require.main === module) {

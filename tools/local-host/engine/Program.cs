@@ -64,7 +64,7 @@ public static class Program
                 if (Env("LOCAL_HOST_RPC_PORT_BUSY") == "1")
                 {
                     // The extension's RPC endpoint fails on 17071, logs a "Hosting failed to start" trace, then takes
-                    // another port; the launcher has already said so in one line.
+                    // another port; the launcher's ready message names the port it took.
                     l.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
                 }
                 string? level = Env("LOCAL_HOST_ENGINE_LOG_LEVEL");

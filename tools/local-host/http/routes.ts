@@ -98,32 +98,6 @@ export function compileRoute(
 }
 
 /**
- * A request path as Kestrel hands it to routing: percent-escapes decoded (UTF-8), except `%2F`,
- * which stays encoded so it is never taken for a separator; a malformed escape stays as it came.
- */
-export function decodePath(rawPath: string): string {
-  return rawPath
-    .split(/(%2F)/i)
-    .map((part, i) => (i % 2 === 1 ? part : decodePart(part)))
-    .join('');
-}
-
-function decodePart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    // Decode what can be decoded, one escape sequence run at a time.
-    return part.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
-}
-
-/**
  * The host's order: it maps routes function by function in the order of its function list, which
  * it sorts by name (`FunctionMetadataManager`: `OrderBy(f => f.Name, OrdinalIgnoreCase)`), and
  * ASP.NET's `RouteCollection` takes the first route that matches (no precedence by template).
@@ -152,13 +126,18 @@ function matchOne(route: Route, method: string, path: string): RouteMatch | unde
   return { route, params };
 }
 
-/** The first route (in the given order) whose methods, template and constraints match. */
+/**
+ * The first route (in the given order) whose methods, template and constraints match `path`, the
+ * path as Kestrel hands it to routing (`requestPath`: decoded, dot segments removed). A method not
+ * in a function's `methods` fails that route's `HttpMethodRouteConstraint` (ASP.NET compares
+ * case-insensitively), as a template that does not match would: when no route is left the host
+ * answers 404 with an empty body (the end of its pipeline), never 405.
+ */
 export function matchRoute(
   routes: readonly Route[],
   method: string,
-  rawPath: string,
+  path: string,
 ): RouteMatch | undefined {
-  const path = decodePath(rawPath);
   for (const route of routes) {
     const found = matchOne(route, method, path);
     if (found) return found;
