@@ -29,6 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const engineDir = path.join(root, 'tools', 'local-host', 'engine');
 const engineDll = path.join(engineDir, 'bin', 'Release', 'net10.0', 'LocalHost.Engine.dll');
+applyLocalSettings(path.join(root, 'local.settings.json'));
 const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
 const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
 const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);
@@ -434,4 +435,26 @@ while (!stopping) {
     await stopAll(1);
   }
   await sleep(300);
+}
+
+/**
+ * The app settings of local.settings.json's `Values`, as `func start` applies them: each one that
+ * the environment does not already set (the environment wins, and `func start` says it skips
+ * those). The worker runtime is this launcher's, and its own Azurite is what
+ * `UseDevelopmentStorage=true` means here; another storage connection is used, as `func start` would.
+ */
+function applyLocalSettings(file) {
+  if (!fs.existsSync(file)) return;
+  let values;
+  try {
+    values = JSON.parse(fs.readFileSync(file, 'utf8')).Values ?? {};
+  } catch (error) {
+    process.stderr.write(`host-local: ${file} is not valid JSON (${error.message}).\n`);
+    process.exit(1);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'FUNCTIONS_WORKER_RUNTIME') continue;
+    if (name === 'AzureWebJobsStorage' && /^UseDevelopmentStorage=true$/i.test(String(value))) continue;
+    if (process.env[name] === undefined) process.env[name] = String(value);
+  }
 }

@@ -9,7 +9,9 @@
  *    3.19: a start of `a+b` creates `a b`, and `a%2Bb` reads `a b` too);
  *  - lone surrogates: they have no UTF-8 form, so URLs, queue messages and table keys would carry
  *    U+FFFD instead, another ID;
- *  - `.` and `..`: URL dot segments, resolved away by every URL parser (and by the client);
+ *  - `.` and `..`: URL dot segments, resolved away by every URL parser (and by the client); over
+ *    HTTP they never arrive (the host removes dot segments before routing: 404), but the other
+ *    doors can pass them;
  *  - a space at either end: URL parsers strip it, the durable client's `new URL(…)` included.
  * Everything else, inner spaces and any script included, is supported: IDs are compared code unit by
  * code unit (no Unicode normalization), and links percent-encode them.
