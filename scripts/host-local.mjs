@@ -454,7 +454,8 @@ function applyLocalSettings(file) {
   }
   for (const [name, value] of Object.entries(values)) {
     if (name === 'FUNCTIONS_WORKER_RUNTIME') continue;
-    if (name === 'AzureWebJobsStorage' && /^UseDevelopmentStorage=true$/i.test(String(value))) continue;
+    if (name === 'AzureWebJobsStorage' && /^UseDevelopmentStorage=true$/i.test(String(value)))
+      continue;
     if (process.env[name] === undefined) process.env[name] = String(value);
   }
 }

@@ -48,7 +48,8 @@ describe('the queue sample (batch-requests)', () => {
     await enqueue(refused);
     const deadline = Date.now() + 150_000;
     while (!(await poisoned()).includes(JSON.stringify(refused))) {
-      if (Date.now() > deadline) throw new Error('The refused message never reached the poison queue.');
+      if (Date.now() > deadline)
+        throw new Error('The refused message never reached the poison queue.');
       await sleep(1_000);
     }
     expect((await getStatus(statusUrl(instanceId))).status).toBe(404);
