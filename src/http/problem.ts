@@ -4,7 +4,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 
-const PROBLEM_TYPES = {
+export const PROBLEM_TYPES = {
   'orchestrator-not-found': { status: 404, title: 'Orchestrator not exposed for singleton start' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'invalid-instance-id': { status: 400, title: 'Invalid instance ID' },
