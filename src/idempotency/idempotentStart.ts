@@ -77,7 +77,7 @@ export class IdempotentStart implements StartStep {
 
   private async claimAndAnswer(keyed: Keyed): Promise<SingletonResult> {
     const { store, clock } = this.settings;
-    const { scope, fingerprint, command, call } = keyed;
+    const { scope, fingerprint, call } = keyed;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const claim = this.pending(keyed);
       const claimed = await store.create(scope, claim);

@@ -307,8 +307,7 @@ describe('IdempotentStart', () => {
   });
 
   it('after three rounds of losing the key, answers in progress and starts nothing', async () => {
-    const read = world.store.read.bind(world.store);
-    world.store.create = async (scope) => {
+    world.store.create = async () => {
       world.store.journal.push('create pending');
       return undefined; // always taken
     };
@@ -316,7 +315,6 @@ describe('IdempotentStart', () => {
       world.store.journal.push('read');
       return undefined; // and always gone by the read
     };
-    void read;
     expect(await world.send()).toEqual(inProgress(1000));
     expect(world.store.journal).toEqual([
       'create pending',
