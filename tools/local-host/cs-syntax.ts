@@ -1,0 +1,16 @@
+/** C# source text for the generated stubs. */
+
+/** A C# regular string literal (quotes, backslashes and control characters escaped). */
+export function csString(value: string): string {
+  return (
+    '"' +
+    value
+      .replace(/\\/g, '\\\\')
+      .replace(/"/g, '\\"')
+      .replace(
+        /[\u0000-\u001f\u007f]/g,
+        (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+      ) +
+    '"'
+  );
+}
