@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 /**
  * Self-test of the local host itself (not the app), against the throwaway fixture functions:
- *   LOCAL_HOST_EXTRA_FUNCTIONS=dist/tools/local-host/fixtures/selftest.js npm run host:local
+ *   LH_TIMER_SCHEDULE='*\/6 * * * * *' LH_QUEUE_NAME=lh-setting-queue \
+ *   LOCAL_HOST_EXTRA_FUNCTIONS=dist/tools/local-host/fixtures/selftest.js:dist/tools/local-host/fixtures/triggers.js \
+ *   npm run host:local
  *   node tools/local-host/selftest.mjs [--json FILE]   (E2E_BASE_URL, default http://localhost:7071;
  *                                                       --json writes jest-style pass/fail counts)
  * Checks fan-out activities + timer + custom status, continue-as-new + external event, that a JS
  * orchestrator failure reaches the engine as Failed with the JS message, that date-like strings pass
  * byte for byte, how activity inputs and failures reach JS (as under the Functions host), and that
- * an `AzureFunctionsJobHost__extensions__durableTask__hubName` override reaches the engine.
+ * an `AzureFunctionsJobHost__extensions__durableTask__hubName` override reaches the engine; then
+ * timers and storage queues (selftest-triggers.mjs, against fixtures/triggers.ts).
  */
+import { checkTriggers, sendTriggerMessages } from './selftest-triggers.mjs';
+
 const base = (process.env.E2E_BASE_URL ?? 'http://localhost:7071').replace(/\/+$/, '');
 const run = Date.now().toString(36);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -39,6 +44,8 @@ async function waitFor(url, done, timeoutMs = 30000) {
   }
   return last;
 }
+
+const triggerMessages = await sendTriggerMessages({ base, run });
 
 const fin = await start('lhFinite', `lh-fin-${run}`, { items: 5 });
 check('lhFinite start → 202', fin.status === 202, fin.status);
@@ -164,6 +171,11 @@ if (hub) {
     fin.links.statusQueryGetUri,
   );
 }
+
+await checkTriggers(
+  { base, check, run, hub: new URL(fin.links.statusQueryGetUri).searchParams.get('taskHub') },
+  triggerMessages,
+);
 
 const jsonAt = process.argv.indexOf('--json');
 if (jsonAt > 0) {

@@ -29,7 +29,9 @@ public static class WorkerValues
                 {
                     continue;
                 }
-                object? item = property.Value.Type == JTokenType.Object ? property.Value : (string?)property.Value;
+                // Typed as object on purpose: JToken converts implicitly from string, and a string must stay one
+                // (it goes to the worker as a string, which the Node worker then JSON-parses: "5" → 5).
+                object? item = property.Value.Type == JTokenType.Object ? (object)property.Value : (string?)property.Value;
                 if (item != null)
                 {
                     bindingData[property.Name] = item;
