@@ -8,6 +8,8 @@ export function csString(value: string): string {
       .replace(/\\/g, '\\\\')
       .replace(/"/g, '\\"')
       .replace(
+        // Control characters on purpose: a raw newline would end the C# literal.
+        // eslint-disable-next-line no-control-regex
         /[\u0000-\u001f\u007f]/g,
         (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
       ) +

@@ -57,7 +57,9 @@ export function generate(): string {
       );
     }
   }
-  const triggered = names.filter((r) => STUB_TRIGGERS.has(findTrigger(r.metadata)?.binding.type ?? ''));
+  const triggered = names.filter((r) =>
+    STUB_TRIGGERS.has(findTrigger(r.metadata)?.binding.type ?? ''),
+  );
   const methods = methodNames(triggered.map((r) => r.metadata.name));
   const hostLines = triggered.flatMap((r) => triggerStub(r, methods.get(r.metadata.name) ?? ''));
   return [

@@ -93,7 +93,9 @@ export function triggerStub(registration: Registration, method: string): string[
     'Binder binder',
   ];
   const map = clients.map((c, i) => `[${csString(c.name)}] = client${i}`).join(', ');
-  const clientMap = map ? `new Dictionary<string, string?> { ${map} }` : 'new Dictionary<string, string?>()';
+  const clientMap = map
+    ? `new Dictionary<string, string?> { ${map} }`
+    : 'new Dictionary<string, string?>()';
   return [
     `        [FunctionName(${csString(name)})]`,
     `        public static Task ${method}(`,
