@@ -13,6 +13,8 @@
 //   LOCAL_HOST_BRIDGE_URL        base URL of the Node bridge's internal endpoint, e.g. http://127.0.0.1:17072/
 //   LOCAL_HOST_PUBLIC_BASE_URL   public base URL of the front door, default http://localhost:7071
 //   LOCAL_HOST_TOKEN             the launch's token, sent to the bridge with every call
+//   AzureFunctionsWebHost__hostid  optional host ID (singleton locks, timer status); default as the Functions host's
+//                                  local one, the same for every instance of the app on this machine
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
 using Microsoft.Azure.WebJobs.Extensions.Timers;
