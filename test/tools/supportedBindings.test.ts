@@ -14,9 +14,18 @@ const starter = fn('starter', {
 const orchestrator = fn('job', { context: { type: 'orchestrationTrigger', direction: 'in' } });
 const activity = fn('step', { input: { type: 'activityTrigger', direction: 'in' } });
 
+const timer = fn('nightly', {
+  timer: { type: 'timerTrigger', direction: 'in', schedule: '0 0 2 * * *' },
+  client: { type: 'durableClient', direction: 'in' },
+});
+const queue = fn('orders', {
+  msg: { type: 'queueTrigger', direction: 'in', queueName: 'orders', connection: 'Storage' },
+  client: { type: 'durableClient', direction: 'in' },
+});
+
 describe('bindings the local host supports', () => {
-  it('accepts HTTP, orchestration and activity triggers, durable clients and the HTTP answer', () => {
-    expect(unsupportedBindings([starter, orchestrator, activity])).toEqual([]);
+  it('accepts HTTP, orchestration, activity, timer and queue triggers, durable clients and the HTTP answer', () => {
+    expect(unsupportedBindings([starter, orchestrator, activity, timer, queue])).toEqual([]);
   });
 
   it('refuses an output binding, naming the function, the binding and its type', () => {
@@ -33,7 +42,7 @@ describe('bindings the local host supports', () => {
   it('refuses entities, other triggers and other inputs', () => {
     const problems = unsupportedBindings([
       fn('counter', { ctx: { type: 'entityTrigger', direction: 'in' } }),
-      fn('nightly', { timer: { type: 'timerTrigger', direction: 'in' } }),
+      fn('uploads', { blob: { type: 'blobTrigger', direction: 'in', path: 'in/{name}' } }),
       fn('reader', {
         input: { type: 'activityTrigger', direction: 'in' },
         doc: { type: 'blob', direction: 'in' },
@@ -41,7 +50,27 @@ describe('bindings the local host supports', () => {
     ]);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toContain("'counter' is a durable entity");
-    expect(problems[1]).toContain("'nightly' has a timerTrigger");
+    expect(problems[1]).toContain("'uploads' has a blobTrigger");
     expect(problems[2]).toContain("'reader' has a blob input binding ('doc')");
+  });
+
+  it('refuses a queue output on a timer function and a retry policy, which would be dropped', () => {
+    const problems = unsupportedBindings([
+      fn('fanOut', {
+        timer: { type: 'timerTrigger', direction: 'in', schedule: '0 * * * * *' },
+        $return: { type: 'queue', direction: 'out', queueName: 'work' },
+      }),
+      {
+        ...queue,
+        metadata: {
+          ...queue.metadata,
+          retryOptions: { strategy: 'fixedDelay', maxRetryCount: 3, delayInterval: { seconds: 5 } },
+        },
+      },
+    ]);
+    expect(problems).toEqual([
+      "Function 'fanOut' has a queue output binding ('$return'), which the local host does not support: what the function writes to it would be dropped.",
+      "Function 'orders' has a retry policy ('retry'), which the local host does not apply: a failed invocation would not be retried.",
+    ]);
   });
 });

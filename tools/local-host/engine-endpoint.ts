@@ -1,6 +1,7 @@
 /**
- * The bridge's internal loopback endpoint, called by the C# engine only: `POST /orchestration/{name}`
- * and `POST /activity/{name}?instanceId=` run the app's functions; `POST /client-binding` hands
+ * The bridge's internal loopback endpoint, called by the C# engine only: `POST /orchestration/{name}`,
+ * `POST /activity/{name}?instanceId=` and `POST /trigger/{name}` (timer and storage-queue
+ * functions) run the app's functions; `POST /client-binding` hands
  * over the durable client binding data the extension produced. With a launch token, a call without
  * it (another launch's engine) is refused with 403. `GET /client-binding` (no token: it changes
  * nothing) answers that binding data as the extension produced it, so a test can learn the port of
@@ -12,6 +13,7 @@ import type { ClientBinding } from './http/front-door';
 import { readBody, send } from './http/http-io';
 import { log } from './log';
 import { errorParts } from './rpc-data';
+import { runTrigger, type TriggerCall } from './trigger-runner';
 
 export const TOKEN_HEADER = 'x-local-host-token';
 
@@ -20,6 +22,8 @@ export interface EngineEndpointOptions {
   readonly token?: string;
   readonly verbose: boolean;
   readonly onClientBinding: (binding: ClientBinding) => void;
+  /** The durable client binding data a timer or queue function gets (default: as produced). */
+  readonly clientJson?: (json: string) => string;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -79,6 +83,13 @@ async function handle(
       JSON.stringify(await runActivity(name, input, instanceId, options.verbose)),
       json,
     );
+  } else if (kind === 'trigger' && name !== undefined) {
+    const call = JSON.parse(body) as TriggerCall;
+    const result = await runTrigger(name, call, {
+      verbose: options.verbose,
+      clientJson: options.clientJson ?? ((j) => j),
+    });
+    send(res, 200, JSON.stringify(result), json);
   } else if (kind === 'client-binding' && name === undefined) {
     const binding = parseClientBinding(body);
     received.json = body;

@@ -12,7 +12,7 @@
 import type http from 'node:http';
 import { setLogSink } from '../functions-core';
 import { loadApp, readHostJson } from './app-loader';
-import { clientBindingThrough, createEngineEndpoint } from './engine-endpoint';
+import { clientBindingThrough, createEngineEndpoint, parseClientBinding } from './engine-endpoint';
 import { appRoutes, routePrefix } from './http/app-routes';
 import { createFrontDoor, type ClientBinding } from './http/front-door';
 import { log } from './log';
@@ -62,11 +62,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.stdin.resume();
   }
 
+  const through = Number(env.LOCAL_HOST_CLIENT_RPC_PORT ?? 0);
   const produced = await new Promise<ClientBinding>((resolve, reject) => {
     const internal = createEngineEndpoint({
       token: env.LOCAL_HOST_TOKEN || undefined,
       verbose,
       onClientBinding: resolve,
+      // Timer and queue functions get the binding data per invocation, routed like the front door's.
+      clientJson: through
+        ? (text) => clientBindingThrough(parseClientBinding(text), through).json
+        : undefined,
     });
     servers.push(internal);
     // Ports are said once, by the launcher when the host is ready; here only when verbose.
@@ -74,7 +79,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       if (verbose) log(`internal endpoint on http://127.0.0.1:${bridgePort}/`);
     }, reject);
   });
-  const through = Number(env.LOCAL_HOST_CLIENT_RPC_PORT ?? 0);
   const binding = through ? clientBindingThrough(produced, through) : produced;
   if (through && verbose) log(`the app reaches the extension through ${binding.rpcBaseUrl}`);
   const frontDoor = createFrontDoor({ port: frontPort, routes, binding, verbose });

@@ -1,11 +1,18 @@
 /**
- * What the local host can run: HTTP, orchestration and activity triggers, durable client inputs and
- * the HTTP answer. Anything else would be silently ignored (an output binding writing nothing, a
- * timer never firing), so the host refuses to start instead, naming the function and the binding.
+ * What the local host can run: HTTP, orchestration, activity, timer and storage-queue triggers,
+ * durable client inputs and the HTTP answer. Anything else would be silently ignored (an output
+ * binding writing nothing, a blob trigger never firing, a retry policy never retrying), so the host
+ * refuses to start instead, naming the function and the binding.
  */
 import type { BindingMetadata, Registration } from '../functions-core';
 
-const TRIGGERS = new Set(['httpTrigger', 'orchestrationTrigger', 'activityTrigger']);
+const TRIGGERS = new Set([
+  'httpTrigger',
+  'orchestrationTrigger',
+  'activityTrigger',
+  'timerTrigger',
+  'queueTrigger',
+]);
 const INPUTS = new Set(['durableClient', 'orchestrationClient']);
 
 function problem(name: string, bindingName: string, binding: BindingMetadata): string | undefined {
@@ -14,7 +21,7 @@ function problem(name: string, bindingName: string, binding: BindingMetadata): s
     if (TRIGGERS.has(type)) return undefined;
     return type === 'entityTrigger'
       ? `Function '${name}' is a durable entity ('${bindingName}': entityTrigger), which the local host does not support.`
-      : `Function '${name}' has a ${type} ('${bindingName}'), which the local host never fires; it runs HTTP, orchestration and activity triggers only.`;
+      : `Function '${name}' has a ${type} ('${bindingName}'), which the local host never fires; it runs HTTP, orchestration, activity, timer and storage-queue triggers only.`;
   }
   if (direction === 'in') {
     if (INPUTS.has(type)) return undefined;
@@ -28,6 +35,11 @@ function problem(name: string, bindingName: string, binding: BindingMetadata): s
 export function unsupportedBindings(registrations: Iterable<Registration>): string[] {
   const problems: string[] = [];
   for (const { metadata } of registrations) {
+    if (metadata.retryOptions !== undefined && metadata.retryOptions !== null) {
+      problems.push(
+        `Function '${metadata.name}' has a retry policy ('retry'), which the local host does not apply: a failed invocation would not be retried.`,
+      );
+    }
     for (const [bindingName, binding] of Object.entries(metadata.bindings)) {
       const found = problem(metadata.name, bindingName, binding);
       if (found) problems.push(found);

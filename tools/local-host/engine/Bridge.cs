@@ -1,8 +1,10 @@
-// The engine's calls to the Node bridge: run an orchestration or an activity, hand over the client binding.
+// The engine's calls to the Node bridge: run an orchestration, an activity or a triggered function (timer, queue),
+// hand over the client binding.
 // Values cross as the Functions host hands them over: JSON parsed with date parsing off, so strings that look like
 // dates (`.100Z`, `+02:00`) reach the extension byte for byte.
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Azure.WebJobs;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -62,6 +64,45 @@ public static class Bridge
             return ParseRaw(reply.Value<string>("result") ?? "null");
         }
         throw new WorkerFailureException(reply.Value<string>("message"), reply.Value<string>("stack"));
+    }
+
+    /// <summary>
+    /// A timer or queue function, with what the host sends a Node worker: the trigger value and the binding data as
+    /// typed data (<see cref="WorkerValues"/>), and the durable client binding data the extension produced for each
+    /// durable client input. A failure in the worker fails the invocation, so WebJobs retries a queue message and
+    /// finally moves it to the poison queue, as under the host.
+    /// </summary>
+    public static async Task RunTriggerAsync(
+        string name, object? value, Binder binder, IReadOnlyDictionary<string, string?> clients)
+    {
+        Dictionary<string, object> bindingData = binder.BindingData;
+        WorkerValues.ApplyBindingData(value, bindingData!);
+        var request = new JObject
+        {
+            ["data"] = WorkerValues.ToRpc(value),
+            ["triggerMetadata"] = WorkerValues.TriggerMetadata(bindingData!),
+            ["clients"] = JObject.FromObject(clients),
+        };
+        string path = "trigger/" + Uri.EscapeDataString(name);
+        string body = request.ToString(Formatting.None);
+        JObject reply;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                reply = await PostAsync(path, body).ConfigureAwait(false);
+                break;
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 60)
+            {
+                // A timer that runs on startup can fire before the bridge listens; nothing ran yet, so try again.
+                await Task.Delay(500).ConfigureAwait(false);
+            }
+        }
+        if (!reply.Value<bool>("ok"))
+        {
+            throw new WorkerFailureException(reply.Value<string>("message"), reply.Value<string>("stack"));
+        }
     }
 
     public static async Task PostClientBindingAsync(string clientJson)

@@ -1,8 +1,10 @@
 // Local host for the app on the REAL Durable Task extension (WebJobs SDK + Microsoft.Azure.WebJobs.Extensions.DurableTask
 // + its Azure Storage provider against Azurite), without the Functions host / Core Tools.
 //
-// Orchestrator and activity functions are C# stubs generated from the app's registrations (Generated/AppFunctions.g.cs);
-// each stub forwards to the Node bridge, which runs the app's TypeScript through @azure/functions' invocation path.
+// Orchestrator, activity, timer and storage-queue functions are C# stubs generated from the app's registrations
+// (Generated/AppFunctions.g.cs); each stub forwards to the Node bridge, which runs the app's TypeScript through
+// @azure/functions' invocation path. Timers (Microsoft.Azure.WebJobs.Extensions) and queues
+// (Microsoft.Azure.WebJobs.Extensions.Storage.Queues) are the real WebJobs triggers, on the same storage.
 // The extension's local RPC endpoint (http://127.0.0.1:17071/durabletask/) is what the app's DurableClient calls.
 //
 // Environment (set by scripts/host-local.mjs):
@@ -11,11 +13,16 @@
 //   LOCAL_HOST_BRIDGE_URL        base URL of the Node bridge's internal endpoint, e.g. http://127.0.0.1:17072/
 //   LOCAL_HOST_PUBLIC_BASE_URL   public base URL of the front door, default http://localhost:7071
 //   LOCAL_HOST_TOKEN             the launch's token, sent to the bridge with every call
+//   AzureFunctionsWebHost__hostid  optional host ID (singleton locks, timer status); default as the Functions host's
+//                                  local one, the same for every instance of the app on this machine
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
+using Microsoft.Azure.WebJobs.Extensions.Timers;
 using Microsoft.Azure.WebJobs.Host.Config;
+using Microsoft.Azure.WebJobs.Host.Executors;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
@@ -29,6 +36,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         string hostJsonPath = Env("LOCAL_HOST_HOST_JSON") ?? Path.GetFullPath("host.json");
+        // The app's root, as the host's script root: part of the host ID (see FunctionsHostIdProvider).
+        string appRoot = Path.GetDirectoryName(Path.GetFullPath(hostJsonPath))!;
         string publicBase = (Env("LOCAL_HOST_PUBLIC_BASE_URL") ?? "http://localhost:7071").TrimEnd('/');
         if (Env("AzureWebJobsStorage") is null)
         {
@@ -89,10 +98,21 @@ public static class Program
             .ConfigureWebJobs(b =>
             {
                 b.AddDurableTask();
+                // As the Functions host: storage-backed singleton locks (a timer's listener runs on one instance of
+                // the app at a time), timers and storage queues.
+                b.AddAzureStorageCoreServices();
+                b.AddTimers();
+                b.AddAzureStorageQueues();
             })
             .ConfigureServices(s =>
             {
-                s.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(AppFunctions), typeof(HostFunctions)));
+                s.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(
+                    typeof(AppFunctions), typeof(global::Host.Functions), typeof(HostFunctions)));
+                s.AddSingleton<IHostIdProvider>(new FunctionsHostIdProvider(appRoot));
+                // The schedule status in blobs, where the host keeps it (AddTimers would register a monitor on the
+                // older storage SDK, which this engine does not carry).
+                s.RemoveAll<ScheduleMonitor>();
+                s.AddSingleton<ScheduleMonitor, BlobScheduleMonitor>();
                 s.AddSingleton<INameResolver, NodeWorkerNameResolver>();
                 s.AddSingleton<IWebHookProvider>(new FixedWebHookProvider(new Uri(publicBase + "/runtime/webhooks/durabletask")));
                 s.PostConfigure<DurableTaskOptions>(o =>
