@@ -8,6 +8,8 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      '.stryker-tmp/**',
+      'reports/**',
       '.tools/**',
       'tools/**/bin/**',
       'tools/**/obj/**',

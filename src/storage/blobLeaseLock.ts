@@ -15,7 +15,6 @@
  * signed requests (`lockBlobCalls`), as they are on every start's path.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { HeldLock, LockKey, SingletonLock } from '../singleton/ports';
 import { containerOnce, type ContainerOnce } from './containerOnce';
@@ -27,6 +26,22 @@ export interface LockOptions {
   readonly leaseSeconds: number;
   /** Bound on each storage call. */
   readonly timeoutMs: number;
+}
+
+/**
+ * The lock's four blob calls, as storage answers them (`LockBlobCalls` in production). A port so
+ * that the lock's own logic can be tested against a store with storage's semantics, in memory.
+ * Each resolves to storage's answer, whatever its status, and rejects only when there was none.
+ */
+export interface LockBlobs {
+  /** Creates the blob `If-None-Match: *`: 201 with its ETag, or 409 when it exists. */
+  create(name: string, timeoutMs: number): Promise<BlobAnswer>;
+  /** Deletes the blob `If-Match: etag`: 202, 404 when gone, 412 when its ETag changed. */
+  delete(name: string, etag: string, timeoutMs: number): Promise<BlobAnswer>;
+  /** Reads its properties (HEAD): 200 with ETag, `Date` and `Last-Modified`, or 404. */
+  properties(name: string, timeoutMs: number): Promise<BlobAnswer>;
+  /** Rewrites it `If-Match: etag`: 200 with a new ETag and `Last-Modified`, 404, or 412. */
+  touch(name: string, etag: string, timeoutMs: number): Promise<BlobAnswer>;
 }
 
 /**
@@ -52,21 +67,21 @@ function answered(operation: string, call: Promise<BlobAnswer>): Promise<BlobAns
   return call.catch((error: unknown) => Promise.reject(storageFailure(error, operation)));
 }
 
-export class BlobLeaseLock implements SingletonLock {
-  private readonly calls: LockBlobCalls;
-  private readonly containerMade: ContainerOnce;
+/**
+ * The backoff's sleep, on the global timer: the one the tests' fake clock drives, with `Date.now`
+ * (`node:timers/promises` keeps its own, which no fake clock reaches).
+ */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
+/** The lock over any store of its blobs: the production one is `BlobLeaseLock`, below. */
+export class LeaseLock implements SingletonLock {
   constructor(
-    service: BlobServiceClient,
-    containerName: string,
+    private readonly calls: LockBlobs,
+    private readonly containerMade: ContainerOnce,
     private readonly options: LockOptions,
-  ) {
-    this.calls = new LockBlobCalls(service, containerName);
-    this.containerMade = containerOnce(
-      service.getContainerClient(containerName),
-      this.options.timeoutMs,
-    );
-  }
+  ) {}
 
   async acquire(key: LockKey, waitMs: number): Promise<HeldLock | undefined> {
     await this.containerMade.ready();
@@ -152,5 +167,16 @@ export class BlobLeaseLock implements SingletonLock {
       },
       leaveToExpire: () => clearInterval(renewal),
     };
+  }
+}
+
+/** The lock on the app's storage account: its calls are signed requests; its container made once. */
+export class BlobLeaseLock extends LeaseLock {
+  constructor(service: BlobServiceClient, containerName: string, options: LockOptions) {
+    super(
+      new LockBlobCalls(service, containerName),
+      containerOnce(service.getContainerClient(containerName), options.timeoutMs),
+      options,
+    );
   }
 }

@@ -3,7 +3,6 @@
  * records both live in it, and both need it made once per process (again after a failure, or after
  * someone deleted it).
  */
-import type { ContainerClient } from '@azure/storage-blob';
 import { storageFailure } from './storageFailure';
 
 export interface ContainerOnce {
@@ -13,7 +12,13 @@ export interface ContainerOnce {
   forget(): void;
 }
 
-export function containerOnce(container: ContainerClient, timeoutMs: number): ContainerOnce {
+/** What `containerOnce` uses of the SDK's `ContainerClient` (a test's in-memory store has it too). */
+export interface MakesContainer {
+  readonly containerName: string;
+  createIfNotExists(options: { abortSignal: AbortSignal }): Promise<unknown>;
+}
+
+export function containerOnce(container: MakesContainer, timeoutMs: number): ContainerOnce {
   let made: Promise<void> | undefined;
   return {
     ready() {

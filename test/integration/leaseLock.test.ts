@@ -4,7 +4,9 @@ import { DependencyError } from '../../src/dependencies/failure';
 import type { LockKey } from '../../src/singleton/ports';
 import { BlobLeaseLock, lockBlobName } from '../../src/storage/blobLeaseLock';
 import { createBlobServiceClient } from '../../src/storage/blobService';
+import { LockBlobCalls } from '../../src/storage/lockBlobCalls';
 import { azuriteConnectionString } from '../support/azurite';
+import { lockBlobsContract } from '../support/lockBlobsContract';
 
 const service = createBlobServiceClient(
   { kind: 'connectionString', connectionString: azuriteConnectionString() },
@@ -157,4 +159,16 @@ describe('BlobLeaseLock on Azurite', () => {
       lockBlobName({ taskHub: 'h', instanceId: 'a' }),
     );
   });
+});
+
+describe("The lock's blob calls on Azurite: the contract the in-memory store is held to", () => {
+  const container = `locks-${randomUUID().slice(0, 8)}`;
+  beforeAll(() => service.getContainerClient(container).createIfNotExists());
+
+  lockBlobsContract(() =>
+    Promise.resolve({
+      blobs: new LockBlobCalls(service, container),
+      name: lockBlobName(key()),
+    }),
+  );
 });

@@ -23,6 +23,17 @@ describe('readJsonInput', () => {
     ['["a","a"]', ['a', 'a']],
     ['{"s":"\\ud83d\\ude00 \\" \\\\ [ { , \\"a\\":"}', { s: '\u{1F600} " \\ [ { , "a":' }],
     ['\ufeff{"bom":true}', { bom: true }],
+    // Whitespace between tokens, and literals, are skipped by the scan.
+    [' { "a" : [ 1 , -2 , true , false , null ] }\n', { a: [1, -2, true, false, null] }],
+    // A string value is no key: it may equal a key of its object.
+    ['{"a":"a","b":"b"}', { a: 'a', b: 'b' }],
+    // Keys are per object: a nested object's keys do not count in its parent, and after it closes
+    // the parent's next key is checked against the parent's own.
+    ['{"a":{"b":1},"b":2}', { a: { b: 1 }, b: 2 }],
+    ['[{"a":1},{"a":2}]', [{ a: 1 }, { a: 2 }]],
+    // A fraction or exponent, however many digits, makes the literal a double, not an integer.
+    ['0.9007199254740993', 0.9007199254740993],
+    ['1.29007199254740993', Number('1.29007199254740993')],
   ])('reads %p', (text, input) => {
     expect(readJsonInput(bytes(text))).toEqual({ ok: true, input });
   });
@@ -30,6 +41,15 @@ describe('readJsonInput', () => {
   it(`accepts ${MAX_INPUT_DEPTH} levels of nesting, arrays or objects`, () => {
     expect(readJsonInput(bytes(nested(MAX_INPUT_DEPTH))).ok).toBe(true);
     expect(readJsonInput(bytes(nestedObjects(MAX_INPUT_DEPTH))).ok).toBe(true);
+  });
+
+  it('counts depth, not containers: many siblings are one level', () => {
+    const siblings = (item: string) =>
+      `[${Array(MAX_INPUT_DEPTH + 2)
+        .fill(item)
+        .join(',')}]`;
+    expect(readJsonInput(bytes(siblings('[]'))).ok).toBe(true);
+    expect(readJsonInput(bytes(siblings('{}'))).ok).toBe(true);
   });
 
   it.each<[string, string, RegExp]>([

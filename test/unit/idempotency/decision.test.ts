@@ -119,6 +119,8 @@ describe('isRunOf: is the run found after an abandoned claim that claim’s?', (
 
   it('yes within the engine’s whole-second precision', () => {
     expect(isRunOf({ ...run, createdTime: iso(T0 - 999) }, fingerprint, since)).toBe(true);
+    // A run created in the claim's second, reported as that second's start: its own.
+    expect(isRunOf({ ...run, createdTime: iso(T0 - 1_000) }, fingerprint, since)).toBe(true);
   });
 
   it.each<[string, Parameters<typeof isRunOf>[0]]>([

@@ -1,6 +1,14 @@
-import { MAX_KEY_LENGTH, parseIdempotencyKey } from '../../../src/idempotency/key';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  MAX_KEY_LENGTH,
+  parseIdempotencyKey,
+} from '../../../src/idempotency/key';
 
 describe('parseIdempotencyKey', () => {
+  it("is the draft's header name (HTTP compares it case-insensitively)", () => {
+    expect(IDEMPOTENCY_KEY_HEADER.toLowerCase()).toBe('idempotency-key');
+  });
+
   it('no header: no key', () => {
     expect(parseIdempotencyKey(null)).toEqual({ ok: true, key: undefined });
     expect(parseIdempotencyKey(undefined)).toEqual({ ok: true, key: undefined });
@@ -15,6 +23,9 @@ describe('parseIdempotencyKey', () => {
     ['bare "quotes" inside', 'bare "quotes" inside'],
     ['a,b', 'a,b'],
     ['x', 'x'],
+    // The ends of printable ASCII, quoted and bare.
+    ['" ~"', ' ~'],
+    ['!~', '!~'],
   ])('accepts %p as key %p', (header, key) => {
     expect(parseIdempotencyKey(header)).toEqual({ ok: true, key });
   });
@@ -39,6 +50,9 @@ describe('parseIdempotencyKey', () => {
     ['"a", "b"', /not a valid quoted string/],
     ['"bad \\n escape"', /not a valid quoted string/],
     ['"caf\u00e9"', /not a valid quoted string/],
+    // A control character inside quotes is no sf-string (not just an unprintable key).
+    ['"tab\there"', /not a valid quoted string/],
+    ['"del\u007f"', /not a valid quoted string/],
     ['caf\u00e9', /printable ASCII/],
     ['tab\there', /printable ASCII/],
   ])('refuses %p', (header, reason) => {

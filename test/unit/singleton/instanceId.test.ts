@@ -20,6 +20,10 @@ describe('checkInstanceId', () => {
     '\u{1F600}'.repeat(MAX_INSTANCE_ID_LENGTH / 2),
     'a@b',
     'a:b',
+    // Just past the refused ranges: the first after C0, DEL and C1, and after the surrogates.
+    'a\u0020b',
+    'a\u00a0b',
+    'a\ue000b',
   ])('accepts %p', (id) => {
     expect(checkInstanceId(id)).toEqual({ ok: true });
   });
@@ -43,9 +47,13 @@ describe('checkInstanceId', () => {
     ['a\u0000b', /control character U\+0000/, 'U+0000'],
     ['a\u0085b', /control character U\+0085/, 'U+0085'],
     ['a\u007fb', /control character U\+007F/, 'U+007F'],
+    // The ends of the control ranges (C0 up to U+001F, DEL to the end of C1 at U+009F).
+    ['a\u001fb', /control character U\+001F/, 'U+001F'],
+    ['a\u009fb', /control character U\+009F/, 'U+009F'],
     ['ab\uD800', /lone surrogate U\+D800 \(at position 2\)/, 'U+D800'],
     ['\uDE00x', /lone surrogate U\+DE00/, 'U+DE00'],
     ['\u{1F600}\uDC00', /lone surrogate U\+DC00 \(at position 2\)/, 'U+DC00'],
+    ['a\uDFFF', /lone surrogate U\+DFFF/, 'U+DFFF'],
   ])('refuses %p with a reason naming the character', (id, reason, character) => {
     const check = checkInstanceId(id);
     expect(check.ok).toBe(false);
