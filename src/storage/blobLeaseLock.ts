@@ -10,8 +10,8 @@
  * the next taker deletes, `If-Match` its ETag so that only that one goes, and replaces.
  *
  * Why not a blob lease (the WebJobs SDK's `[Singleton]`): a lease needs its blob first, so the
- * first start of an ID in a process paid two round trips for the lock where the status read beside
- * it takes one, and the blobs stayed in the container for good. The calls themselves are plain
+ * first start of an ID in a process would pay two round trips for the lock where the status read
+ * beside it takes one, and the blobs would stay in the container for good. The calls themselves are plain
  * signed requests (`lockBlobCalls`), as they are on every start's path.
  */
 import { createHash } from 'node:crypto';

@@ -10,12 +10,16 @@ import {
   type Observed,
 } from '../dependencies/failure';
 
-/** The fields of the storage SDK's `RestError` (and its abort errors) that matter here. */
+/**
+ * The fields that matter here of the storage SDK's `RestError` and abort errors, and of the lock's
+ * own `BlobCallError` (`timedOut`: no answer within the call's bound).
+ */
 export interface StorageError {
   statusCode?: number;
   code?: string;
   name?: string;
   message?: string;
+  timedOut?: boolean;
 }
 
 /** The error's storage fields; anything else reads as "no answer". */
@@ -25,7 +29,8 @@ export function storageError(error: unknown): StorageError {
 
 /** What the storage SDK's error says about storage's answer. */
 function observed(error: StorageError): Observed {
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return { answer: 'late' };
+  if (error.timedOut === true || error.name === 'AbortError' || error.name === 'TimeoutError')
+    return { answer: 'late' };
   return error.statusCode === undefined
     ? { answer: 'none' }
     : { answer: 'status', status: error.statusCode };

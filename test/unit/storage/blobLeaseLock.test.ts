@@ -6,7 +6,8 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
-import { DependencyError, type HeldLock, type LockKey } from '../../../src/singleton/ports';
+import { DependencyError } from '../../../src/dependencies/failure';
+import type { HeldLock, LockKey } from '../../../src/singleton/ports';
 import {
   BlobLeaseLock,
   LeaseLock,

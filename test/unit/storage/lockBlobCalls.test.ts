@@ -147,7 +147,7 @@ describe('LockBlobCalls: answers, retries and bounds', () => {
     replies.push('hang');
     const started = Date.now();
     const call = new LockBlobCalls(keyService(), 'locks').create('hub/abc', 300);
-    await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(call).rejects.toMatchObject({ name: 'BlobCallError', timedOut: true });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(seen).toHaveLength(1);
   });
