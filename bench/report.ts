@@ -1,5 +1,13 @@
 /** The benchmark's report as Markdown (bench/results/latest.md). */
-import { STARTER_CATEGORIES, STARTERS, type BurstResult, type Report, type Starter } from './types';
+import { summarize } from './stats';
+import {
+  STARTER_CATEGORIES,
+  STARTERS,
+  type BurstResult,
+  type ColdStart,
+  type Report,
+  type Starter,
+} from './types';
 
 const f1 = (n: number) => n.toFixed(1);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -27,6 +35,7 @@ export function markdown(report: Report): string {
     `All latencies are measured at the local host's front door: there is no Functions host hop in front of the app, so in Azure each figure is higher by the same amount for both starters. Storage is Azurite behind a TCP proxy per service (the fault proxy of tools/fault-proxy and a counting tap), in every section; "cloud" adds ${params.cloudLatencyMs} ms (±20 %) each way to every storage request, for both starters and the engine alike.`,
     '',
   );
+  if (report.cold) out.push(...coldSection(report.cold));
   if (report.race.length) {
     out.push(
       `## Race: ${params.burst} simultaneous starts of one fresh ID, ${params.repeat} bursts per starter`,
@@ -282,4 +291,39 @@ export function markdown(report: Report): string {
   out.push('## Against the targets', '', ...report.targets.map((t) => `- ${t}`), '');
   out.push('![scaling and ratios](latest.png)', '');
   return out.join('\n');
+}
+
+/** The cold start: side by side, ours against the bare app with the sample's starter. */
+function coldSection(cold: ColdStart): string[] {
+  const rows: (string | number)[][] = [];
+  const row = (measure: string, runs: Record<Starter, number[]> | undefined, digits: number) => {
+    if (!runs?.ours.length || !runs.sample.length) return;
+    const o = summarize(runs.ours);
+    const s = summarize(runs.sample);
+    const f = (n: number) => n.toFixed(digits);
+    rows.push([
+      measure,
+      `${f(o.p50)} / ${f(s.p50)}`,
+      `**${(o.p50 / s.p50).toFixed(2)}×**`,
+      `${f(o.p95)} / ${f(s.p95)}`,
+      `${(o.p95 / s.p95).toFixed(2)}×`,
+      `${o.n} / ${s.n}`,
+    ]);
+  };
+  row('fresh process: entry points loaded (`require`)', cold.load, 1);
+  row('fresh process: from its start until loaded', cold.loaded, 1);
+  row('local host: launch until the front door answers', cold.firstAnswer, 0);
+  row('local host: launch until the first 202', cold.first202, 0);
+  const { ours, sample } = cold.apps;
+  return [
+    "## Cold start: ours against a bare app with only the sample's starter",
+    '',
+    `A fresh \`node\` process loads each app's entry points as the Node worker does (package.json \`main\`, with the \`@azure/functions-core\` stand-in), runs alternating: ours, ${ours.load} (${ours.files} files, ${ours.functions} functions); the bare app, ${sample.load} (${sample.files} files, ${sample.functions} function).${ours.launch ? ` Then the local host is launched (launcher, .NET engine already built, bridge; the bench's Azurite as storage) with each, alternating, and POSTs a start every 50 ms from the spawn until one is answered 202: ours with ${ours.launch}, the bare app with ${sample.launch}; both with one orchestrator that ends at once. The launcher also loads the app once to generate the engine's stubs.` : ''}`,
+    '',
+    ...table(
+      ['measure (ms)', 'p50 ours / bare', 'p50 ratio', 'p95 ours / bare', 'p95 ratio', 'n'],
+      rows,
+    ),
+    '',
+  ];
 }

@@ -15,19 +15,33 @@
  *   existing     fresh-start latency with 0, 1 000 and 10 000 existing instances (seeded through
  *                our starter), first with no lock blobs, then with as many left over (written
  *                directly, removed after), and the app process's memory after 10 000 starts
- *                (heavy: minutes of seeding; BENCH_EXISTING_LEVELS).
- * Prints a table and writes bench/results/latest.{md,json} and the plot bench/results/latest.png.
+ *                (heavy: minutes of seeding; BENCH_EXISTING_LEVELS);
+ *   cold         the cold start against a bare durable-functions app with only the sample's
+ *                starter: a fresh Node process loading the packaged app's entry points (staged by
+ *                scripts/package-stage.mjs), and the local host launched until its first 202.
+ * The local host runs the app's entry point and its HTTP starter (BENCH_APP_MAIN), the sample's
+ * starter and the bench's functions. Prints a table and writes bench/results/latest.{md,json} and
+ * the plot bench/results/latest.png.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { odata, TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { azuriteCommand, azuriteConnectionString, azuritePorts } from '../tools/azurite';
+import { expandGlob } from '../tools/local-host/app-loader';
 import { EXECUTIONS_TABLE } from './executions';
 import { renderPlot } from './plot';
 import { children, cpuMeter } from './processCpu';
@@ -36,6 +50,7 @@ import {
   STARTER_CATEGORIES,
   STARTERS,
   type BurstResult,
+  type ColdStart,
   type CountedRequests,
   type ExistingPoint,
   type Memory,
@@ -66,8 +81,11 @@ const params = {
   requestSamples: int('BENCH_REQUEST_SAMPLES', 20),
   existingSamples: int('BENCH_EXISTING_SAMPLES', 50),
   seedConcurrency: int('BENCH_SEED_CONCURRENCY', 12),
+  coldRuns: int('BENCH_COLD_RUNS', 20),
+  coldLaunches: int('BENCH_COLD_LAUNCHES', 4),
 };
 const ALL_SECTIONS = [
+  'cold',
   'race',
   'latency',
   'throughput',
@@ -106,6 +124,15 @@ const LOCK_CONTAINER = env.SINGLETON_LOCK_CONTAINER ?? 'singleton-locks';
 const TASK_HUB = 'SingletonHub';
 const runId = randomUUID().slice(0, 8);
 const ORCHESTRATOR = 'benchHold';
+/**
+ * What the local host loads of the app, in place of package.json `main`: the entry point and the
+ * HTTP starter, which is what is measured. Not the sample jobs: the local host of this branch
+ * does not run their timer and queue triggers (it refuses to start with them), and their polling
+ * would only add background work, alike for both starters.
+ */
+const BENCH_APP_MAIN = env.BENCH_APP_MAIN ?? 'dist/src/{index.js,functions/httpStartSingle.js}';
+/** The results' name in bench/results, or a path (BENCH_OUT, default `latest`): another for A/B runs. */
+const OUT = env.BENCH_OUT ?? 'latest';
 
 /** Every start request the app process has served. */
 let requestsServed = 0;
@@ -433,14 +460,20 @@ async function startLocalHost(storage: string): Promise<ChildProcess> {
     .join(delimiter);
   const host = spawn(process.execPath, [join(root, 'scripts', 'host-local.mjs')], {
     cwd: root,
-    env: { ...env, AzureWebJobsStorage: storage, LOCAL_HOST_EXTRA_FUNCTIONS: extra },
+    env: {
+      ...env,
+      AzureWebJobsStorage: storage,
+      LOCAL_HOST_APP_MAIN: BENCH_APP_MAIN,
+      LOCAL_HOST_EXTRA_FUNCTIONS: extra,
+    },
     stdio: ['ignore', log, log],
   });
-  const deadline = Date.now() + 300_000;
+  // Up to 600 s: the engine is rebuilt when its generated stubs changed (after the cold section).
+  const deadline = Date.now() + 600_000;
   for (;;) {
     if (host.exitCode !== null)
       throw new Error('The local host exited; see bench/results/host.log.');
-    if (Date.now() > deadline) throw new Error('The local host did not become ready in 300 s.');
+    if (Date.now() > deadline) throw new Error('The local host did not become ready in 600 s.');
     const answered = await fetch(`${baseUrl}/`).then(
       () => true,
       () => false,
@@ -646,6 +679,206 @@ async function existingAt(level: number, report: Report): Promise<void> {
   });
 }
 
+// ---- cold start: a fresh process loading the app, and a launch until the first 202 --------------
+
+/** The environment of the cold runs: no telemetry destination, no module search paths. */
+function coldEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = { ...env, ...extra };
+  for (const name of [
+    'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'LOCAL_HOST_EXTRA_FUNCTIONS',
+  ])
+    delete clean[name];
+  return clean;
+}
+
+interface ColdApp {
+  /** Where the app's package.json is: the probe runs there. */
+  dir: string;
+  modules: string[];
+  what: string;
+}
+
+/**
+ * The two apps a fresh process loads: ours as deployed (dist/package, staged by
+ * scripts/package-stage.mjs: the app compiled from src/ alone with the production dependencies
+ * only), and a bare app beside it holding only the sample's starter, on the same dependencies.
+ */
+function coldApps(dir: string): Record<Starter, ColdApp> {
+  const stage = spawnSync(process.execPath, [join(root, 'scripts', 'package-stage.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  writeFileSync(join(dir, 'package-stage.log'), `${stage.stdout}${stage.stderr}`);
+  if (stage.status !== 0)
+    throw new Error('Staging the package failed; see bench/results/package-stage.log.');
+  const packaged = join(root, 'dist', 'package');
+  const { main } = JSON.parse(readFileSync(join(packaged, 'package.json'), 'utf8')) as {
+    main: string;
+  };
+  const bare = join(root, 'dist', 'bench', 'bare-app');
+  rmSync(bare, { recursive: true, force: true });
+  mkdirSync(bare, { recursive: true });
+  copyFileSync(
+    join(root, 'dist', 'tools', 'sample-starter', 'sampleHttpStartSingle.js'),
+    join(bare, 'sampleHttpStartSingle.js'),
+  );
+  writeFileSync(join(bare, 'package.json'), '{ "main": "sampleHttpStartSingle.js" }\n');
+  symlinkSync(join(packaged, 'node_modules'), join(bare, 'node_modules'), 'dir');
+  return {
+    ours: {
+      dir: packaged,
+      modules: expandGlob(main, packaged),
+      what: `the staged package (dist/package): \`main\` ${main}, production dependencies only`,
+    },
+    sample: {
+      dir: bare,
+      modules: [join(bare, 'sampleHttpStartSingle.js')],
+      what: "a bare app of the sample's starter alone (tools/sample-starter), on the same dependencies",
+    },
+  };
+}
+
+interface Probe {
+  beganMs: number;
+  loadedMs: number;
+  files: number;
+  functions: number;
+}
+
+function probe(app: ColdApp): Probe {
+  const run = spawnSync(process.execPath, [join(__dirname, 'coldProbe.js')], {
+    cwd: app.dir,
+    encoding: 'utf8',
+    env: coldEnv({
+      COLD_CORE: join(root, 'dist', 'tools', 'functions-core', 'index.js'),
+      COLD_MODULES: JSON.stringify(app.modules),
+    }),
+  });
+  if (run.status !== 0) throw new Error(`The cold probe failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Probe;
+}
+
+/** The cold launch running now, if any: stopped on an interrupt. */
+let coldHost: ChildProcess | undefined;
+
+/** The launch's app: ours or the bare one, from one module (bench/functions/coldApp.ts). */
+const COLD_APP_MAIN = 'dist/bench/functions/coldApp.js';
+const COLD_LAUNCH: Record<Starter, string> = {
+  ours: "the app's entry point and HTTP starter (src/index.ts, src/functions/httpStartSingle.ts)",
+  sample: "the sample's starter alone",
+};
+
+/**
+ * Launches the local host (launcher, engine and bridge; the engine already built, the bench's
+ * Azurite as storage) with `app`, and POSTs a start every 50 ms from the spawn until one is
+ * answered 202; then stops it. Returns ms from the spawn to the first answer and to the 202.
+ */
+async function launchUntil202(
+  app: Starter,
+  storage: string,
+  label: string,
+): Promise<{ firstAnswerMs: number; first202Ms: number }> {
+  const log = openSync(join(root, 'bench', 'results', 'cold-launch.log'), 'a');
+  const started = performance.now();
+  const host = (coldHost = spawn(process.execPath, [join(root, 'scripts', 'host-local.mjs')], {
+    cwd: root,
+    env: coldEnv({
+      AzureWebJobsStorage: storage,
+      LOCAL_HOST_APP_MAIN: COLD_APP_MAIN,
+      BENCH_COLD_APP: app === 'ours' ? 'ours' : 'bare',
+      AzureFunctionsJobHost__extensions__durableTask__hubName: 'ColdHub',
+    }),
+    stdio: ['ignore', log, log],
+  }));
+  const prefix = app === 'sample' ? '/api/sample/orchestrators' : '/api/orchestrators';
+  let firstAnswerMs: number | undefined;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (host.exitCode !== null)
+        throw new Error(
+          'The local host exited in a cold launch; see bench/results/cold-launch.log.',
+        );
+      if (performance.now() - started > 600_000)
+        throw new Error('A cold launch did not answer 202 in 600 s.');
+      const id = `cold-${runId}-${label}-${attempt}`;
+      const status = await fetch(`${baseUrl}${prefix}/coldHold/${id}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: 'null',
+        signal: AbortSignal.timeout(10_000),
+      }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        },
+        () => 0,
+      );
+      const ms = performance.now() - started;
+      if (status !== 0) firstAnswerMs ??= ms;
+      if (status === 202) return { firstAnswerMs: firstAnswerMs!, first202Ms: ms };
+      await sleep(50);
+    }
+  } finally {
+    if (host.exitCode === null) {
+      const exited = new Promise((resolve) => host.once('exit', resolve));
+      host.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
+async function coldStart(storage: string | undefined): Promise<ColdStart> {
+  const dir = join(root, 'bench', 'results');
+  const apps = coldApps(dir);
+  const cold: ColdStart = {
+    apps: {
+      ours: { load: apps.ours.what, files: 0, functions: 0 },
+      sample: { load: apps.sample.what, files: 0, functions: 0 },
+    },
+    began: { ours: [], sample: [] },
+    load: { ours: [], sample: [] },
+    loaded: { ours: [], sample: [] },
+  };
+  // Two unmeasured runs each first: the files in the page cache for both alike.
+  for (let i = -2; i < params.coldRuns; i++) {
+    for (const starter of order(i + 2)) {
+      const p = probe(apps[starter]);
+      cold.apps[starter].files = p.files;
+      cold.apps[starter].functions = p.functions;
+      if (i < 0) continue;
+      cold.began[starter].push(p.beganMs);
+      cold.load[starter].push(p.loadedMs - p.beganMs);
+      cold.loaded[starter].push(p.loadedMs);
+    }
+  }
+  const p50 = (s: Starter) => median(cold.load[s]).toFixed(0);
+  console.log(`cold load: entry points loaded in ${p50('ours')} / ${p50('sample')} ms (p50)`);
+  if (!storage) return cold;
+  writeFileSync(join(dir, 'cold-launch.log'), '');
+  cold.firstAnswer = { ours: [], sample: [] };
+  cold.first202 = { ours: [], sample: [] };
+  for (const starter of STARTERS) cold.apps[starter].launch = COLD_LAUNCH[starter];
+  // One unmeasured launch each first: it builds the engine, whose stubs changed since the last
+  // launch of another app, and puts both apps' files in the page cache.
+  for (let i = -1; i < params.coldLaunches; i++) {
+    for (const starter of order(i + 1)) {
+      const launch = await launchUntil202(starter, storage, `${starter}${i}`);
+      await sleep(2_000);
+      if (i < 0) continue;
+      cold.firstAnswer[starter].push(launch.firstAnswerMs);
+      cold.first202[starter].push(launch.first202Ms);
+      console.log(
+        `cold launch ${starter} #${i + 1}: first 202 after ${launch.first202Ms.toFixed(0)} ms`,
+      );
+    }
+  }
+  return cold;
+}
+
 // ---- main -----------------------------------------------------------------------------------------
 
 function targets(report: Report): string[] {
@@ -700,10 +933,21 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   let front: StorageFront | undefined;
+  const loads: number[] = [];
+  const sampleLoad = setInterval(() => loads.push(loadavg()[0]!), 10_000);
+  // Only the cold section launches its own hosts.
+  const measuresHost = [...sections].some((s) => s !== 'cold');
   try {
+    let cold: ColdStart | undefined;
+    let azurite: ChildProcess | undefined;
     if (!external) {
-      const azurite = await startAzurite();
-      stops.push(() => void azurite.kill('SIGTERM'));
+      azurite = await startAzurite();
+      stops.push(() => void azurite!.kill('SIGTERM'));
+      stops.push(() => void coldHost?.kill('SIGTERM'));
+      // First, before the bench's own host is launched on the same ports.
+      if (sections.has('cold')) cold = await coldStart(directStorage);
+    }
+    if (azurite && measuresHost) {
       front = await startStorageFront();
       stops.push(() => front!.stop());
       const { blob, queue, table } = front.ports;
@@ -745,12 +989,14 @@ async function main(): Promise<void> {
       existing: [],
       targets: [],
     };
-    const loads: number[] = [];
-    const sampleLoad = setInterval(() => loads.push(loadavg()[0]!), 10_000);
+    if (external && sections.has('cold')) cold = await coldStart(undefined);
+    if (cold) report.cold = cold;
     // Warm-up: the first requests of each starter pay for connections and JIT.
-    for (let i = 0; i < 10; i++)
-      for (const s of STARTERS) await post(s, `bench-warm-${runId}-${s}-${i}`, 0);
-    report.memory = { afterWarmUp: await memory() };
+    if (measuresHost) {
+      for (let i = 0; i < 10; i++)
+        for (const s of STARTERS) await post(s, `bench-warm-${runId}-${s}-${i}`, 0);
+    }
+    report.memory = { afterWarmUp: measuresHost ? await memory() : undefined };
     // The small levels are measured first, on a task hub with nothing else in it yet; the large
     // ones last, after the other sections' starts.
     const early = EXISTING_LEVELS.filter((level) => level <= 1_000);
@@ -792,11 +1038,12 @@ async function main(): Promise<void> {
     report.machine.loadAverage = loads;
     report.targets = targets(report);
     const md = markdown(report);
-    writeFileSync(join(dir, 'latest.md'), md);
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-    writeFileSync(join(dir, 'latest.png'), await renderPlot(report));
+    writeFileSync(resolve(dir, `${OUT}.md`), md);
+    writeFileSync(resolve(dir, `${OUT}.json`), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(resolve(dir, `${OUT}.png`), await renderPlot(report));
     console.log('\n' + md);
   } finally {
+    clearInterval(sampleLoad);
     for (const stop of stops.reverse()) await stop();
   }
 }

@@ -63,6 +63,25 @@ export interface Memory {
   requestsServed: number;
 }
 
+/**
+ * The cold start, ours against a bare durable-functions app with only the sample's starter: a
+ * fresh Node process loading each app's entry points, and the local host launched with each until
+ * its first 202. Every figure in ms, one per run.
+ */
+export interface ColdStart {
+  /** What each side loaded in the fresh process, and what the local host launched with. */
+  apps: Record<Starter, { load: string; files: number; functions: number; launch?: string }>;
+  /** From the process's start until its first entry point began loading (Node's own start-up). */
+  began: Record<Starter, number[]>;
+  /** Loading the entry points: `require` of each, in order. */
+  load: Record<Starter, number[]>;
+  /** From the process's start until the entry points were loaded. */
+  loaded: Record<Starter, number[]>;
+  /** From the launcher's spawn until the front door first answered, and until the first 202. */
+  firstAnswer?: Record<Starter, number[]>;
+  first202?: Record<Starter, number[]>;
+}
+
 export interface Report {
   date: string;
   target: string;
@@ -94,5 +113,6 @@ export interface Report {
     removalSeconds?: number;
   }[];
   memory?: { afterWarmUp?: Memory; afterSeeding?: Memory };
+  cold?: ColdStart;
   targets: string[];
 }

@@ -14,7 +14,8 @@
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_AZURITE_PORT (10000; blob,
  * +1 queue, +2 table), AzureWebJobsStorage (set → use that storage, no Azurite), LOCAL_HOST_PERSIST=1
  * (Azurite data in .azurite/ instead of memory), LOCAL_HOST_EXTRA_FUNCTIONS (extra compiled function
- * modules, path-delimiter separated), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300),
+ * modules, path-delimiter separated), LOCAL_HOST_APP_MAIN (a glob like package.json `main`, loaded
+ * in its place: another app), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300),
  * LOCAL_HOST_INSPECT (1 = 127.0.0.1:9229, or host:port: the bridge, which runs the app, under --inspect),
  * LOCAL_HOST_INSTANCES (1; instance k: front door LOCAL_HOST_PORT + k, bridge LOCAL_HOST_BRIDGE_PORT + k),
  * LOCAL_HOST_CLIENT_RPC_PORT (instance k's app reaches its extension endpoint through port + k, e.g.

@@ -9,7 +9,7 @@
  * The function must declare `extraInputs: [df.input.durableClient()]`.
  */
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
+import { durableClient } from './durable/client';
 import { readJsonInput } from './http/jsonInput';
 import type { ConflictPolicy } from './singleton/policy';
 import type { SingletonResult } from './singleton/result';
@@ -44,7 +44,7 @@ export interface BoundStarter {
 
 /** The process's singleton starter, bound to this invocation's durable client and log. */
 export function singletonStarter(context: InvocationContext): BoundStarter {
-  const client = df.getClient(context);
+  const client = durableClient(context);
   const starter = processStarter();
   return {
     start: async (orchestrator, instanceId, input = null, options = {}) => {

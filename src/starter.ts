@@ -70,10 +70,16 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
   });
   const starter = new SingletonStarter(telemetry.around(keyed), lock);
   const { backendTimeoutMs } = config;
+  // The doors reuse one durable client per binding (src/durable/client.ts): so is its adapter.
+  let last: { client: DurableClient; instances: DurableInstances } | undefined;
+  const instancesOf = (client: DurableClient) => {
+    if (last?.client !== client)
+      last = { client, instances: new DurableInstances(client, backendTimeoutMs) };
+    return last.instances;
+  };
   return {
     config,
-    start: (request, client, log) =>
-      starter.start(request, new DurableInstances(client, backendTimeoutMs), log),
+    start: (request, client, log) => starter.start(request, instancesOf(client), log),
   };
 }
 

@@ -65,8 +65,9 @@ async function bounded<T>(
 }
 
 /**
- * One client's view of its task hub. The client comes with each invocation (from its binding), so
- * this is made per invocation: a wrapper of that client and the timeout, nothing else.
+ * One client's view of its task hub: a wrapper of that client and the timeout, nothing else. The
+ * client comes from the invocation's binding, one per distinct binding (./client.ts), and so does
+ * this wrapper (the composition root keeps the last one).
  */
 export class DurableInstances implements Instances {
   constructor(

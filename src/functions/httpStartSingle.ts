@@ -2,7 +2,8 @@
  * The HTTP door of the singleton starter: `POST /api/orchestrators/{functionName}/{instanceId}`
  * starts the named orchestrator under the ID unless an instance with it is running (202 with the
  * check-status links, or 409; `onConflict` chooses attach or restart instead). Parse → start →
- * render; the starter is the process's one, built at the first request.
+ * render; the starter is the process's one, built at the first request, and the durable client
+ * one per binding (src/durable/client.ts).
  */
 import {
   app,
@@ -13,6 +14,7 @@ import {
   type InvocationContext,
 } from '@azure/functions';
 import * as df from 'durable-functions';
+import { durableClient } from '../durable/client';
 import { renderResult } from '../http/answer';
 import { problemResponse } from '../http/problem';
 import { parseStartRequest } from '../http/startRequest';
@@ -32,7 +34,7 @@ export function httpStartSingle(starterOf: () => AppStarter = processStarter): H
       context.info(`Start refused (${parsed.problem.status}): ${parsed.problem.detail}`);
       return problemResponse(parsed.problem);
     }
-    const client = df.getClient(context);
+    const client = durableClient(context);
     const result = await starter.start(parsed.request, client, context);
     return renderResult(result, request, client, context);
   };

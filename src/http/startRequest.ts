@@ -118,6 +118,10 @@ function readConflictPolicy(request: StartHttpRequest): string | undefined | Par
 }
 
 function urlQueryValues(url: string, key: string): string[] {
+  // Only a query that spells the key out, or escapes a character (which may be one of its
+  // letters), can hold it: the others are answered without parsing the URL again.
+  const query = url.indexOf('?');
+  if (query < 0 || (!url.includes(key, query) && !url.includes('%', query))) return [];
   try {
     return new URL(url).searchParams.getAll(key);
   } catch {

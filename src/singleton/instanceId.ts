@@ -74,22 +74,21 @@ export function checkInstanceId(id: string): IdCheck {
   let position = 0;
   for (const char of id) {
     const code = char.codePointAt(0)!;
-    const name = codePointName(code);
     if (FORBIDDEN.has(char)) {
       return refuse(
-        `The instance ID must not contain '${char}' (${name}, at position ${position}; none of / \\ ? # % +).`,
+        `The instance ID must not contain '${char}' (${codePointName(code)}, at position ${position}; none of / \\ ? # % +).`,
         code,
       );
     }
     if (isControl(code)) {
       return refuse(
-        `The instance ID must not contain the control character ${name} (at position ${position}).`,
+        `The instance ID must not contain the control character ${codePointName(code)} (at position ${position}).`,
         code,
       );
     }
     if (isLoneSurrogate(code)) {
       return refuse(
-        `The instance ID must not contain the lone surrogate ${name} (at position ${position}): it has no UTF-8 form.`,
+        `The instance ID must not contain the lone surrogate ${codePointName(code)} (at position ${position}): it has no UTF-8 form.`,
         code,
       );
     }

@@ -66,6 +66,8 @@ export class AlreadyExistsError extends Error {
 
 /** Where the start's decisions are logged: the invocation's log, whatever the trigger. */
 export interface Logger {
+  /** What only someone tracing the starter needs (the hosts show it only when asked to). */
+  debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
 }

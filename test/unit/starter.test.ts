@@ -9,7 +9,7 @@ const unreachable = new Proxy(
     },
   },
 ) as never;
-const log = { info: jest.fn(), warn: jest.fn() };
+const log = { debug: jest.fn(), info: jest.fn(), warn: jest.fn() };
 
 describe('createStarter', () => {
   it('builds the settings from valid settings', () => {

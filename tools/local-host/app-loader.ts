@@ -1,5 +1,6 @@
 /**
- * Loads the app's compiled function modules (package.json `main` glob) plus optional extra modules
+ * Loads the app's compiled function modules (package.json `main` glob, or `LOCAL_HOST_APP_MAIN`, a
+ * glob of the same form relative to the project, in its place) plus optional extra modules
  * (`LOCAL_HOST_EXTRA_FUNCTIONS`, a path-delimiter separated list of .js files) with the
  * `@azure/functions-core` stand-in installed, and returns what they registered.
  */
@@ -60,15 +61,20 @@ export function expandGlob(pattern: string, root: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-export function appModules(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+export function appModules(root = projectRoot, env: NodeJS.ProcessEnv = process.env): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     main?: string;
   };
-  const modules = pkg.main ? expandGlob(pkg.main, projectRoot) : [];
-  const extra = process.env.LOCAL_HOST_EXTRA_FUNCTIONS;
+  // Another app in the app's place (the benchmark's bare app, a subset of this one).
+  const main = env.LOCAL_HOST_APP_MAIN || pkg.main;
+  const modules = main ? expandGlob(main, root) : [];
+  if (env.LOCAL_HOST_APP_MAIN && modules.length === 0) {
+    throw new Error(`LOCAL_HOST_APP_MAIN: ${main} matches no file (did you run npm run build?)`);
+  }
+  const extra = env.LOCAL_HOST_EXTRA_FUNCTIONS;
   if (extra) {
     for (const item of extra.split(path.delimiter).filter(Boolean)) {
-      const file = path.resolve(projectRoot, item);
+      const file = path.resolve(root, item);
       if (!fs.existsSync(file)) {
         throw new Error(
           `LOCAL_HOST_EXTRA_FUNCTIONS: ${file} does not exist (did you run npm run build?)`,

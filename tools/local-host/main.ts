@@ -4,7 +4,7 @@
  * door. `node dist/tools/local-host/main.js` (started by scripts/host-local.mjs).
  *
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_TOKEN (the
- * launch's token the engine sends), LOCAL_HOST_EXTRA_FUNCTIONS, LOCAL_HOST_VERBOSE=1 (also system,
+ * launch's token the engine sends), LOCAL_HOST_APP_MAIN, LOCAL_HOST_EXTRA_FUNCTIONS, LOCAL_HOST_VERBOSE=1 (also system,
  * debug and trace lines, webhook requests, activity completions), LOCAL_HOST_WATCH_STDIN=1 (stop
  * when the launcher holding stdin goes away), LOCAL_HOST_CLIENT_RPC_PORT (the app's durable client
  * reaches the extension through this loopback port, e.g. a fault proxy).

@@ -151,7 +151,11 @@ class World implements OutcomeStep {
     const call: StartCall = {
       instances: this.instances,
       lock: { acquire: () => Promise.reject(new Error('the decorator takes no lock')) },
-      log: { info: (m) => this.logs.push(m), warn: (m) => this.logs.push(m) },
+      log: {
+        debug: (m) => this.logs.push(m),
+        info: (m) => this.logs.push(m),
+        warn: (m) => this.logs.push(m),
+      },
     };
     return this.keyed.start(request, call);
   }

@@ -218,6 +218,9 @@ export class FakeLock implements SingletonLock {
 
 export class FakeLog implements Logger {
   readonly lines: string[] = [];
+  debug(message: string): void {
+    this.lines.push(message);
+  }
   info(message: string): void {
     this.lines.push(message);
   }

@@ -29,7 +29,7 @@ describe('SINGLETON_TELEMETRY_RECORD_INSTANCE_ID', () => {
       undefined,
     );
     expect(starter.config).toBeUndefined();
-    const log = { info: jest.fn(), warn: jest.fn() };
+    const log = { debug: jest.fn(), info: jest.fn(), warn: jest.fn() };
     expect(await starter.start({ orchestrator: 'x', instanceId: 'a' }, {} as never, log)).toEqual({
       kind: 'misconfigured',
       detail: expect.stringContaining('SINGLETON_TELEMETRY_RECORD_INSTANCE_ID') as unknown,
