@@ -126,8 +126,7 @@ const runId = randomUUID().slice(0, 8);
 const ORCHESTRATOR = 'benchHold';
 /**
  * What the local host loads of the app, in place of package.json `main`: the entry point and the
- * HTTP starter, which is what is measured. Not the sample jobs: the local host of this branch
- * does not run their timer and queue triggers (it refuses to start with them), and their polling
+ * HTTP starter, which is what is measured. Not the sample jobs: their timer and queue polling
  * would only add background work, alike for both starters.
  */
 const BENCH_APP_MAIN = env.BENCH_APP_MAIN ?? 'dist/src/{index.js,functions/httpStartSingle.js}';
