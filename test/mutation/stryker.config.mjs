@@ -15,9 +15,8 @@ export default {
     'src/idempotency/decision.ts',
     'src/idempotency/fingerprint.ts',
     'src/idempotency/key.ts',
-    // Being rewritten; uncomment once that has landed:
-    // 'src/singleton/start.ts',
-    // 'src/idempotency/idempotentStart.ts',
+    'src/singleton/start.ts',
+    'src/idempotency/idempotentStart.ts',
   ],
   testRunner: 'jest',
   jest: { configFile: 'test/mutation/jest.config.js' },

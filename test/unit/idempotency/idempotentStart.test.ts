@@ -93,10 +93,13 @@ class World implements OutcomeStep {
   after?: () => Promise<void>;
   /** The next read of the run fails with this. */
   runFails?: Error;
+  /** How often the decorator read the current run. */
+  runReads = 0;
 
   readonly instances: Instances = {
     taskHub: 'hub',
     run: async () => {
+      this.runReads += 1;
       const failure = this.runFails;
       this.runFails = undefined;
       if (failure) throw failure;
@@ -204,6 +207,7 @@ describe('IdempotentStart', () => {
       outcome: STARTED,
       run: { instanceId: 'nightly', createdTime: new Date(T0).toISOString() },
     });
+    expect(world.logs.join('\n')).not.toMatch(/taken over/);
   });
 
   it('records an attach through the keyed path, and replays it as an attach', async () => {
@@ -267,6 +271,8 @@ describe('IdempotentStart', () => {
     expect(await world.send()).toEqual(STARTED);
     expect(world.starts).toBe(2);
     expect(world.logs).toContain(`Idempotency-Key '${KEY}': the expired record is replaced.`);
+    // An expired record's request ended long ago: no run of it is looked for, only the new one read.
+    expect(world.runReads).toBe(2);
   });
 
   it('a takeover that loses its swap starts nothing: the winner holds the key', async () => {
@@ -465,5 +471,31 @@ describe('IdempotentStart', () => {
     };
     expect(await world.send()).toEqual(STARTED);
     expect(world.store.state()?.state).toBe('pending');
+    expect(world.logs).toContain(
+      `Idempotency-Key '${KEY}': the record could not be written (DependencyError: storage down); the claim lapses by itself.`,
+    );
+  });
+
+  it('a start without an answer whose longer hold cannot be written still answers, and says so', async () => {
+    world.next = 'timeout';
+    world.after = async () => {
+      world.store.failNext = new DependencyError('records', 'unavailable', 'storage down');
+    };
+    expect(await world.send()).toEqual({ kind: 'unavailable', detail: 'no answer within 5000 ms' });
+    expect(world.logs).toContain(
+      `Idempotency-Key '${KEY}': the record could not be written (DependencyError: storage down); the claim lapses by itself.`,
+    );
+  });
+
+  it('a refused start whose claim cannot be released still answers, and says so', async () => {
+    world.next = 'conflict';
+    world.after = async () => {
+      world.store.failNext = new DependencyError('records', 'unavailable', 'storage down');
+    };
+    expect(await world.send()).toMatchObject({ kind: 'conflict' });
+    expect(world.store.state()?.state).toBe('pending');
+    expect(world.logs).toContain(
+      `Idempotency-Key '${KEY}': the claim could not be released (DependencyError: storage down); it lapses by itself.`,
+    );
   });
 });

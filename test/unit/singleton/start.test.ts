@@ -485,3 +485,76 @@ describe('conflict hints', () => {
     expect(conflictHints.expectsConflict('id')).toBe(true);
   });
 });
+
+describe('what a start leaves for the next one (conflict hints)', () => {
+  it('expects a conflict on an ID it started or refused', async () => {
+    const conflictHints = new ConflictHints();
+    const started = fakeWorld({ conflictHints });
+    await startSingleton(command(), started.deps);
+    expect(conflictHints.expectsConflict('id')).toBe(true);
+  });
+
+  it.each([
+    ['unavailable', new DependencyError('lock', 'unavailable', 'storage down')],
+    ['failed', new DependencyError('lock', 'failed', 'forbidden')],
+  ])(
+    'expects nothing after an %s start: the next one takes the lock as usual',
+    async (kind, error) => {
+      const conflictHints = new ConflictHints();
+      const { deps, lock } = fakeWorld({ conflictHints });
+      lock.failNext(error);
+
+      const outcome = await startSingleton(command(), deps);
+
+      expect(outcome.kind).toBe(kind);
+      expect(conflictHints.expectsConflict('id')).toBe(false);
+    },
+  );
+});
+
+describe('log lines', () => {
+  it('says the lock is left to expire when a start timed out, and only then', async () => {
+    const timedOut = fakeWorld();
+    timedOut.instances.failNext('start', new DependencyError('durable', 'timedOut', 'no answer'));
+    await startSingleton(command(), timedOut.deps);
+    expect(timedOut.log.lines).toContainEqual(
+      "Start of 'job' as 'id': no answer; the lock is left to expire.",
+    );
+
+    const refused = fakeWorld();
+    refused.instances.failNext('start', new DependencyError('durable', 'failed', 'HTTP 500'));
+    await startSingleton(command(), refused.deps);
+    expect(refused.log.lines.join('\n')).not.toMatch(/left to expire/);
+  });
+
+  it('names what a start replaced: the terminated run on restart, the ended one on reuse', async () => {
+    const restarted = fakeWorld({ restartTimeoutMs: 1_000 });
+    restarted.instances.seed('id', 'Running');
+    restarted.instances.terminateTakesMs = 600;
+    await startSingleton(command('restart'), restarted.deps);
+    expect(restarted.log.lines.at(-1)).toMatch(
+      /found Running → started \(replacing Terminated\)\.$/,
+    );
+
+    const reused = fakeWorld();
+    reused.instances.seed('id', 'Failed');
+    await startSingleton(command('reject', 'failedOnly'), reused.deps);
+    expect(reused.log.lines.at(-1)).toMatch(/found Failed → started \(replacing Failed\)\.$/);
+  });
+});
+
+describe('restart timeout', () => {
+  it('gives up exactly at the timeout: polls at 0, 250 and 500 ms for a 500 ms bound', async () => {
+    const { deps, instances, journal, clock } = fakeWorld({ restartTimeoutMs: 500 });
+    instances.seed('id', 'Running');
+
+    await startSingleton(command('restart'), deps);
+
+    const polls = journal.slice(
+      journal.indexOf('terminate id') + 1,
+      journal.indexOf('released id'),
+    );
+    expect(polls).toEqual(['status id', 'status id', 'status id']);
+    expect(clock.now()).toBe(500);
+  });
+});
