@@ -125,8 +125,13 @@ export class StartFlow implements StartStep {
   async start(command: StartCommand, call: StartCall): Promise<StartOutcome> {
     try {
       const outcome = await this.checkThenLockAndAct(command, call);
-      // Started (it runs now) or refused: the next start of the ID is likely refused.
-      if (outcome.kind !== 'unavailable' && outcome.kind !== 'failed') {
+      // Started or attached (it runs now), or refused: the next start of the ID is likely
+      // refused. Not after a restart that outlived its timeout: what happens next is unknown.
+      if (
+        outcome.kind === 'started' ||
+        outcome.kind === 'attached' ||
+        outcome.kind === 'conflict'
+      ) {
         this.settings.conflictHints?.expectConflict(command.instanceId);
       }
       return outcome;

@@ -476,6 +476,19 @@ describe('conflict hints', () => {
     ]);
   });
 
+  it('answers unavailable when the read for a hinted ID fails, taking no lock', async () => {
+    const conflictHints = new ConflictHints();
+    conflictHints.expectConflict('id');
+    const { deps, instances, journal } = fakeWorld({ conflictHints });
+    instances.failNext('status', new DependencyError('durable', 'unavailable', 'extension down'));
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({ kind: 'unavailable', detail: 'extension down' });
+    await settle();
+    expect(journal).toEqual(['status id']);
+  });
+
   it('expects a conflict for an ID it has just started', async () => {
     const conflictHints = new ConflictHints();
     const { deps } = fakeWorld({ conflictHints });
@@ -486,14 +499,7 @@ describe('conflict hints', () => {
   });
 });
 
-describe('what a start leaves for the next one (conflict hints)', () => {
-  it('expects a conflict on an ID it started or refused', async () => {
-    const conflictHints = new ConflictHints();
-    const started = fakeWorld({ conflictHints });
-    await startSingleton(command(), started.deps);
-    expect(conflictHints.expectsConflict('id')).toBe(true);
-  });
-
+describe('conflict hints after an outcome', () => {
   it.each([
     ['unavailable', new DependencyError('lock', 'unavailable', 'storage down')],
     ['failed', new DependencyError('lock', 'failed', 'forbidden')],
@@ -510,6 +516,31 @@ describe('what a start leaves for the next one (conflict hints)', () => {
       expect(conflictHints.expectsConflict('id')).toBe(false);
     },
   );
+
+  it('expects nothing after a restart that outlived its timeout', async () => {
+    const conflictHints = new ConflictHints();
+    const { deps, instances } = fakeWorld({ conflictHints, restartTimeoutMs: 500 });
+    instances.seed('id', 'Running');
+
+    const outcome = await startSingleton(command('restart'), deps);
+
+    expect(outcome.kind).toBe('unavailable');
+    expect(conflictHints.expectsConflict('id')).toBe(false);
+  });
+
+  it.each([
+    ['attached', 'attach', 'Running'],
+    ['conflict', 'reject', 'Running'],
+  ] as const)('expects a conflict after an outcome %s', async (kind, onConflict, status) => {
+    const conflictHints = new ConflictHints();
+    const { deps, instances } = fakeWorld({ conflictHints });
+    instances.seed('id', status);
+
+    const outcome = await startSingleton(command(onConflict), deps);
+
+    expect(outcome.kind).toBe(kind);
+    expect(conflictHints.expectsConflict('id')).toBe(true);
+  });
 });
 
 describe('log lines', () => {
