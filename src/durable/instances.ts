@@ -9,8 +9,13 @@
  */
 import type { DurableClient } from 'durable-functions';
 import { dependencyFailure, type DependencyError, type Observed } from '../dependencies/failure';
-import { AlreadyExistsError, type Instances, type Run } from '../singleton/ports';
-import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
+import {
+  AlreadyExistsError,
+  type ExistingInstance,
+  type Instances,
+  type Run,
+} from '../singleton/ports';
+import { isRuntimeStatus } from '../singleton/statuses';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
@@ -79,11 +84,11 @@ export class DurableInstances implements Instances {
     return this.client.taskHubName;
   }
 
-  status(instanceId: string): Promise<RuntimeStatus | undefined> {
+  status(instanceId: string): Promise<ExistingInstance | undefined> {
     return bounded('Reading the instance status', this.timeoutMs, async () => {
       const found = await this.read(instanceId, false, 'Reading the instance status');
       if (found === undefined) return undefined;
-      const { runtimeStatus } = found;
+      const { runtimeStatus, name } = found;
       if (!isRuntimeStatus(runtimeStatus)) {
         throw dependencyFailure(
           'durable',
@@ -91,7 +96,8 @@ export class DurableInstances implements Instances {
           { answer: 'other' },
         );
       }
-      return runtimeStatus;
+      // A record without a name belongs to no orchestrator a start names: refused, the safe side.
+      return { name: typeof name === 'string' ? name : '', runtimeStatus };
     });
   }
 

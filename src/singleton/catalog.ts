@@ -2,9 +2,9 @@
  * The orchestrators exposed for singleton start. The HTTP starter starts only what is declared
  * here, so a caller cannot start an arbitrary orchestrator (or an activity) by name.
  */
-import type { ReusePolicy } from './policy';
+import type { ReusePolicy, StartingOrchestrator } from './policy';
 
-export interface StartableOrchestrator {
+export interface StartableOrchestrator extends StartingOrchestrator {
   /** The orchestrator's registered function name. */
   readonly name: string;
   /** Which ended instances a new start may replace. */
@@ -26,6 +26,13 @@ export interface ExposeOptions {
   reuse?: ReusePolicy;
   /** Refuses a start whose input the orchestrator would fail on (400 `invalid-input`). */
   input?: InputCheck;
+  /**
+   * Default `false`: an ID whose instance belongs to another orchestrator is refused (409
+   * `other-orchestrator`), running or ended. `true` lets a start replace another orchestrator's
+   * *ended* instance (its history and output are lost), under `reuse`; a running one is still
+   * never attached to or terminated. For an ID that moves from one job to another on purpose.
+   */
+  replacesOtherOrchestrators?: boolean;
 }
 
 const startable = new Map<string, StartableOrchestrator>();
@@ -36,8 +43,13 @@ export function exposeForSingletonStart(name: string, options: ExposeOptions = {
   if (startable.has(key)) {
     throw new Error(`Orchestrator "${name}" is already exposed for singleton start.`);
   }
-  const { reuse = 'always', input } = options;
-  startable.set(key, input ? { name, reuse, input } : { name, reuse });
+  const { reuse = 'always', input, replacesOtherOrchestrators = false } = options;
+  startable.set(key, {
+    name,
+    reuse,
+    ...(input && { input }),
+    ...(replacesOtherOrchestrators && { replacesOtherOrchestrators }),
+  });
 }
 
 /** Finds an exposed orchestrator by name, case-insensitively (function names are). */

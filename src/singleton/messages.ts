@@ -4,7 +4,8 @@
  * English.
  */
 import type { InProgress, SingletonResult, StartCommand } from './result';
-import type { ConflictPolicy, Refusal } from './policy';
+import { isOwnedBy, type Refusal } from './policy';
+import type { ExistingInstance } from './ports';
 import type { RuntimeStatus } from './statuses';
 
 /** `'orchestrator' as 'id'`: how log lines name a start. */
@@ -12,7 +13,21 @@ function startLabel({ orchestrator, instanceId }: StartCommand): string {
   return `'${orchestrator.name}' as '${instanceId}'`;
 }
 
+/**
+ * What a read found, for a log line: its status, and the orchestrator when it is another's (the
+ * log is the operator's, so it names it; an answer never does).
+ */
+function found(command: StartCommand, existing: ExistingInstance | undefined): string {
+  if (existing === undefined) return 'no instance';
+  return isOwnedBy(existing, command.orchestrator)
+    ? existing.runtimeStatus
+    : `a ${existing.runtimeStatus} instance of another orchestrator ('${existing.name}')`;
+}
+
 function refusalReason(refusal: Refusal): string {
+  if (refusal.rule === 'other-orchestrator') {
+    return `it is an instance of another orchestrator (${refusal.runtimeStatus}), and a start never attaches to, terminates or replaces another orchestrator's instance`;
+  }
   if (refusal.rule === 'reuse') {
     return refusal.reuse === 'never'
       ? `the orchestrator's reuse policy 'never' forbids starting it again under an ID that was used before`
@@ -42,18 +57,18 @@ export const RESTART_TERMINATE_REASON = 'Replaced by a new start (onConflict=res
 export const logLine = {
   settledWithoutLock: (
     command: StartCommand,
-    seen: RuntimeStatus | undefined,
+    seen: ExistingInstance | undefined,
     outcome: string,
   ): string =>
-    `Start of ${startLabel(command)}: found ${seen}, onConflict=${command.onConflict} → ${outcome} (no lock taken).`,
+    `Start of ${startLabel(command)}: found ${found(command, seen)}, onConflict=${command.onConflict} → ${outcome} (no lock taken).`,
   lockBusy: (command: StartCommand, lockWaitMs: number): string =>
     `Start of ${startLabel(command)}: another start of this ID held the lock for ${lockWaitMs} ms → conflict.`,
   settledUnderLock: (
     command: StartCommand,
-    current: RuntimeStatus | undefined,
+    current: ExistingInstance | undefined,
     outcome: string,
   ): string =>
-    `Start of ${startLabel(command)}: found ${current} under the lock, onConflict=${command.onConflict} → ${outcome}.`,
+    `Start of ${startLabel(command)}: found ${found(command, current)} under the lock, onConflict=${command.onConflict} → ${outcome}.`,
   started: (
     command: StartCommand,
     current: RuntimeStatus | undefined,
@@ -63,10 +78,10 @@ export const logLine = {
     `Start of ${startLabel(command)}: found ${current ?? 'no instance'}${rechecked ? '' : ' (engine checks duplicates)'} → started${replaced ? ` (replacing ${replaced})` : ''}.`,
   engineRefused: (
     command: StartCommand,
-    runtimeStatus: RuntimeStatus | undefined,
-    onConflict: ConflictPolicy,
+    reported: RuntimeStatus | undefined,
+    existing: ExistingInstance | undefined,
   ): string =>
-    `Start of ${startLabel(command)}: the engine reported an existing ${runtimeStatus ?? ''} instance, onConflict=${onConflict}.`,
+    `Start of ${startLabel(command)}: the engine reported an existing${reported ? ` ${reported}` : ''} instance; read after it: ${existing ? found(command, existing) : 'unknown'}; onConflict=${command.onConflict}.`,
   leftToExpire: (command: StartCommand, reason: string): string =>
     `Start of ${startLabel(command)}: ${reason}; the lock is left to expire.`,
   terminating: (instanceId: string): string =>

@@ -12,10 +12,17 @@ export interface Run {
   readonly input: unknown;
 }
 
+/** What exists under an instance ID: whose instance it is, and how it stands. */
+export interface ExistingInstance {
+  /** The orchestrator it runs (function names are case-insensitive). */
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+}
+
 export interface Instances {
   readonly taskHub: string;
-  /** The instance's runtime status, or `undefined` when no instance has this ID. */
-  status(instanceId: string): Promise<RuntimeStatus | undefined>;
+  /** The instance with this ID, or `undefined` when there is none. */
+  status(instanceId: string): Promise<ExistingInstance | undefined>;
   /**
    * The instance's current run (orchestrator name, creation time, input), or `undefined` when no
    * instance has this ID. Only keyed starts read it, to record and recognise their run.

@@ -36,6 +36,13 @@
  *     lock expires; it cannot let two starts overlap. The release is bounded by the lock's
  *     storage timeout and never throws.
  *  6. 202 only after the start call itself succeeded; nothing else answers "started".
+ *  7. An instance belongs to its orchestrator (`decide`): no start, attach or restart acts on an
+ *     instance of another. The engine never compares orchestrators, so whose instance it is comes
+ *     from a read made under the lock, as in (2): a read made before the lock may miss another
+ *     orchestrator's start by an earlier holder, which (1) lets land before ours. The start call
+ *     is the only check (no read under the lock) only for an orchestrator that may replace
+ *     another's ended instance anyway (`replacesOtherOrchestrators`); there, a running one still
+ *     makes the engine refuse, and the refusal is read once more before anyone is attached.
  */
 import type { ConflictHints } from './conflictHints';
 import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
@@ -43,6 +50,7 @@ import { decide, decideOnEngineRefusal, mustRecheck, type Decision } from './pol
 import {
   AlreadyExistsError,
   type Clock,
+  type ExistingInstance,
   type HeldLock,
   type Instances,
   type LockKey,
@@ -50,7 +58,7 @@ import {
   type SingletonLock,
 } from './ports';
 import type { SingletonResult, StartCommand, StartOutcome } from './result';
-import { isRunning, type RuntimeStatus } from './statuses';
+import { isRunning } from './statuses';
 import { DependencyError } from '../dependencies/failure';
 
 /** What one start works with: the ports as this call sees them (traced, its own log). */
@@ -97,11 +105,11 @@ function dropInBackground(pending: Promise<LockAttempt>): void {
   void pending.then((result) => ('held' in result ? result.held.release() : undefined));
 }
 
-type Read = { status: RuntimeStatus | undefined } | { error: unknown };
+type Read = { found: ExistingInstance | undefined } | { error: unknown };
 
 function read(instances: Instances, instanceId: string): Promise<Read> {
   return instances.status(instanceId).then(
-    (status) => ({ status }),
+    (found) => ({ found }),
     (error: unknown) => ({ error }),
   );
 }
@@ -157,8 +165,7 @@ export class StartFlow implements StartStep {
     const hinted = conflictHints?.expectsConflict(instanceId) ?? false;
     const speculative = hinted ? undefined : attempt(lock, key, 0);
     let reading =
-      hinted ||
-      mustRecheck(undefined, onConflict, orchestrator.reuse, engineRefusesRunningDuplicates)
+      hinted || mustRecheck(undefined, onConflict, orchestrator, engineRefusesRunningDuplicates)
         ? read(instances, instanceId)
         : undefined;
     if (speculative) {
@@ -177,8 +184,8 @@ export class StartFlow implements StartStep {
       if (speculative) dropInBackground(speculative);
       throw result.error;
     }
-    const seen = result.status;
-    const decision = decide(seen, onConflict, orchestrator.reuse);
+    const seen = result.found;
+    const decision = decide(seen, onConflict, orchestrator);
     if (isSettled(decision)) {
       if (speculative) dropInBackground(speculative);
       const settled = settledOutcome(command, decision);
@@ -227,7 +234,7 @@ export class StartFlow implements StartStep {
 
   private async checkAndStart(
     command: StartCommand,
-    seen: RuntimeStatus | undefined,
+    seen: ExistingInstance | undefined,
     call: StartCall,
   ): Promise<StartOutcome> {
     const { instances, log } = call;
@@ -235,11 +242,11 @@ export class StartFlow implements StartStep {
     const recheck = mustRecheck(
       seen,
       onConflict,
-      orchestrator.reuse,
+      orchestrator,
       this.settings.engineRefusesRunningDuplicates,
     );
     const current = recheck ? await instances.status(instanceId) : seen;
-    const decision = decide(current, onConflict, orchestrator.reuse);
+    const decision = decide(current, onConflict, orchestrator);
     if (isSettled(decision)) {
       const settled = settledOutcome(command, decision);
       log.info(logLine.settledUnderLock(command, current, settled.kind));
@@ -255,11 +262,17 @@ export class StartFlow implements StartStep {
       await instances.start(orchestrator.name, instanceId, command.input);
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
-      log.info(logLine.engineRefused(command, error.runtimeStatus, onConflict));
-      return settledOutcome(command, decideOnEngineRefusal(error.runtimeStatus, onConflict));
+      // Safety point 7: whose instance it is, before anyone is attached to it. A read that fails
+      // leaves it unknown, and the caller refused.
+      const existing = await instances.status(instanceId).catch(() => undefined);
+      log.info(logLine.engineRefused(command, error.runtimeStatus, existing));
+      return settledOutcome(
+        command,
+        decideOnEngineRefusal(existing, error.runtimeStatus, onConflict, orchestrator),
+      );
     }
-    const replaced = decision.action === 'restart' ? 'Terminated' : current;
-    log.info(logLine.started(command, current, recheck, replaced));
+    const replaced = decision.action === 'restart' ? 'Terminated' : current?.runtimeStatus;
+    log.info(logLine.started(command, current?.runtimeStatus, recheck, replaced));
     return { kind: 'started', instanceId };
   }
 
@@ -273,7 +286,7 @@ export class StartFlow implements StartStep {
     await instances.terminate(instanceId, RESTART_TERMINATE_REASON);
     const deadline = clock.now() + restartTimeoutMs;
     for (;;) {
-      const status = await instances.status(instanceId);
+      const status = (await instances.status(instanceId))?.runtimeStatus;
       if (status === undefined || !isRunning(status)) {
         return true;
       }

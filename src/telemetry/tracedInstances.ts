@@ -1,6 +1,5 @@
 /** The durable instances port, with a child span per call. */
-import type { Instances, Run } from '../singleton/ports';
-import type { RuntimeStatus } from '../singleton/statuses';
+import type { ExistingInstance, Instances, Run } from '../singleton/ports';
 import { inChildSpan, type SpanScope } from './childSpan';
 import { ATTR, SPAN } from './names';
 
@@ -14,13 +13,13 @@ export class TracedInstances implements Instances {
     return this.inner.taskHub;
   }
 
-  status(instanceId: string): Promise<RuntimeStatus | undefined> {
+  status(instanceId: string): Promise<ExistingInstance | undefined> {
     return inChildSpan(
       this.scope,
       SPAN.status,
       {},
       () => this.inner.status(instanceId),
-      (status) => (status === undefined ? {} : { [ATTR.runtimeStatus]: status }),
+      (found) => (found === undefined ? {} : { [ATTR.runtimeStatus]: found.runtimeStatus }),
     );
   }
 

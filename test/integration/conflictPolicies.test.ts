@@ -3,7 +3,7 @@ import { BlobLeaseLock } from '../../src/storage/blobLeaseLock';
 import type { RuntimeStatus } from '../../src/singleton/statuses';
 import { createBlobServiceClient } from '../../src/storage/blobService';
 import { azuriteConnectionString } from '../support/azurite';
-import { FIXTURES, freshId, post, useFakeExtension, useSettings } from './starterHarness';
+import { FIXTURES, HIDDEN, freshId, post, useFakeExtension, useSettings } from './starterHarness';
 
 const extension = useFakeExtension();
 const rpc = () => ({ rpcBaseUrl: extension().rpcBaseUrl });
@@ -168,20 +168,21 @@ describe('the check under the lock', () => {
     expect(extension().startsOf(id)).toHaveLength(0);
   });
 
-  it('under reuse always, leaves the duplicate check to the engine: a running instance is still refused', async () => {
+  it('under reuse always and the opt-in, leaves the duplicate check to the engine: a running instance is still refused', async () => {
     const id = freshId();
-    hiddenOnce(id, FIXTURES.always, 'Running');
-    const res = await post(FIXTURES.always, id, rpc());
+    // No read comes before the start here: the engine's check is the only one.
+    extension().seed(id, FIXTURES.anyOwner, 'Running');
+    const res = await post(FIXTURES.anyOwner, id, rpc());
     expect(res.status).toBe(409);
     expect(res.json).toMatchObject({ rule: 'running', runtimeStatus: 'Running' });
     expect(res.json.detail).toMatch(/Durable engine refused/);
     expect(extension().startsOf(id)).toHaveLength(0);
   });
 
-  it('attaches when the engine reports the running instance', async () => {
+  it('attaches when the engine reports the running instance, and a read shows it is its own', async () => {
     const id = freshId();
-    hiddenOnce(id, FIXTURES.always, 'Running');
-    const res = await post(FIXTURES.always, id, { ...rpc(), query: 'onConflict=attach' });
+    extension().seed(id, FIXTURES.anyOwner, 'Running');
+    const res = await post(FIXTURES.anyOwner, id, { ...rpc(), query: 'onConflict=attach' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id, runtimeStatus: 'Running' });
   });
@@ -196,5 +197,60 @@ describe('the check under the lock', () => {
     expect(res.status).toBe(409);
     expect(res.json.detail).not.toMatch(/Durable engine refused/);
     expect(res.json.detail).toMatch(/is Running, and onConflict is 'reject'/);
+  });
+});
+
+describe("another orchestrator's instance", () => {
+  const POLICIES = ['reject', 'attach', 'restart'] as const;
+  const acted = (id: string) =>
+    extension().requests.filter(
+      (r) => r.method === 'POST' && decodeURIComponent(r.path).includes(id),
+    );
+
+  it.each(POLICIES)(
+    'a running one: 409 other-orchestrator, not attached, terminated or started over (onConflict=%s)',
+    async (onConflict) => {
+      const id = freshId();
+      extension().seed(id, HIDDEN, 'Running');
+      const res = await post(FIXTURES.always, id, { ...rpc(), query: `onConflict=${onConflict}` });
+      expect(res.status).toBe(409);
+      expect(res.json).toMatchObject({
+        type: 'urn:durable-singleton:problem:instance-exists',
+        rule: 'other-orchestrator',
+        runtimeStatus: 'Running',
+      });
+      // The caller learns that the ID is taken, not by what.
+      expect(JSON.stringify(res.json)).not.toContain(HIDDEN);
+      expect(acted(id)).toEqual([]);
+    },
+  );
+
+  it.each(POLICIES)(
+    'an ended one: 409 other-orchestrator under reuse always; its history is kept (onConflict=%s)',
+    async (onConflict) => {
+      const id = freshId();
+      extension().seed(id, HIDDEN, 'Completed');
+      const res = await post(FIXTURES.always, id, { ...rpc(), query: `onConflict=${onConflict}` });
+      expect(res.status).toBe(409);
+      expect(res.json).toMatchObject({ rule: 'other-orchestrator', runtimeStatus: 'Completed' });
+      expect(acted(id)).toEqual([]);
+    },
+  );
+
+  it('an ended one is replaced by an orchestrator exposed with replacesOtherOrchestrators', async () => {
+    const id = freshId();
+    extension().seed(id, HIDDEN, 'Completed');
+    const res = await post(FIXTURES.anyOwner, id, rpc());
+    expect(res.status).toBe(202);
+    expect(extension().startsOf(id)).toHaveLength(1);
+  });
+
+  it('a running one is refused with the opt-in too, after the engine refused the start', async () => {
+    const id = freshId();
+    extension().seed(id, HIDDEN, 'Running');
+    const res = await post(FIXTURES.anyOwner, id, { ...rpc(), query: 'onConflict=attach' });
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ rule: 'other-orchestrator', runtimeStatus: 'Running' });
+    expect(extension().startsOf(id)).toHaveLength(0);
   });
 });

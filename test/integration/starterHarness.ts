@@ -20,6 +20,8 @@ export const FIXTURES = {
   always: 'nightlyJob',
   failedOnly: 'retryableJob',
   never: 'oneShotJob',
+  /** Reuse `always` and may replace other orchestrators' ended instances: the engine checks alone. */
+  anyOwner: 'migratingJob',
 } as const;
 /** Known to the engine, but not exposed for singleton start. */
 export const HIDDEN = 'internalOrchestrator';
@@ -28,6 +30,7 @@ export const HIDDEN = 'internalOrchestrator';
 exposeForSingletonStart(FIXTURES.always);
 exposeForSingletonStart(FIXTURES.failedOnly, { reuse: 'failedOnly' });
 exposeForSingletonStart(FIXTURES.never, { reuse: 'never' });
+exposeForSingletonStart(FIXTURES.anyOwner, { replacesOtherOrchestrators: true });
 
 /** The name the handler under test is registered under, beside the app's own registration. */
 export const UNDER_TEST = 'httpStartSingleUnderTest';

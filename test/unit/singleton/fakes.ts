@@ -5,6 +5,7 @@
 import {
   AlreadyExistsError,
   type Clock,
+  type ExistingInstance,
   type HeldLock,
   type Instances,
   type LockKey,
@@ -17,6 +18,9 @@ import { StartFlow, type StartCall, type StartFlowSettings } from '../../../src/
 import { isRunning, type RuntimeStatus } from '../../../src/singleton/statuses';
 
 export type Journal = string[];
+
+/** The orchestrator the tests' commands start, and whose instances `seed` makes by default. */
+export const JOB = 'job';
 
 /** Time that moves only when the code under test sleeps. */
 export class FakeClock implements Clock {
@@ -37,6 +41,7 @@ export class FakeClock implements Clock {
 export class FakeInstances implements Instances {
   readonly taskHub = 'hub';
   private readonly statuses = new Map<string, RuntimeStatus>();
+  private readonly owners = new Map<string, string>();
   private readonly hiddenReads = new Map<string, number>();
   private readonly accepted = new Map<string, number>();
   private readonly failures = new Map<'status' | 'run' | 'start' | 'terminate', Error>();
@@ -54,9 +59,10 @@ export class FakeInstances implements Instances {
     private readonly clock: Clock,
   ) {}
 
-  /** An instance that exists under `instanceId`. */
-  seed(instanceId: string, status: RuntimeStatus): void {
+  /** An instance of `name` that exists under `instanceId`. */
+  seed(instanceId: string, status: RuntimeStatus, name = JOB): void {
     this.statuses.set(instanceId, status);
+    this.owners.set(instanceId, name);
   }
 
   /** The next `reads` status reads miss the instance: it appeared after them. */
@@ -77,7 +83,7 @@ export class FakeInstances implements Instances {
     }
   }
 
-  async status(instanceId: string): Promise<RuntimeStatus | undefined> {
+  async status(instanceId: string): Promise<ExistingInstance | undefined> {
     this.journal.push(`status ${instanceId}`);
     if (this.readsStall) await new Promise(() => undefined);
     if (this.slowReads) await turns(2);
@@ -90,7 +96,9 @@ export class FakeInstances implements Instances {
       this.hiddenReads.set(instanceId, hidden - 1);
       return undefined;
     }
-    return this.statuses.get(instanceId);
+    const runtimeStatus = this.statuses.get(instanceId);
+    if (runtimeStatus === undefined) return undefined;
+    return { name: this.owners.get(instanceId) ?? JOB, runtimeStatus };
   }
 
   /**
@@ -108,6 +116,7 @@ export class FakeInstances implements Instances {
   seedRun(instanceId: string, run: Run, status: RuntimeStatus = 'Running'): void {
     this.runs.set(instanceId, run);
     this.statuses.set(instanceId, status);
+    this.owners.set(instanceId, run.name);
   }
 
   async start(orchestrator: string, instanceId: string, input?: unknown): Promise<void> {
@@ -119,6 +128,7 @@ export class FakeInstances implements Instances {
     }
     await new Promise((resolve) => setImmediate(resolve));
     this.statuses.set(instanceId, 'Pending');
+    this.owners.set(instanceId, orchestrator);
     this.runs.set(instanceId, {
       name: orchestrator,
       createdTime: new Date(this.clock.now()).toISOString(),

@@ -5,8 +5,27 @@ import {
   mustRecheck,
   type ConflictPolicy,
   type ReusePolicy,
+  type StartingOrchestrator,
 } from '../../../src/singleton/policy';
+import type { ExistingInstance } from '../../../src/singleton/ports';
 import { isRunning, RUNTIME_STATUSES, type RuntimeStatus } from '../../../src/singleton/statuses';
+
+/** The orchestrator the starts below are for. */
+function job(reuse: ReusePolicy, replacesOtherOrchestrators?: boolean): StartingOrchestrator {
+  return {
+    name: 'job',
+    reuse,
+    ...(replacesOtherOrchestrators !== undefined && { replacesOtherOrchestrators }),
+  };
+}
+/** An instance of the starts' own orchestrator (names are case-insensitive). */
+function own(runtimeStatus: RuntimeStatus, name = 'job'): ExistingInstance {
+  return { name, runtimeStatus };
+}
+/** An instance of another orchestrator. */
+function other(runtimeStatus: RuntimeStatus): ExistingInstance {
+  return { name: 'otherJob', runtimeStatus };
+}
 
 const RUNNING: RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
 const ENDED: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
@@ -25,22 +44,25 @@ describe('decide: no instance', () => {
     ['attach', 'failedOnly'],
     ['restart', 'never'],
   ])('starts (onConflict=%s, reuse=%s)', (onConflict, reuse) => {
-    expect(decide(undefined, onConflict, reuse)).toEqual({ action: 'start' });
+    expect(decide(undefined, onConflict, job(reuse))).toEqual({ action: 'start' });
   });
 });
 
 describe('decide: running instance (reuse always)', () => {
   it.each(RUNNING)('%s + reject → conflict (rule running)', (status) => {
-    expect(decide(status, 'reject', 'always')).toEqual({
+    expect(decide(own(status), 'reject', job('always'))).toEqual({
       action: 'conflict',
       refusal: { rule: 'running', by: 'starter', runtimeStatus: status },
     });
   });
   it.each(RUNNING)('%s + attach → attach', (status) => {
-    expect(decide(status, 'attach', 'always')).toEqual({ action: 'attach', runtimeStatus: status });
+    expect(decide(own(status), 'attach', job('always'))).toEqual({
+      action: 'attach',
+      runtimeStatus: status,
+    });
   });
   it.each(RUNNING)('%s + restart → restart', (status) => {
-    expect(decide(status, 'restart', 'always')).toEqual({
+    expect(decide(own(status), 'restart', job('always'))).toEqual({
       action: 'restart',
       runtimeStatus: status,
     });
@@ -65,7 +87,7 @@ describe('decide: ended instance', () => {
   ];
   it.each(table)('%s under reuse=%s: start=%s, whatever onConflict', (status, reuse, starts) => {
     for (const onConflict of ['reject', 'attach', 'restart'] as const) {
-      const decision = decide(status, onConflict, reuse);
+      const decision = decide(own(status), onConflict, job(reuse));
       if (starts) {
         expect(decision).toEqual({ action: 'start' });
       } else {
@@ -81,32 +103,83 @@ describe('decide: ended instance', () => {
 
 describe('decide: restart and reuse policies', () => {
   it('restart is allowed under failedOnly (the terminated instance may be replaced)', () => {
-    expect(decide('Running', 'restart', 'failedOnly')).toEqual({
+    expect(decide(own('Running'), 'restart', job('failedOnly'))).toEqual({
       action: 'restart',
       runtimeStatus: 'Running',
     });
   });
   it('restart is refused under never', () => {
-    expect(decide('Running', 'restart', 'never')).toEqual({
+    expect(decide(own('Running'), 'restart', job('never'))).toEqual({
       action: 'conflict',
       refusal: { rule: 'reuse', reuse: 'never', runtimeStatus: 'Running' },
     });
   });
   it('reject and attach on a running instance do not depend on the reuse policy', () => {
-    expect(decide('Running', 'reject', 'never')).toEqual({
+    expect(decide(own('Running'), 'reject', job('never'))).toEqual({
       action: 'conflict',
       refusal: { rule: 'running', by: 'starter', runtimeStatus: 'Running' },
     });
-    expect(decide('Suspended', 'attach', 'never')).toEqual({
+    expect(decide(own('Suspended'), 'attach', job('never'))).toEqual({
       action: 'attach',
       runtimeStatus: 'Suspended',
     });
   });
 });
 
+describe('decide: an instance of another orchestrator', () => {
+  const POLICIES: ConflictPolicy[] = ['reject', 'attach', 'restart'];
+  it.each(RUNNING)('%s: refused whatever onConflict, even with the opt-in', (status) => {
+    for (const onConflict of POLICIES) {
+      for (const orchestrator of [job('always'), job('always', true)]) {
+        expect(decide(other(status), onConflict, orchestrator)).toEqual({
+          action: 'conflict',
+          refusal: { rule: 'other-orchestrator', runtimeStatus: status },
+        });
+      }
+    }
+  });
+  it.each(ENDED)('%s: refused by default, even under reuse always', (status) => {
+    for (const onConflict of POLICIES) {
+      for (const orchestrator of [job('always'), job('always', false)]) {
+        expect(decide(other(status), onConflict, orchestrator)).toEqual({
+          action: 'conflict',
+          refusal: { rule: 'other-orchestrator', runtimeStatus: status },
+        });
+      }
+    }
+  });
+  it('ended, with replacesOtherOrchestrators: replaced under the reuse policy', () => {
+    expect(decide(other('Completed'), 'reject', job('always', true))).toEqual({ action: 'start' });
+    expect(decide(other('Failed'), 'attach', job('failedOnly', true))).toEqual({
+      action: 'start',
+    });
+    expect(decide(other('Completed'), 'reject', job('failedOnly', true))).toEqual({
+      action: 'conflict',
+      refusal: { rule: 'reuse', reuse: 'failedOnly', runtimeStatus: 'Completed' },
+    });
+  });
+  it('compares orchestrator names case-insensitively, as function names are', () => {
+    expect(decide(own('Running', 'JOB'), 'attach', job('always'))).toEqual({
+      action: 'attach',
+      runtimeStatus: 'Running',
+    });
+    expect(decide(own('Completed', 'Job'), 'reject', job('always'))).toEqual({ action: 'start' });
+  });
+  it("an instance whose orchestrator is unknown (no name) is another's: refused", () => {
+    expect(decide(own('Completed', ''), 'reject', job('always'))).toEqual({
+      action: 'conflict',
+      refusal: { rule: 'other-orchestrator', runtimeStatus: 'Completed' },
+    });
+  });
+});
+
 describe('decideOnEngineRefusal', () => {
-  it('attaches a caller who asked to, to the instance the engine named', () => {
-    expect(decideOnEngineRefusal('Running', 'attach')).toEqual({
+  it('attaches a caller who asked to, to its own instance, in the status the engine named', () => {
+    expect(decideOnEngineRefusal(own('Pending'), 'Running', 'attach', job('always'))).toEqual({
+      action: 'attach',
+      runtimeStatus: 'Running',
+    });
+    expect(decideOnEngineRefusal(own('Running'), undefined, 'attach', job('always'))).toEqual({
       action: 'attach',
       runtimeStatus: 'Running',
     });
@@ -114,14 +187,33 @@ describe('decideOnEngineRefusal', () => {
   it.each<ConflictPolicy>(['reject', 'restart'])(
     'refuses a caller with onConflict=%s',
     (policy) => {
-      expect(decideOnEngineRefusal('Pending', policy)).toEqual({
+      expect(decideOnEngineRefusal(own('Pending'), 'Pending', policy, job('always'))).toEqual({
         action: 'conflict',
         refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Pending' },
       });
     },
   );
-  it('refuses even an attach when the engine did not name the status (nothing to attach to)', () => {
-    expect(decideOnEngineRefusal(undefined, 'attach')).toEqual({
+  it.each<ConflictPolicy>(['reject', 'attach', 'restart'])(
+    "refuses onConflict=%s when the instance is another orchestrator's (rule of its own)",
+    (policy) => {
+      expect(
+        decideOnEngineRefusal(other('Running'), 'Running', policy, job('always', true)),
+      ).toEqual({
+        action: 'conflict',
+        refusal: { rule: 'other-orchestrator', runtimeStatus: 'Running' },
+      });
+      expect(decideOnEngineRefusal(other('Suspended'), undefined, policy, job('always'))).toEqual({
+        action: 'conflict',
+        refusal: { rule: 'other-orchestrator', runtimeStatus: 'Suspended' },
+      });
+    },
+  );
+  it('refuses an attach when the read after the refusal found nothing (whose it is is unknown)', () => {
+    expect(decideOnEngineRefusal(undefined, 'Running', 'attach', job('always'))).toEqual({
+      action: 'conflict',
+      refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
+    });
+    expect(decideOnEngineRefusal(undefined, undefined, 'attach', job('always'))).toEqual({
       action: 'conflict',
       refusal: { rule: 'running', by: 'engine' },
     });
@@ -129,21 +221,23 @@ describe('decideOnEngineRefusal', () => {
 });
 
 describe('mustRecheck', () => {
-  it('leaves the check to the engine only for an absent instance, reuse always, no restart', () => {
-    expect(mustRecheck(undefined, 'reject', 'always', true)).toBe(false);
-    expect(mustRecheck(undefined, 'attach', 'always', true)).toBe(false);
+  it('leaves the check to the engine only for an absent instance, reuse always, the opt-in, no restart', () => {
+    expect(mustRecheck(undefined, 'reject', job('always', true), true)).toBe(false);
+    expect(mustRecheck(undefined, 'attach', job('always', true), true)).toBe(false);
   });
-  it.each<[RuntimeStatus | undefined, ConflictPolicy, ReusePolicy, boolean]>([
-    [undefined, 'restart', 'always', true],
-    [undefined, 'reject', 'failedOnly', true],
-    [undefined, 'reject', 'never', true],
-    [undefined, 'reject', 'always', false],
-    ['Completed', 'reject', 'always', true],
-    ['Failed', 'attach', 'always', true],
+  it.each<[ExistingInstance | undefined, ConflictPolicy, StartingOrchestrator, boolean]>([
+    [undefined, 'reject', job('always'), true],
+    [undefined, 'reject', job('always', false), true],
+    [undefined, 'restart', job('always', true), true],
+    [undefined, 'reject', job('failedOnly', true), true],
+    [undefined, 'reject', job('never', true), true],
+    [undefined, 'reject', job('always', true), false],
+    [own('Completed'), 'reject', job('always', true), true],
+    [own('Failed'), 'attach', job('always', true), true],
   ])(
-    're-reads for seen=%s, onConflict=%s, reuse=%s, engine refuses duplicates=%s',
-    (seen, onConflict, reuse, engine) => {
-      expect(mustRecheck(seen, onConflict, reuse, engine)).toBe(true);
+    're-reads for seen=%j, onConflict=%s, orchestrator=%j, engine refuses duplicates=%s',
+    (seen, onConflict, orchestrator, engine) => {
+      expect(mustRecheck(seen, onConflict, orchestrator, engine)).toBe(true);
     },
   );
 });

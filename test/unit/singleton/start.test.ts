@@ -14,19 +14,47 @@ import { fakeWorld, settle, startSingleton } from './fakes';
 function command(
   onConflict: ConflictPolicy = 'reject',
   reuse: ReusePolicy = 'always',
+  replacesOtherOrchestrators = false,
 ): StartCommand {
-  const orchestrator: StartableOrchestrator = { name: 'job', reuse };
+  const orchestrator: StartableOrchestrator = {
+    name: 'job',
+    reuse,
+    ...(replacesOtherOrchestrators && { replacesOtherOrchestrators }),
+  };
   return { orchestrator, instanceId: 'id', input: { n: 1 }, onConflict };
 }
 
+/** Where the engine's duplicate check decides alone: reuse `always` and the opt-in. */
+function engineChecked(onConflict: ConflictPolicy = 'reject'): StartCommand {
+  return command(onConflict, 'always', true);
+}
+
 describe('started', () => {
-  it('starts a new ID under the lock, leaving the duplicate check to the engine, and releases', async () => {
+  it('starts a new ID after reading it again under the lock, and releases', async () => {
     const { deps, journal, lock } = fakeWorld();
 
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    // Reuse `always`, onConflict `reject`: the engine's check under the lock decides alone.
+    // The read beside the lock request answered after the lock; whose instance the ID holds is
+    // read again under it (safety point 7).
+    expect(journal).toEqual([
+      'acquire id 0',
+      'status id',
+      'status id',
+      'start job id',
+      'released id',
+    ]);
+    expect(lock.holds).toEqual([{ state: 'released' }]);
+  });
+
+  it('leaves the duplicate check to the engine for an orchestrator that may replace others', async () => {
+    const { deps, journal, lock } = fakeWorld();
+
+    const outcome = await startSingleton(engineChecked(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    // Reuse `always`, the opt-in, onConflict `reject`: the engine's check under the lock decides.
     expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
     expect(lock.holds).toEqual([{ state: 'released' }]);
   });
@@ -195,34 +223,141 @@ describe('restart', () => {
 });
 
 describe('engine refusal', () => {
-  // The fast check misses the running instance, and reuse `always` leaves the re-check to the
-  // engine, which refuses the start.
-  function runningUnseen() {
+  // Reuse `always` and the opt-in leave the check to the engine, which refuses the start; whose
+  // instance it refused for is read once more, before anyone is attached to it.
+  function runningUnseen(name?: string) {
     const world = fakeWorld();
-    world.instances.seed('id', 'Running');
-    world.instances.hideFromReads('id', 1);
+    world.instances.seed('id', 'Running', name);
     return world;
   }
 
-  it('attaches a caller who asked to attach', async () => {
+  it('attaches a caller who asked to attach, once a read shows the instance is its own', async () => {
     const { deps, journal } = runningUnseen();
 
-    const outcome = await startSingleton(command('attach'), deps);
+    const outcome = await startSingleton(engineChecked('attach'), deps);
 
     expect(outcome).toEqual({ kind: 'attached', instanceId: 'id', runtimeStatus: 'Running' });
-    expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
+    expect(journal).toEqual(['acquire id 0', 'start job id', 'status id', 'released id']);
   });
 
   it('refuses a caller who asked to reject, naming the engine', async () => {
     const { deps } = runningUnseen();
 
-    const outcome = await startSingleton(command('reject'), deps);
+    const outcome = await startSingleton(engineChecked('reject'), deps);
 
     expect(outcome).toEqual({
       kind: 'conflict',
       instanceId: 'id',
       refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
     });
+  });
+
+  it.each<ConflictPolicy>(['reject', 'attach'])(
+    "refuses onConflict=%s when the running instance is another orchestrator's",
+    async (onConflict) => {
+      const { deps, instances, log } = runningUnseen('otherJob');
+
+      const outcome = await startSingleton(engineChecked(onConflict), deps);
+
+      expect(outcome).toEqual({
+        kind: 'conflict',
+        instanceId: 'id',
+        refusal: { rule: 'other-orchestrator', runtimeStatus: 'Running' },
+      });
+      expect(instances.startsAccepted('id')).toBe(0);
+      expect(log.lines.join('\n')).toContain("another orchestrator ('otherJob')");
+    },
+  );
+
+  it('refuses an attach when the read after the refusal fails (whose it is stays unknown)', async () => {
+    const { deps, instances } = runningUnseen();
+    instances.failNext('status', new DependencyError('durable', 'unavailable', 'down'));
+
+    const outcome = await startSingleton(engineChecked('attach'), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'running', by: 'engine', runtimeStatus: 'Running' },
+    });
+  });
+});
+
+describe('instances belong to their orchestrator (safety point 7)', () => {
+  const POLICIES: ConflictPolicy[] = ['reject', 'attach', 'restart'];
+
+  it.each(POLICIES)(
+    "never attaches to, terminates or starts over another orchestrator's running instance (onConflict=%s)",
+    async (onConflict) => {
+      const { deps, instances, journal } = fakeWorld({ restartTimeoutMs: 0 });
+      instances.seed('id', 'Running', 'otherJob');
+
+      const outcome = await startSingleton(command(onConflict), deps);
+
+      expect(outcome).toEqual({
+        kind: 'conflict',
+        instanceId: 'id',
+        refusal: { rule: 'other-orchestrator', runtimeStatus: 'Running' },
+      });
+      expect(journal.filter((c) => /^(start|terminate)/.test(c))).toEqual([]);
+    },
+  );
+
+  it.each(POLICIES)(
+    "never replaces another orchestrator's ended instance, even under reuse always (onConflict=%s)",
+    async (onConflict) => {
+      const { deps, instances, journal } = fakeWorld();
+      instances.seed('id', 'Completed', 'otherJob');
+
+      const outcome = await startSingleton(command(onConflict, 'always'), deps);
+
+      expect(outcome).toEqual({
+        kind: 'conflict',
+        instanceId: 'id',
+        refusal: { rule: 'other-orchestrator', runtimeStatus: 'Completed' },
+      });
+      expect(journal.filter((c) => /^(start|terminate)/.test(c))).toEqual([]);
+    },
+  );
+
+  it('replaces it when the orchestrator opted in (replacesOtherOrchestrators)', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed', 'otherJob');
+
+    const outcome = await startSingleton(engineChecked(), deps);
+
+    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
+    expect(journal).toContain('start job id');
+  });
+
+  it("refuses, under the lock, another orchestrator's instance that the read beside the lock missed", async () => {
+    // An earlier holder started another orchestrator under the ID, and it ended at once: the
+    // engine would let a start replace it, so only the read under the lock sees whose it is.
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Completed', 'otherJob');
+    instances.hideFromReads('id', 1);
+    instances.slowReads = true;
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      instanceId: 'id',
+      refusal: { rule: 'other-orchestrator', runtimeStatus: 'Completed' },
+    });
+    expect(journal).toEqual(['acquire id 0', 'status id', 'status id', 'released id']);
+  });
+
+  it('names the other orchestrator in the log line, never in the outcome', async () => {
+    const { deps, instances, log } = fakeWorld();
+    instances.seed('id', 'Completed', 'otherJob');
+
+    const outcome = await startSingleton(command(), deps);
+
+    expect(JSON.stringify(outcome)).not.toContain('otherJob');
+    expect(log.lines.join('\n')).toContain(
+      "found a Completed instance of another orchestrator ('otherJob')",
+    );
   });
 });
 
@@ -338,6 +473,7 @@ describe('safety (the argument at the top of start.ts)', () => {
       'status id',
       'acquire id 10000',
       'released id', // the other holder's
+      'status id', // again under the lock: the other holder may have started any orchestrator
       'start job id',
       'released id',
     ]);
@@ -382,7 +518,7 @@ describe('the lock before the status read', () => {
     const { deps, instances, journal } = fakeWorld();
     instances.readsStall = true;
 
-    const outcome = await startSingleton(command(), deps);
+    const outcome = await startSingleton(engineChecked(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
@@ -409,7 +545,7 @@ describe('the lock before the status read', () => {
     instances.seed('id', 'Running');
     instances.slowReads = true;
 
-    const outcome = await startSingleton(command(), deps);
+    const outcome = await startSingleton(engineChecked(), deps);
 
     expect(outcome).toEqual({
       kind: 'conflict',

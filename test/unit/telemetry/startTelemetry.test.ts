@@ -88,9 +88,11 @@ describe('the request span, by outcome', () => {
       'singleton.lock.wait_ms': 0,
       'singleton.lock.hold_end': 'released',
     });
+    // Whose instance the engine refused for is read before anyone is attached to it.
     expect(w.children()).toEqual([
       'singleton.lock.acquire',
       'singleton.instances.start',
+      'singleton.instances.status',
       'singleton.lock.release',
     ]);
     expect(w.span('singleton.instances.start').attributes['singleton.engine_refused']).toBe(true);

@@ -41,7 +41,13 @@ export function command(
   reuse: ReusePolicy = 'always',
   instanceId = 'id',
 ): StartCommand {
-  const orchestrator: StartableOrchestrator = { name: 'job', reuse };
+  // The shortest paths: with reuse `always`, the opt-in lets the engine's duplicate check decide
+  // alone (start.ts, points 2 and 7), so a span's children are the fewest port calls.
+  const orchestrator: StartableOrchestrator = {
+    name: 'job',
+    reuse,
+    replacesOtherOrchestrators: true,
+  };
   return { orchestrator, instanceId, input: null, onConflict };
 }
 
