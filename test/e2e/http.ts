@@ -46,6 +46,7 @@ export interface Problem {
   detail: string;
   instanceId?: string;
   runtimeStatus?: string;
+  rule?: string;
 }
 
 export interface OrchestrationStatus {
