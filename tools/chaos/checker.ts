@@ -12,7 +12,11 @@
  *    why the lease is then left to expire); or, while a fault was injected, another 5xx;
  *  - answers-under-faults: every answer is 202, 200, 409 or 503 with Retry-After; a 5xx other
  *    than 503 only when an error answer was injected; no answer at all only when the instance
- *    asked was killed.
+ *    asked was killed;
+ *  - other-orchestrator-untouched: the starter never replaces or cuts short another orchestrator's
+ *    run: no run started by a request follows, on its ID, a run of another orchestrator; and a run
+ *    of one orchestrator that a request for another could have reached (sent after it began)
+ *    recorded its own end (a run terminated from outside never does).
  */
 import type { History, RequestRecord, RunRecord } from './history';
 
@@ -21,6 +25,7 @@ export const INVARIANTS = [
   'accepted-start-ran',
   'run-explained',
   'answers-under-faults',
+  'other-orchestrator-untouched',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -169,6 +174,43 @@ function answers(requests: readonly RequestRecord[]): Violation[] {
   return violations;
 }
 
+function otherOrchestratorsUntouched(
+  history: History,
+  requestsByMarker: Map<string, RequestRecord[]>,
+): Violation[] {
+  const violations: Violation[] = [];
+  const requestsById = groupBy(history.requests, (r) => r.instanceId);
+  for (const [instanceId, runs] of groupBy(history.runs, (r) => r.instanceId)) {
+    const fail = (detail: string) =>
+      violations.push({ invariant: 'other-orchestrator-untouched', instanceId, detail });
+    for (const run of runs) {
+      const startedBy = (requestsByMarker.get(run.marker) ?? []).filter(
+        (r) => r.instanceId === instanceId,
+      );
+      if (startedBy.length > 0) {
+        for (const earlier of runs) {
+          if (earlier.orchestrator === run.orchestrator || earlier.startedAt > run.startedAt) {
+            continue;
+          }
+          fail(
+            `run ${run.runId} of ${run.orchestrator} (input ${run.marker}, a request answered ${startedBy[0].status || 'nothing'}) replaced run ${earlier.runId} of ${earlier.orchestrator}`,
+          );
+        }
+      }
+      if (run.ended) continue;
+      const reaching = (requestsById.get(instanceId) ?? []).filter(
+        (r) => r.orchestrator !== run.orchestrator && r.sentAt >= run.startedAt,
+      );
+      if (reaching.length > 0) {
+        fail(
+          `run ${run.runId} of ${run.orchestrator} never recorded its end, after ${reaching.length} request(s) to start ${reaching[0].orchestrator} under its ID`,
+        );
+      }
+    }
+  }
+  return violations;
+}
+
 export function checkHistory(history: History): CheckResult {
   const runsByMarker = groupBy(history.runs, (r) => r.marker);
   const requestsByMarker = groupBy(history.requests, (r) => r.marker);
@@ -178,6 +220,7 @@ export function checkHistory(history: History): CheckResult {
     ...acceptedStartsRan(history.requests, runsByMarker),
     ...explained.violations,
     ...answers(history.requests),
+    ...otherOrchestratorsUntouched(history, requestsByMarker),
   ];
   const perInvariant = Object.fromEntries(
     INVARIANTS.map((i) => [i, violations.filter((v) => v.invariant === i).length]),

@@ -21,6 +21,8 @@ export interface RequestRecord {
   /** The unique input marker this request carried in its body. */
   readonly marker: string;
   readonly instanceId: string;
+  /** The orchestrator the request asked the starter to start. */
+  readonly orchestrator: string;
   readonly onConflict?: 'reject' | 'attach' | 'restart';
   /** Which app instance was asked (its front door). */
   readonly target: string;
@@ -37,6 +39,8 @@ export interface RunRecord {
   /** One execution of the job (deterministic per execution, so duplicate activity rows merge). */
   readonly runId: string;
   readonly instanceId: string;
+  /** The orchestrator it is a run of. */
+  readonly orchestrator: string;
   /** The marker in the input this execution received. */
   readonly marker: string;
   /** When its first activity ran. */

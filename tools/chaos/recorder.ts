@@ -98,6 +98,7 @@ export class Recorder {
     const record: RequestRecord = {
       marker,
       instanceId: request.instanceId,
+      orchestrator: request.orchestrator,
       ...(request.onConflict && { onConflict: request.onConflict }),
       target: `instance ${request.instance}`,
       sentAt,

@@ -3,7 +3,7 @@
  * Durable engine, with N app instances on one Azurite and one task hub, fault proxies in front of
  * storage and of each instance's extension endpoint, and the history checker at the end.
  *
- * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbef: which
+ * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbefg: which
  * to run, in that order), CHAOS_ANSWER_RESETS (0: share of storage answers reset in c),
  * CHAOS_SETTLE_SECONDS (420: how long runs may take to appear), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
  * check-then-start instead of this starter: the run must then fail), LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
@@ -89,7 +89,7 @@ async function main(): Promise<number> {
   const rounds = int('CHAOS_ROUNDS', 2);
   const againstSample = process.env.CHAOS_AGAINST_SAMPLE === '1';
   const instances = int('CHAOS_INSTANCES', 3);
-  const only = process.env.CHAOS_SCENARIOS ?? 'adcbef';
+  const only = process.env.CHAOS_SCENARIOS ?? 'adcbefg';
   const frontDoor = int('LOCAL_HOST_PORT', 7071);
   const bridge = int('LOCAL_HOST_BRIDGE_PORT', 17072);
   const azurite = int('LOCAL_HOST_AZURITE_PORT', 10000);

@@ -13,6 +13,8 @@ export type RunPhase = 'start' | 'beat' | 'end';
 /** What one recording activity writes. */
 export interface RunMark {
   readonly instanceId: string;
+  /** The orchestrator recording its run. */
+  readonly orchestrator: string;
   readonly runId: string;
   readonly marker: string;
   readonly phase: RunPhase;
@@ -24,6 +26,7 @@ export interface RunRow {
   readonly partitionKey: string;
   readonly rowKey: string;
   readonly runId: string;
+  readonly orchestrator: string;
   readonly marker: string;
   readonly phase: RunPhase;
   /** Epoch ms when the activity ran. */
@@ -43,6 +46,7 @@ export function runRow(mark: RunMark, at: number, host: string): RunRow {
     partitionKey: mark.instanceId,
     rowKey: `${mark.runId}|${mark.phase}|${mark.seq}`,
     runId: mark.runId,
+    orchestrator: mark.orchestrator,
     marker: mark.marker,
     phase: mark.phase,
     at,
@@ -61,6 +65,7 @@ export function runsFromRows(rows: readonly RunRow[]): RunRecord[] {
       runs.set(key, {
         runId: row.runId,
         instanceId: row.partitionKey,
+        orchestrator: row.orchestrator,
         marker: row.marker,
         startedAt: row.at,
         lastSeenAt: row.at,

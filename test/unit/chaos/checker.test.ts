@@ -15,6 +15,7 @@ function request(
   return {
     marker: `m${sequence}`,
     instanceId,
+    orchestrator: 'chaosJob',
     target: `i${sequence % 3}`,
     sentAt: 1_000 + sequence,
     answeredAt: 1_050 + sequence,
@@ -25,10 +26,16 @@ function request(
   };
 }
 
-function run(of: RequestRecord | { marker: string; instanceId: string }, from: number, to: number) {
+function run(
+  of: RequestRecord | { marker: string; instanceId: string },
+  from: number,
+  to: number,
+  orchestrator = 'orchestrator' in of ? of.orchestrator : 'chaosJob',
+) {
   const record: RunRecord = {
     runId: `run-${of.marker}`,
     instanceId: of.instanceId,
+    orchestrator,
     marker: of.marker,
     startedAt: from,
     lastSeenAt: to,
@@ -204,8 +211,71 @@ test("the Durable sample's measured behaviour is flagged: extra 202s whose input
     'accepted-start-ran': 3,
     'run-explained': 0,
     'answers-under-faults': 6,
+    'other-orchestrator-untouched': 0,
   });
   expect(result.violations[0].detail).toMatch(
     /^202 for input m\d+ \(via i\d\) but no run received/,
   );
+});
+
+describe('other-orchestrator-untouched', () => {
+  // Another orchestrator's run, started past the starter on purpose, then starts of chaosJob.
+  const other = (instanceId: string) => ({ marker: `other-${instanceId}`, instanceId });
+  const outOfBand = (instanceId: string) => ({ ...other(instanceId), why: 'another orchestrator' });
+
+  test('refused starts leave its running and its ended run alone: no violation', () => {
+    const running = run(other('r'), 100, 5_000, 'chaosOtherJob');
+    const ended = run(other('e'), 100, 200, 'chaosOtherJob');
+    const asks = ['reject', 'attach', 'restart'].flatMap((onConflict) => [
+      request('r', 409, { onConflict: onConflict as RequestRecord['onConflict'] }),
+      request('e', 409, { onConflict: onConflict as RequestRecord['onConflict'] }),
+    ]);
+    expect(
+      violated({
+        requests: asks,
+        runs: [running, ended],
+        outOfBandStarts: [outOfBand('r'), outOfBand('e')],
+      }),
+    ).toEqual({});
+  });
+
+  test("a start that replaced another orchestrator's ended run (the sample's check-then-start)", () => {
+    const ended = run(other('e'), 100, 200, 'chaosOtherJob');
+    const replacing = request('e', 202, { sentAt: 1_500 });
+    const history: History = {
+      requests: [replacing],
+      runs: [ended, run(replacing, 2_000, 2_100)],
+      outOfBandStarts: [outOfBand('e')],
+    };
+    expect(violated(history)).toEqual({ 'other-orchestrator-untouched': 1 });
+    expect(checkHistory(history).violations[0].detail).toMatch(
+      /of chaosJob .* replaced run run-other-e of chaosOtherJob/,
+    );
+  });
+
+  test("a restart that terminated another orchestrator's running run, without a run of its own", () => {
+    const cutShort = { ...run(other('r'), 100, 1_200, 'chaosOtherJob'), ended: false };
+    const restart = request('r', 503, { onConflict: 'restart', sentAt: 1_000 });
+    expect(
+      violated({ requests: [restart], runs: [cutShort], outOfBandStarts: [outOfBand('r')] }),
+    ).toEqual({ 'other-orchestrator-untouched': 1 });
+  });
+
+  test('its own orchestrator replacing or terminating its run is not this invariant', () => {
+    const first = request('own', 202);
+    const restart = request('own', 202, { onConflict: 'restart', sentAt: 3_000 });
+    const history: History = {
+      requests: [first, restart],
+      runs: [{ ...run(first, 100, 2_900), ended: false }, run(restart, 3_100, 3_200)],
+    };
+    expect(violated(history)).toEqual({});
+  });
+
+  test('a request sent before the other run began cannot have cut it short', () => {
+    const early = request('late', 409, { sentAt: 50 });
+    const unfinished = { ...run(other('late'), 100, 1_200, 'chaosOtherJob'), ended: false };
+    expect(
+      violated({ requests: [early], runs: [unfinished], outOfBandStarts: [outOfBand('late')] }),
+    ).toEqual({});
+  });
 });

@@ -3,6 +3,7 @@ import { runRow, runsFromRows, type RunMark } from '../../../tools/chaos/runsTab
 
 const mark = (runId: string, phase: RunMark['phase'], seq = 0): RunMark => ({
   instanceId: 'x',
+  orchestrator: 'chaosJob',
   runId,
   marker: `m-${runId}`,
   phase,
@@ -21,6 +22,7 @@ test('a run spans from its first to its last row, whatever order they are read i
     {
       runId: 'a',
       instanceId: 'x',
+      orchestrator: 'chaosJob',
       marker: 'm-a',
       startedAt: 1_000,
       lastSeenAt: 2_000,
@@ -30,6 +32,7 @@ test('a run spans from its first to its last row, whatever order they are read i
     {
       runId: 'b',
       instanceId: 'x',
+      orchestrator: 'chaosJob',
       marker: 'm-b',
       startedAt: 3_000,
       lastSeenAt: 3_500,

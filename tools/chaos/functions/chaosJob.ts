@@ -7,6 +7,10 @@
  * Input: `{ marker, holdSeconds?, beatSeconds? }`. `holdSeconds` 0 ends at once (a job that ends
  * within a burst); otherwise it holds the ID on durable timers, beating every `beatSeconds`, so a
  * run that is terminated from outside still shows how long it lasted.
+ *
+ * `chaosOtherJob` is the same job under another name, not exposed for singleton start: the runs of
+ * "another orchestrator", started past the starter, that no start of `chaosJob` may attach to,
+ * terminate or replace.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
@@ -14,6 +18,7 @@ import { exposeForSingletonStart } from '../../../src/singleton/catalog';
 import { runRow, runsTable, type RunMark } from '../runsTable';
 
 export const CHAOS_JOB = 'chaosJob';
+export const CHAOS_OTHER_JOB = 'chaosOtherJob';
 const RECORD = 'chaosRecordRun';
 /** Recording goes to storage the faults do not touch when the runner says so. */
 const RECORD_STORAGE = 'CHAOS_RECORD_STORAGE';
@@ -52,28 +57,33 @@ df.app.activity(RECORD, {
   },
 });
 
-df.app.orchestration(CHAOS_JOB, function* (context: OrchestrationContext) {
-  const { marker, holdSeconds, beatSeconds } = readInput(context.df.getInput());
-  const instanceId = context.df.instanceId;
-  // Deterministic per execution (instance ID + this execution's start time), the same on replay.
-  const runId = context.df.newGuid(`${instanceId}|${marker}`);
-  const mark = (phase: RunMark['phase'], seq = 0) =>
-    context.df.callActivityWithRetry(RECORD, RECORD_RETRY, {
-      instanceId,
-      runId,
-      marker,
-      phase,
-      seq,
-    } satisfies RunMark);
+const recordingJob = (orchestrator: string) =>
+  function* (context: OrchestrationContext) {
+    const { marker, holdSeconds, beatSeconds } = readInput(context.df.getInput());
+    const instanceId = context.df.instanceId;
+    // Deterministic per execution (instance ID + this execution's start time), the same on replay.
+    const runId = context.df.newGuid(`${instanceId}|${marker}`);
+    const mark = (phase: RunMark['phase'], seq = 0) =>
+      context.df.callActivityWithRetry(RECORD, RECORD_RETRY, {
+        instanceId,
+        orchestrator,
+        runId,
+        marker,
+        phase,
+        seq,
+      } satisfies RunMark);
 
-  yield mark('start');
-  const until = context.df.currentUtcDateTime.getTime() + holdSeconds * 1000;
-  for (let beat = 1; context.df.currentUtcDateTime.getTime() < until; beat++) {
-    const next = Math.min(until, context.df.currentUtcDateTime.getTime() + beatSeconds * 1000);
-    yield context.df.createTimer(new Date(next));
-    yield mark('beat', beat);
-  }
-  yield mark('end');
-  return { runId, marker };
-});
+    yield mark('start');
+    const until = context.df.currentUtcDateTime.getTime() + holdSeconds * 1000;
+    for (let beat = 1; context.df.currentUtcDateTime.getTime() < until; beat++) {
+      const next = Math.min(until, context.df.currentUtcDateTime.getTime() + beatSeconds * 1000);
+      yield context.df.createTimer(new Date(next));
+      yield mark('beat', beat);
+    }
+    yield mark('end');
+    return { runId, marker };
+  };
+
+df.app.orchestration(CHAOS_JOB, recordingJob(CHAOS_JOB));
 exposeForSingletonStart(CHAOS_JOB);
+df.app.orchestration(CHAOS_OTHER_JOB, recordingJob(CHAOS_OTHER_JOB));
