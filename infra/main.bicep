@@ -135,6 +135,9 @@ param singletonRestartTimeoutMs int?
 @maxValue(2592000)
 param singletonIdempotencyTtlSeconds int?
 
+@description('SINGLETON_LINK_ORIGIN: the origin of the check-status links (e.g. https://jobs.contoso.com behind a custom domain or a proxy); unset: the app\'s own host name.')
+param singletonLinkOrigin string?
+
 @description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
 param nightlyImportSchedule string = '0 0 2 * * *'
 
@@ -167,6 +170,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_BACKEND_TIMEOUT_MS: singletonBackendTimeoutMs
       SINGLETON_RESTART_TIMEOUT_MS: singletonRestartTimeoutMs
       SINGLETON_IDEMPOTENCY_TTL_SECONDS: singletonIdempotencyTtlSeconds
+      SINGLETON_LINK_ORIGIN: singletonLinkOrigin
     }
     nightlyImportSchedule: nightlyImportSchedule
     maximumInstanceCount: maximumInstanceCount

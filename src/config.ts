@@ -25,6 +25,12 @@ export interface SingletonConfig {
   readonly storage: StorageConnection;
   /** False when the Durable host is set to overwrite running instances (`AnyState`). */
   readonly engineRefusesRunningDuplicates: boolean;
+  /**
+   * The origin of the check-status links (`SINGLETON_LINK_ORIGIN`, else the app's own host name,
+   * `WEBSITE_HOSTNAME`); `undefined` only where neither is set (a local run), where the links
+   * follow the request.
+   */
+  readonly linkOrigin: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -38,9 +44,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `App setting ${name} must be an integer from ${min} to ${max}; got '${raw}'.`,
-    );
+    throw new ConfigError(`App setting ${name} must be an integer from ${min} to ${max}.`);
   }
   return value;
 }
@@ -51,11 +55,53 @@ export const DEFAULT_MAX_INPUT_BYTES = 262_144;
 // Azure's container naming rules.
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/**
+ * Where the check-status links point. Not the request's Host header, which a proxy may rewrite
+ * (the links would then name a host the caller cannot reach) and a caller may set: the configured
+ * origin, or the app's own host name, which the platform sets (Core Tools: `localhost:7071`).
+ */
+function linkOrigin(env: Env): string | undefined {
+  const configured = env.SINGLETON_LINK_ORIGIN?.trim();
+  if (configured) {
+    let url: URL | undefined;
+    try {
+      url = new URL(configured);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.username ||
+      url.password ||
+      url.pathname !== '/' ||
+      url.search ||
+      url.hash
+    ) {
+      throw new ConfigError(
+        'App setting SINGLETON_LINK_ORIGIN must be an http or https origin such as https://jobs.contoso.com, without a path, query or user name.',
+      );
+    }
+    return url.origin;
+  }
+  const host = env.WEBSITE_HOSTNAME?.trim();
+  // durable-functions treats 0.0.0.0 as unset too (getClient).
+  if (!host || host.includes('0.0.0.0')) return undefined;
+  const scheme = LOOPBACK_HOST.test(host) ? 'http' : 'https';
+  try {
+    return new URL(`${scheme}://${host}`).origin;
+  } catch {
+    throw new ConfigError('App setting WEBSITE_HOSTNAME is not a host name.');
+  }
+}
+
 export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
   const lockContainer = env.SINGLETON_LOCK_CONTAINER?.trim() || 'singleton-locks';
   if (!CONTAINER_NAME.test(lockContainer)) {
     throw new ConfigError(
-      `App setting SINGLETON_LOCK_CONTAINER must be a valid blob container name (3-63 lowercase letters, digits and single hyphens); got '${lockContainer}'.`,
+      `App setting SINGLETON_LOCK_CONTAINER must be a valid blob container name (3-63 lowercase letters, digits and single hyphens).`,
     );
   }
   return {
@@ -74,5 +120,6 @@ export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
     idempotencyTtlSeconds: integer(env, 'SINGLETON_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 2_592_000),
     storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
     engineRefusesRunningDuplicates: engineRefusesRunningDuplicates(env, hostJson),
+    linkOrigin: linkOrigin(env),
   };
 }

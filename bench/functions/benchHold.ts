@@ -38,4 +38,8 @@ df.app.orchestration('benchHold', function* (context: OrchestrationContext) {
   }
   return { heldSeconds: holdSeconds };
 });
-exposeForSingletonStart('benchHold');
+// BENCH_REPLACES_OTHERS=1: exposed with `replacesOtherOrchestrators`, where the engine's duplicate
+// check decides alone (no status read under the lock): the ownership check's cost, by A/B runs.
+exposeForSingletonStart('benchHold', {
+  replacesOtherOrchestrators: process.env.BENCH_REPLACES_OTHERS === '1',
+});

@@ -36,7 +36,8 @@ export function httpStartSingle(starterOf: () => AppStarter = processStarter): H
     }
     const client = durableClient(context);
     const result = await starter.start(parsed.request, client, context);
-    return renderResult(result, request, client, context);
+    const linkOrigin = starter.config?.linkOrigin;
+    return renderResult(result, { url: request.url, linkOrigin }, client, context);
   };
 }
 

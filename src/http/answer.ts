@@ -15,11 +15,25 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** What the answer needs of the request. */
 export interface AnsweredRequest {
   readonly url: string;
+  /** The links' origin when one is configured (config.ts); else the request URL's. */
+  readonly linkOrigin?: string;
 }
 
+/** The invocation being answered: its ID goes into 5xx bodies, its log gets what they leave out. */
 export interface AnswerLog {
+  readonly invocationId: string;
   warn(message: string): void;
 }
+
+/**
+ * The public `detail` of a 502 and a 503. The dependency's own text (the extension's JSON, storage
+ * request IDs, host names) stays in the invocation's log, where the start flow wrote it: a caller
+ * needs to know what to do, and the invocation ID finds the rest.
+ */
+const BACKEND_FAILURE_DETAIL =
+  'The Durable backend or the lock storage refused a call; nothing was started. The app log of this invocation says which.';
+const BACKEND_UNAVAILABLE_DETAIL =
+  'The Durable backend or the lock storage is unavailable or did not answer in time; the start may or may not have happened. Retry later with the same request (an Idempotency-Key makes the retry safe).';
 
 /** Seconds the client should wait before polling the status link (durable-functions' value). */
 const STATUS_POLL_SECONDS = '10';
@@ -92,11 +106,20 @@ export function renderResult(
     case 'invalid':
       return problemResponse(problem(INVALID_PROBLEM[result.field], result.detail, result.facts));
     case 'unavailable':
-      return problemResponse(problem('backend-unavailable', result.detail));
+      return problemResponse(
+        problem('backend-unavailable', BACKEND_UNAVAILABLE_DETAIL, {
+          invocationId: log.invocationId,
+        }),
+      );
     case 'failed':
-      return problemResponse(problem('backend-failure', result.detail));
+      return problemResponse(
+        problem('backend-failure', BACKEND_FAILURE_DETAIL, { invocationId: log.invocationId }),
+      );
     case 'misconfigured':
-      return problemResponse(problem('configuration-error', result.detail));
+      // The detail names the setting, never its value (config.ts).
+      return problemResponse(
+        problem('configuration-error', result.detail, { invocationId: log.invocationId }),
+      );
   }
 }
 
@@ -119,7 +142,8 @@ function linksAnswer(
   if (replayed) headers[REPLAYED_HEADER] = 'true';
   if (status === 202) headers['Retry-After'] = STATUS_POLL_SECONDS;
   try {
-    const links = checkStatusLinks(templates, request.url, instanceId);
+    const origin = request.linkOrigin ?? new URL(request.url).origin;
+    const links = checkStatusLinks(templates, origin, instanceId);
     if (!HEADER_SAFE.test(links.statusQueryGetUri)) {
       throw new Error(`the status link is not a header-safe URI: ${links.statusQueryGetUri}`);
     }

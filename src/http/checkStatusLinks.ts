@@ -1,9 +1,9 @@
 /**
  * The check-status links of an instance, valid for every accepted ID: the ID is percent-encoded
- * (UTF-8) wherever it goes into a link, and each link's origin follows the request URL, as
- * durable-functions' `createCheckStatusResponse` does. That function is not used: it puts the raw
- * ID into the links and into `Location`, and `new Headers()` throws for characters above U+00FF
- * (after the start has happened).
+ * (UTF-8) wherever it goes into a link, and each link's origin is the one given (the configured
+ * link origin; config.ts says why not the request's Host header). durable-functions'
+ * `createCheckStatusResponse` is not used: it puts the raw ID into the links and into `Location`,
+ * and `new Headers()` throws for characters above U+00FF (after the start has happened).
  */
 import type { DurableClient } from 'durable-functions';
 
@@ -19,12 +19,11 @@ export interface CheckStatusLinks {
 
 export function checkStatusLinks(
   templates: LinkTemplates,
-  requestUrl: string,
+  origin: string,
   instanceId: string,
 ): CheckStatusLinks {
   // `encodeURIComponent` leaves no `$`, so the client's `String.replace` cannot misread it.
   const links = templates.createHttpManagementPayload(encodeURIComponent(instanceId));
-  const origin = new URL(requestUrl).origin;
   const result: Record<string, string> = {};
   for (const [key, link] of Object.entries(links) as [string, string][]) {
     result[key] = withOrigin(link, origin);

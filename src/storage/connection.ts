@@ -42,9 +42,7 @@ export function parseStorageConnection(env: Env, name: string): StorageConnectio
     try {
       url = new URL(blobServiceUri);
     } catch {
-      throw new StorageConnectionError(
-        `App setting ${name}__blobServiceUri is not a URL: '${blobServiceUri}'.`,
-      );
+      throw new StorageConnectionError(`App setting ${name}__blobServiceUri is not a URL.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new StorageConnectionError(
@@ -57,7 +55,7 @@ export function parseStorageConnection(env: Env, name: string): StorageConnectio
   if (accountName) {
     if (!ACCOUNT_NAME.test(accountName)) {
       throw new StorageConnectionError(
-        `App setting ${name}__accountName must be a storage account name (3-24 lowercase letters and digits); got '${accountName}'.`,
+        `App setting ${name}__accountName must be a storage account name (3-24 lowercase letters and digits).`,
       );
     }
     return {

@@ -15,6 +15,7 @@ import { azuriteConnectionString } from '../support/azurite';
 import { durableClientBinding } from '../support/durableClientBinding';
 import { FakeExtension } from '../support/fakeExtension';
 import { invokeHttp, type HttpResult } from '../support/invokeHttp';
+import { setLogSink } from '../../tools/functions-core';
 
 export const FIXTURES = {
   always: 'nightlyJob',
@@ -51,6 +52,9 @@ export function useSettings(settings: Env): void {
   );
 }
 
+/** The log lines the functions wrote since the current test began (`level: message`). */
+export const logged: string[] = [];
+
 /**
  * One extension stand-in per test file; every test starts with the default settings and a healthy
  * stand-in. Returns an accessor, since the stand-in exists only once `beforeAll` has run.
@@ -65,6 +69,8 @@ export function useFakeExtension(): () => FakeExtension {
   beforeEach(() => {
     useSettings({});
     fake?.reset();
+    logged.length = 0;
+    setLogSink((level, _category, message) => logged.push(`${level}: ${message}`));
   });
   return () => fake!;
 }

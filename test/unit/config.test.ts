@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       idempotencyTtlSeconds: 86_400,
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       engineRefusesRunningDuplicates: true,
+      linkOrigin: undefined,
     });
   });
 
@@ -54,9 +55,57 @@ describe('loadConfig', () => {
     ],
     ['SINGLETON_LOCK_CONTAINER', 'Bad_Name', /valid blob container name/],
     ['SINGLETON_LOCK_CONTAINER', 'ab', /valid blob container name/],
-  ])('rejects %s=%p naming the setting', (name, value, message) => {
+    ['SINGLETON_LINK_ORIGIN', 'jobs.contoso.com', /SINGLETON_LINK_ORIGIN must be an http or https/],
+    ['SINGLETON_LINK_ORIGIN', 'ftp://jobs.contoso.com', /SINGLETON_LINK_ORIGIN/],
+    ['SINGLETON_LINK_ORIGIN', 'https://jobs.contoso.com/api', /without a path/],
+    ['SINGLETON_LINK_ORIGIN', 'https://user:secret@jobs.contoso.com', /SINGLETON_LINK_ORIGIN/],
+    ['SINGLETON_LINK_ORIGIN', 'https://jobs.contoso.com/?code=k', /SINGLETON_LINK_ORIGIN/],
+  ])('rejects %s=%p naming the setting, never echoing its value', (name, value, message) => {
     expect(() => loadConfig({ ...storage, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...storage, [name]: value })).toThrow(message);
+    let thrown: Error | undefined;
+    try {
+      loadConfig({ ...storage, [name]: value });
+    } catch (error) {
+      thrown = error as Error;
+    }
+    // A value may be a secret (a connection string pasted into the wrong setting).
+    expect(thrown?.message).not.toContain(value);
+  });
+
+  it('never echoes a bad storage setting either', () => {
+    const secret = 'not a url, AccountKey=c2VjcmV0';
+    expect(() => loadConfig({ AzureWebJobsStorage__blobServiceUri: secret })).toThrow(
+      /AzureWebJobsStorage__blobServiceUri is not a URL\.$/,
+    );
+  });
+
+  describe("the check-status links' origin", () => {
+    it.each<[Record<string, string>, string | undefined]>([
+      [{ SINGLETON_LINK_ORIGIN: 'https://jobs.contoso.com/' }, 'https://jobs.contoso.com'],
+      [
+        { SINGLETON_LINK_ORIGIN: ' https://jobs.contoso.com:8443 ' },
+        'https://jobs.contoso.com:8443',
+      ],
+      // Configured wins over the platform's host name.
+      [
+        {
+          SINGLETON_LINK_ORIGIN: 'https://jobs.contoso.com',
+          WEBSITE_HOSTNAME: 'app.azurewebsites.net',
+        },
+        'https://jobs.contoso.com',
+      ],
+      // Azure sets the app's default host name; links then use https.
+      [{ WEBSITE_HOSTNAME: 'app.azurewebsites.net' }, 'https://app.azurewebsites.net'],
+      // Core Tools sets localhost:7071: plain http.
+      [{ WEBSITE_HOSTNAME: 'localhost:7071' }, 'http://localhost:7071'],
+      [{ WEBSITE_HOSTNAME: '127.0.0.1:7071' }, 'http://127.0.0.1:7071'],
+      // Unset, or 0.0.0.0 (which durable-functions treats as unset): the request's, locally.
+      [{}, undefined],
+      [{ WEBSITE_HOSTNAME: '0.0.0.0:7071' }, undefined],
+    ])('%j → %s', (settings, origin) => {
+      expect(loadConfig({ ...storage, ...settings }).linkOrigin).toBe(origin);
+    });
   });
 
   it('requires a storage connection', () => {
