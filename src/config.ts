@@ -81,7 +81,7 @@ function linkOrigin(env: Env): string | undefined {
       url.hash
     ) {
       throw new ConfigError(
-        'App setting SINGLETON_LINK_ORIGIN must be an http or https origin such as https://jobs.contoso.com, without a path, query or user name.',
+        'App setting SINGLETON_LINK_ORIGIN must be an http or https origin such as https://jobs.example.com, without a path, query or user name.',
       );
     }
     return url.origin;

@@ -106,10 +106,14 @@ export function renderResult(
     case 'invalid':
       return problemResponse(problem(INVALID_PROBLEM[result.field], result.detail, result.facts));
     case 'unavailable':
+      // A restart's timeout is the starter's own finding, and the caller's to know; a
+      // dependency's text is not.
       return problemResponse(
-        problem('backend-unavailable', BACKEND_UNAVAILABLE_DETAIL, {
-          invocationId: log.invocationId,
-        }),
+        problem(
+          'backend-unavailable',
+          result.restartTimedOut ? result.detail : BACKEND_UNAVAILABLE_DETAIL,
+          { invocationId: log.invocationId },
+        ),
       );
     case 'failed':
       return problemResponse(

@@ -52,8 +52,12 @@ export type StartOutcome =
       readonly instanceId: string;
       readonly refusal: Refusal | InProgress;
     }
-  /** Retrying later may succeed; a start may or may not have happened (503). */
-  | { readonly kind: 'unavailable'; readonly detail: string }
+  /**
+   * Retrying later may succeed (503). A dependency did not answer: a start may or may not have
+   * happened. Or, with `restartTimedOut`, a restart's old instance did not end in time: nothing
+   * was started (the detail is the starter's own, and says so).
+   */
+  | { readonly kind: 'unavailable'; readonly detail: string; readonly restartTimedOut?: true }
   /** A dependency answered no; nothing was started (502). */
   | { readonly kind: 'failed'; readonly detail: string };
 

@@ -1,6 +1,7 @@
 /**
- * The singleton start: status read and lock request side by side → decision → start, attach,
- * restart or refuse under the lock → answer, with the lock's release left to run in the background.
+ * The singleton start: lock (or, for an ID just started or refused here, a status read) →
+ * decision → start, attach, restart or refuse under the lock → answer, with the lock's release
+ * left to run in the background.
  *
  * The extension's own duplicate check is not atomic on the Azure Storage backend (read, enqueue,
  * then write), so two concurrent starts of a new ID can both be told they succeeded. Holding a
@@ -17,19 +18,17 @@
  *     ones it is exact: it refuses a start over a running instance (with the host's default
  *     `overridableExistingInstanceStates: NonRunningStates`). So under the lock, the start call
  *     itself can be the check where the decision does not depend on more than "is one running"
- *     (`mustRecheck`); everywhere else the status is read again under the lock.
- *  3. The status read, where there is one, may happen before the lock is held (beside the
- *     request for it, to save a round trip): whatever it saw can only have changed by another
- *     holder's start, which (1) finished before ours begins and which (2) the engine or the
- *     re-check catches. Once the lock is held before a read has answered, the start goes on as if
- *     nothing had been seen: `mustRecheck` reads again under the lock unless the engine's check
- *     decides alone (reuse `always`, no restart); there, no read is made before the lock at all,
- *     unless the lock is taken by another start.
- *  4. A conflict (or attach) decided from a read made without the lock answers at once and
- *     starts nothing, so it needs no lock: a lock taken speculatively is released in the
- *     background. For an ID this process has just started or refused (`ConflictHints`), the read
- *     comes first and the lock only if needed, as a conflict is likely; a hint only orders the
- *     calls, it never decides an answer.
+ *     (`mustRecheck`); everywhere else the status is read under the lock.
+ *  3. The lock is asked for first, without waiting for another holder; held, the status is read
+ *     under it where the decision needs one. A read made before the lock (below) may be stale:
+ *     whatever it saw can only have changed by another holder's start, which (1) finished before
+ *     ours begins and which (2) the engine or the read under the lock catches. It is used only to
+ *     refuse or attach (4), or as the re-check's starting point, never to start.
+ *  4. When the lock is taken by another start, or for an ID this process has just started or
+ *     refused (`ConflictHints`: a conflict is likely), the status is read without the lock, and a
+ *     conflict (or attach) decided from it answers at once and starts nothing, so it needs no
+ *     lock; otherwise the lock is waited for, within its bound. A hint only orders the calls, it
+ *     never decides an answer.
  *  5. The answer does not wait for the release: the start has returned before the release is
  *     issued (1), so the next holder comes in after it whenever the release lands. A release that
  *     never lands (process gone, storage down) only delays the next start of the ID until the
@@ -90,7 +89,7 @@ export interface StartFlowSettings {
 /** How often a restart polls for the terminated instance to end. */
 const RESTART_POLL_MS = 250;
 
-/** A lock request's result, caught at once so that a failure nobody awaits is never unhandled. */
+/** A lock request's result, as data. */
 type LockAttempt = { held: HeldLock } | { busy: true } | { error: unknown };
 
 function attempt(lock: SingletonLock, key: LockKey, waitMs: number): Promise<LockAttempt> {
@@ -98,11 +97,6 @@ function attempt(lock: SingletonLock, key: LockKey, waitMs: number): Promise<Loc
     (held): LockAttempt => (held ? { held } : { busy: true }),
     (error: unknown) => ({ error }),
   );
-}
-
-/** A lock nobody will use: released once it arrives, without anyone waiting (safety point 4). */
-function dropInBackground(pending: Promise<LockAttempt>): void {
-  void pending.then((result) => ('held' in result ? result.held.release() : undefined));
 }
 
 type Read = { found: ExistingInstance | undefined } | { error: unknown };
@@ -156,38 +150,27 @@ export class StartFlow implements StartStep {
 
   private async checkThenLockAndAct(command: StartCommand, call: StartCall): Promise<StartOutcome> {
     const { instances, lock, log } = call;
-    const { lockWaitMs, engineRefusesRunningDuplicates, conflictHints } = this.settings;
+    const { lockWaitMs, conflictHints } = this.settings;
     const { instanceId, onConflict, orchestrator } = command;
     const key = { taskHub: instances.taskHub, instanceId };
-    // Safety points 3 and 4: for an ID this process just started or refused, read first, as a
-    // conflict is likely; otherwise ask for the lock at once, without waiting for a holder, and
-    // read beside it only where the answer may depend on the read.
-    const hinted = conflictHints?.expectsConflict(instanceId) ?? false;
-    const speculative = hinted ? undefined : attempt(lock, key, 0);
-    let reading =
-      hinted || mustRecheck(undefined, onConflict, orchestrator, engineRefusesRunningDuplicates)
-        ? read(instances, instanceId)
-        : undefined;
-    if (speculative) {
-      const first = await (reading ? Promise.race([reading, speculative]) : speculative);
+    // Safety point 3: the lock first, without waiting for a holder; held, the status is read
+    // under it where needed. Point 4: for an ID this process just started or refused, the read
+    // comes first, as a conflict is likely.
+    if (!conflictHints?.expectsConflict(instanceId)) {
+      const first = await attempt(lock, key, 0);
+      if ('error' in first) throw first.error;
       if ('held' in first) {
-        // Safety point 3: as if nothing had been seen; `mustRecheck` reads again where needed.
         return this.holding(first.held, command, call, () =>
           this.checkAndStart(command, undefined, call),
         );
       }
     }
     // The lock is taken by another start (or not asked for yet): what exists decides.
-    reading ??= read(instances, instanceId);
-    const result = await reading;
-    if ('error' in result) {
-      if (speculative) dropInBackground(speculative);
-      throw result.error;
-    }
+    const result = await read(instances, instanceId);
+    if ('error' in result) throw result.error;
     const seen = result.found;
     const decision = decide(seen, onConflict, orchestrator);
     if (isSettled(decision)) {
-      if (speculative) dropInBackground(speculative);
       const settled = settledOutcome(command, decision);
       // The common refusal, answered from one read with nothing taken or changed: its answer (and
       // the door's own line) says all this would, so it costs no line at the default level. On
@@ -196,9 +179,8 @@ export class StartFlow implements StartStep {
       log.debug(logLine.settledWithoutLock(command, seen, settled.kind));
       return settled;
     }
-    // Not asked yet (hinted), or busy when asked at once: wait for the holder, within the bound.
-    let locked = speculative ? await speculative : undefined;
-    if (locked === undefined || 'busy' in locked) locked = await attempt(lock, key, lockWaitMs);
+    // Wait for the holder, within the bound.
+    const locked = await attempt(lock, key, lockWaitMs);
     if ('error' in locked) throw locked.error;
     if ('busy' in locked) {
       log.info(logLine.lockBusy(command, lockWaitMs));
@@ -256,6 +238,7 @@ export class StartFlow implements StartStep {
       return {
         kind: 'unavailable',
         detail: restartTimedOutDetail(instanceId, this.settings.restartTimeoutMs),
+        restartTimedOut: true,
       };
     }
     try {

@@ -152,17 +152,44 @@ describe('lock wait bound', () => {
   });
 });
 
+/** Another app instance's lock object on the same storage. */
+function otherAppInstanceLock(): BlobLeaseLock {
+  const storage = createBlobServiceClient(
+    { kind: 'connectionString', connectionString: azuriteConnectionString() },
+    5_000,
+  );
+  return new BlobLeaseLock(storage, 'singleton-locks', { leaseSeconds: 15, timeoutMs: 5_000 });
+}
+
 describe('the check under the lock', () => {
-  const hiddenOnce = (id: string, name: string, status: RuntimeStatus) => {
+  /**
+   * The instance appeared while another app instance held the lock (its own start): this
+   * request, finding the lock taken, reads first and misses it, then waits for the lock.
+   */
+  const appearedWhileLocked = async (
+    id: string,
+    name: string,
+    status: RuntimeStatus,
+    send: () => Promise<Awaited<ReturnType<typeof post>>>,
+  ) => {
+    const held = await otherAppInstanceLock().acquire(
+      { taskHub: 'TestHubName', instanceId: id },
+      0,
+    );
+    expect(held).toBeDefined();
     extension().seed(id, name, status);
-    // The fast check misses it: it appeared between that check and taking the lock.
     extension().hiddenReads.set(id, 1);
+    const pending = send();
+    await sleep(300);
+    await held!.release();
+    return pending;
   };
 
-  it('re-reads under reuse never, and refuses the Completed instance the fast check missed', async () => {
+  it('re-reads under the lock, and refuses the Completed instance the read before it missed (reuse never)', async () => {
     const id = freshId();
-    hiddenOnce(id, FIXTURES.never, 'Completed');
-    const res = await post(FIXTURES.never, id, rpc());
+    const res = await appearedWhileLocked(id, FIXTURES.never, 'Completed', () =>
+      post(FIXTURES.never, id, rpc()),
+    );
     expect(res.status).toBe(409);
     expect(res.json).toMatchObject({ rule: 'reuse', runtimeStatus: 'Completed' });
     expect(extension().startsOf(id)).toHaveLength(0);
@@ -192,8 +219,9 @@ describe('the check under the lock', () => {
       AzureFunctionsJobHost__extensions__durableTask__overridableExistingInstanceStates: 'AnyState',
     });
     const id = freshId();
-    hiddenOnce(id, FIXTURES.always, 'Running');
-    const res = await post(FIXTURES.always, id, rpc());
+    const res = await appearedWhileLocked(id, FIXTURES.always, 'Running', () =>
+      post(FIXTURES.always, id, rpc()),
+    );
     expect(res.status).toBe(409);
     expect(res.json.detail).not.toMatch(/Durable engine refused/);
     expect(res.json.detail).toMatch(/is Running, and onConflict is 'reject'/);

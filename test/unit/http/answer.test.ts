@@ -158,6 +158,16 @@ describe('renderResult: 5xx answers say what to do, not what a dependency said',
     },
   );
 
+  it("a restart's timeout keeps the starter's own detail: nothing was started", () => {
+    const detail =
+      "The running instance 'x' was asked to terminate but did not end within 500 ms; nothing was started.";
+    const answer = readProblem(
+      renderResult({ kind: 'unavailable', detail, restartTimedOut: true }, request, client(), log),
+    );
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ detail, invocationId: 'inv-7' });
+  });
+
   it('a misconfiguration names the setting (never its value) with the invocation ID', async () => {
     const answer = readProblem(
       renderResult(

@@ -9,7 +9,7 @@ import type { StartCommand } from '../../../src/singleton/result';
 import type { ConflictPolicy, ReusePolicy } from '../../../src/singleton/policy';
 import { ConflictHints } from '../../../src/singleton/conflictHints';
 import { DependencyError } from '../../../src/dependencies/failure';
-import { fakeWorld, settle, startSingleton } from './fakes';
+import { fakeWorld, settle, startSingleton, type FakeLock } from './fakes';
 
 function command(
   onConflict: ConflictPolicy = 'reject',
@@ -24,27 +24,32 @@ function command(
   return { orchestrator, instanceId: 'id', input: { n: 1 }, onConflict };
 }
 
+/**
+ * Runs `start` while another holder has the lock when it first asks, and releases it once `start`
+ * is waiting for it: the path where the status is read before the lock is held.
+ */
+async function whileAnotherHolds<T>(lock: FakeLock, start: () => Promise<T>): Promise<T> {
+  const other = await lock.acquire({ taskHub: 'hub', instanceId: 'id' }, 0);
+  const pending = start();
+  await settle();
+  await other!.release();
+  return pending;
+}
+
 /** Where the engine's duplicate check decides alone: reuse `always` and the opt-in. */
 function engineChecked(onConflict: ConflictPolicy = 'reject'): StartCommand {
   return command(onConflict, 'always', true);
 }
 
 describe('started', () => {
-  it('starts a new ID after reading it again under the lock, and releases', async () => {
+  it('starts a new ID after reading it under the lock, and releases', async () => {
     const { deps, journal, lock } = fakeWorld();
 
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    // The read beside the lock request answered after the lock; whose instance the ID holds is
-    // read again under it (safety point 7).
-    expect(journal).toEqual([
-      'acquire id 0',
-      'status id',
-      'status id',
-      'start job id',
-      'released id',
-    ]);
+    // The lock first; whose instance the ID holds, if any, is read under it (safety point 7).
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
     expect(lock.holds).toEqual([{ state: 'released' }]);
   });
 
@@ -65,13 +70,7 @@ describe('started', () => {
     const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual([
-      'acquire id 0',
-      'status id',
-      'status id',
-      'start job id',
-      'released id',
-    ]);
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
   });
 
   it('replaces an ended instance the reuse policy allows to be replaced', async () => {
@@ -131,7 +130,7 @@ describe('conflict', () => {
     expect(journal).toEqual(['acquire id 0', 'status id']);
   });
 
-  it('refuses what it read beside the lock request, releasing that lock in the background', async () => {
+  it('refuses what it read under the lock, releasing it in the background', async () => {
     const { deps, instances, journal } = fakeWorld();
     instances.seed('id', 'Completed');
 
@@ -157,15 +156,25 @@ describe('conflict', () => {
     expect(journal).toEqual(['acquire id 0', 'status id', 'released id']);
   });
 
-  it('refuses, under the lock, an instance the fast check missed, and releases', async () => {
-    const { deps, instances, journal } = fakeWorld();
+  it('refuses, under the lock, an instance the read before it missed, and releases', async () => {
+    const { deps, instances, journal, lock } = fakeWorld();
     instances.seed('id', 'Completed');
     instances.hideFromReads('id', 1);
 
-    const outcome = await startSingleton(command('reject', 'never'), deps);
+    const outcome = await whileAnotherHolds(lock, () =>
+      startSingleton(command('reject', 'never'), deps),
+    );
 
     expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
-    expect(journal).toEqual(['acquire id 0', 'status id', 'status id', 'released id']);
+    expect(journal).toEqual([
+      'acquire id 0', // the other holder's
+      'acquire id 0', // taken
+      'status id', // misses it
+      'acquire id 10000',
+      'released id', // the other holder's
+      'status id', // under the lock: sees it
+      'released id',
+    ]);
   });
 
   it('answers "in progress" when another start holds the lock for the whole wait', async () => {
@@ -194,8 +203,7 @@ describe('restart', () => {
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual([
       'acquire id 0',
-      'status id',
-      'status id',
+      'status id', // under the lock: Running
       'terminate id',
       'status id', // 0 ms: still Running
       'status id', // 250 ms
@@ -216,6 +224,7 @@ describe('restart', () => {
     expect(outcome).toEqual({
       kind: 'unavailable',
       detail: expect.stringMatching(/did not end within 500 ms; nothing was started/),
+      restartTimedOut: true,
     });
     expect(journal).not.toContain('start job id');
     expect(journal.at(-1)).toBe('released id');
@@ -330,22 +339,22 @@ describe('instances belong to their orchestrator (safety point 7)', () => {
     expect(journal).toContain('start job id');
   });
 
-  it("refuses, under the lock, another orchestrator's instance that the read beside the lock missed", async () => {
-    // An earlier holder started another orchestrator under the ID, and it ended at once: the
+  it("refuses, under the lock, another orchestrator's instance that the read before it missed", async () => {
+    // The other holder started another orchestrator under the ID, and it ended at once: the
     // engine would let a start replace it, so only the read under the lock sees whose it is.
-    const { deps, instances, journal } = fakeWorld();
+    const { deps, instances, journal, lock } = fakeWorld();
     instances.seed('id', 'Completed', 'otherJob');
     instances.hideFromReads('id', 1);
-    instances.slowReads = true;
 
-    const outcome = await startSingleton(command(), deps);
+    const outcome = await whileAnotherHolds(lock, () => startSingleton(command(), deps));
 
     expect(outcome).toEqual({
       kind: 'conflict',
       instanceId: 'id',
       refusal: { rule: 'other-orchestrator', runtimeStatus: 'Completed' },
     });
-    expect(journal).toEqual(['acquire id 0', 'status id', 'status id', 'released id']);
+    expect(journal).not.toContain('start job id');
+    expect(journal.slice(-2)).toEqual(['status id', 'released id']);
   });
 
   it('names the other orchestrator in the log line, never in the outcome', async () => {
@@ -369,7 +378,7 @@ describe('dependency failures', () => {
     const outcome = await startSingleton(command(), deps);
 
     expect(outcome).toEqual({ kind: 'unavailable', detail: 'storage down' });
-    expect(journal).toEqual(['acquire id 0', 'status id']);
+    expect(journal).toEqual(['acquire id 0']);
   });
 
   it('answers unavailable when the durable backend is unavailable', async () => {
@@ -480,14 +489,15 @@ describe('safety (the argument at the top of start.ts)', () => {
     expect(heldAtStart).toEqual([true]);
   });
 
-  it('answers a conflict read beside the lock request without waiting for the lock', async () => {
-    const { deps, instances, lock } = fakeWorld();
+  it('answers a conflict read while another start holds the lock, without waiting for it', async () => {
+    const { deps, instances, lock, journal } = fakeWorld();
     instances.seed('id', 'Completed');
-    lock.stalled = true; // the lock's storage never answers
+    lock.busy = true; // another holder keeps it for the whole wait
 
     const outcome = await startSingleton(command('reject', 'never'), deps);
 
     expect(outcome).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    expect(journal).toEqual(['acquire id 0', 'status id']);
   });
 
   it('answers a conflict without waiting for the lock, for an ID this process started before', async () => {
@@ -522,22 +532,6 @@ describe('the lock before the status read', () => {
 
     expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
     expect(journal).toEqual(['acquire id 0', 'start job id', 'released id']);
-  });
-
-  it('goes on once the lock is held before the read answers, reading again under the lock', async () => {
-    const { deps, instances, journal } = fakeWorld();
-    instances.slowReads = true;
-
-    const outcome = await startSingleton(command('reject', 'failedOnly'), deps);
-
-    expect(outcome).toEqual({ kind: 'started', instanceId: 'id' });
-    expect(journal).toEqual([
-      'acquire id 0',
-      'status id', // beside the lock request: ignored
-      'status id', // under the lock
-      'start job id',
-      'released id',
-    ]);
   });
 
   it('never starts over a running instance: the engine refuses under the lock', async () => {

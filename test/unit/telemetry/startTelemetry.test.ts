@@ -66,8 +66,8 @@ describe('the request span, by outcome', () => {
     expect(w.span('singleton.start').attributes['singleton.outcome']).toBe('started');
     expect(w.children()).toContain('singleton.instances.terminate');
     const reads = w.spans().filter((s) => s.name === 'singleton.instances.status');
+    // The read under the lock, then the polls until it has ended.
     expect(reads.map((s) => s.attributes['singleton.runtime_status'])).toEqual([
-      'Running',
       'Running',
       'Terminated',
     ]);
@@ -244,7 +244,8 @@ describe('the instance ID setting', () => {
 
     await w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow);
 
-    expect(w.spans().length).toBeGreaterThan(4);
+    // The start, the lock, the read under it, the start call (the release ends later).
+    expect(w.spans().length).toBeGreaterThanOrEqual(4);
     for (const span of w.spans()) {
       expect(Object.keys(span.attributes)).not.toContain('singleton.instance_id');
       expect(span.attributes['singleton.task_hub']).toBe('hub');
