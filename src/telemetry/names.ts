@@ -36,7 +36,7 @@ export const ATTR = {
   replayedOutcome: 'singleton.replayed_outcome',
   /** Which field made an invalid request: orchestrator | instanceId | input | idempotencyKey. */
   invalidField: 'singleton.invalid_field',
-  /** Why a conflict: running | reuse | in-progress. */
+  /** Why a conflict: running | reuse | other-orchestrator | in-progress. */
   conflictRule: 'singleton.conflict.rule',
   /** Who saw the running instance of a `running` conflict: starter | engine. */
   conflictSeenBy: 'singleton.conflict.seen_by',

@@ -115,6 +115,27 @@ describe('the request span, by outcome', () => {
     expect(isError(span)).toBe(false);
   });
 
+  it("conflict (another orchestrator's instance): its rule on the span and on the outcome counter", async () => {
+    const w = telemetryWorld();
+    // Running: refused even for these tests' orchestrator, which may replace others' ended ones.
+    w.instances.seed('id', 'Running', 'otherJob');
+
+    await w.telemetry.run(command('reject', 'failedOnly'), w.call, w.flow);
+
+    expect(w.span('singleton.start').attributes).toMatchObject({
+      'singleton.outcome': 'conflict',
+      'singleton.conflict.rule': 'other-orchestrator',
+      'singleton.runtime_status': 'Running',
+    });
+    expect(
+      byAttributes(await w.metric('singleton.start.outcomes'), (p) => p.value as number),
+    ).toEqual({
+      'singleton.conflict.rule=other-orchestrator singleton.on_conflict=reject singleton.orchestrator=job singleton.outcome=conflict': 1,
+    });
+    // The other orchestrator is the operator's to see in the log, not a span attribute's.
+    expect(JSON.stringify(w.spans().map((s) => s.attributes))).not.toContain('otherJob');
+  });
+
   it('conflict (running, seen by the engine): the start span says the engine refused, not an error', async () => {
     const w = telemetryWorld();
     w.instances.seed('id', 'Running');
