@@ -65,12 +65,7 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 function linkOrigin(env: Env): string | undefined {
   const configured = env.SINGLETON_LINK_ORIGIN?.trim();
   if (configured) {
-    let url: URL | undefined;
-    try {
-      url = new URL(configured);
-    } catch {
-      url = undefined;
-    }
+    const url = URL.canParse(configured) ? new URL(configured) : undefined;
     if (
       !url ||
       (url.protocol !== 'https:' && url.protocol !== 'http:') ||

@@ -4,11 +4,8 @@
  */
 import type { ReusePolicy, StartingOrchestrator } from './policy';
 
+/** An exposed orchestrator: its name, reuse policy and opt-in (`StartingOrchestrator`), and input check. */
 export interface StartableOrchestrator extends StartingOrchestrator {
-  /** The orchestrator's registered function name. */
-  readonly name: string;
-  /** Which ended instances a new start may replace. */
-  readonly reuse: ReusePolicy;
   /** The orchestrator's own input check, run before anything starts; none: any JSON input. */
   readonly input?: InputCheck;
 }

@@ -52,7 +52,6 @@ import {
   type ExistingInstance,
   type HeldLock,
   type Instances,
-  type LockKey,
   type Logger,
   type SingletonLock,
 } from './ports';
@@ -88,25 +87,6 @@ export interface StartFlowSettings {
 
 /** How often a restart polls for the terminated instance to end. */
 const RESTART_POLL_MS = 250;
-
-/** A lock request's result, as data. */
-type LockAttempt = { held: HeldLock } | { busy: true } | { error: unknown };
-
-function attempt(lock: SingletonLock, key: LockKey, waitMs: number): Promise<LockAttempt> {
-  return lock.acquire(key, waitMs).then(
-    (held): LockAttempt => (held ? { held } : { busy: true }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-type Read = { found: ExistingInstance | undefined } | { error: unknown };
-
-function read(instances: Instances, instanceId: string): Promise<Read> {
-  return instances.status(instanceId).then(
-    (found) => ({ found }),
-    (error: unknown) => ({ error }),
-  );
-}
 
 type Settled = Extract<Decision, { action: 'attach' | 'conflict' }>;
 
@@ -157,18 +137,15 @@ export class StartFlow implements StartStep {
     // under it where needed. Point 4: for an ID this process just started or refused, the read
     // comes first, as a conflict is likely.
     if (!conflictHints?.expectsConflict(instanceId)) {
-      const first = await attempt(lock, key, 0);
-      if ('error' in first) throw first.error;
-      if ('held' in first) {
-        return this.holding(first.held, command, call, () =>
+      const held = await lock.acquire(key, 0);
+      if (held) {
+        return this.holding(held, command, call, () =>
           this.checkAndStart(command, undefined, call),
         );
       }
     }
     // The lock is taken by another start (or not asked for yet): what exists decides.
-    const result = await read(instances, instanceId);
-    if ('error' in result) throw result.error;
-    const seen = result.found;
+    const seen = await instances.status(instanceId);
     const decision = decide(seen, onConflict, orchestrator);
     if (isSettled(decision)) {
       const settled = settledOutcome(command, decision);
@@ -180,13 +157,12 @@ export class StartFlow implements StartStep {
       return settled;
     }
     // Wait for the holder, within the bound.
-    const locked = await attempt(lock, key, lockWaitMs);
-    if ('error' in locked) throw locked.error;
-    if ('busy' in locked) {
+    const held = await lock.acquire(key, lockWaitMs);
+    if (!held) {
       log.info(logLine.lockBusy(command, lockWaitMs));
       return { kind: 'conflict', instanceId, refusal: { rule: 'in-progress', lockWaitMs } };
     }
-    return this.holding(locked.held, command, call, () => this.checkAndStart(command, seen, call));
+    return this.holding(held, command, call, () => this.checkAndStart(command, seen, call));
   }
 
   /**

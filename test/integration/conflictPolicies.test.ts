@@ -235,32 +235,25 @@ describe("another orchestrator's instance", () => {
       (r) => r.method === 'POST' && decodeURIComponent(r.path).includes(id),
     );
 
-  it.each(POLICIES)(
-    'a running one: 409 other-orchestrator, not attached, terminated or started over (onConflict=%s)',
-    async (onConflict) => {
+  // Ended: refused under reuse always too, so its history is kept.
+  it.each(
+    (['Running', 'Completed'] as const).flatMap((status) =>
+      POLICIES.map((onConflict) => [status, onConflict] as const),
+    ),
+  )(
+    'a %s one: 409 other-orchestrator, not attached, terminated or started over (onConflict=%s)',
+    async (status, onConflict) => {
       const id = freshId();
-      extension().seed(id, HIDDEN, 'Running');
+      extension().seed(id, HIDDEN, status);
       const res = await post(FIXTURES.always, id, { ...rpc(), query: `onConflict=${onConflict}` });
       expect(res.status).toBe(409);
       expect(res.json).toMatchObject({
         type: 'urn:durable-singleton:problem:instance-exists',
         rule: 'other-orchestrator',
-        runtimeStatus: 'Running',
+        runtimeStatus: status,
       });
       // The caller learns that the ID is taken, not by what.
       expect(JSON.stringify(res.json)).not.toContain(HIDDEN);
-      expect(acted(id)).toEqual([]);
-    },
-  );
-
-  it.each(POLICIES)(
-    'an ended one: 409 other-orchestrator under reuse always; its history is kept (onConflict=%s)',
-    async (onConflict) => {
-      const id = freshId();
-      extension().seed(id, HIDDEN, 'Completed');
-      const res = await post(FIXTURES.always, id, { ...rpc(), query: `onConflict=${onConflict}` });
-      expect(res.status).toBe(409);
-      expect(res.json).toMatchObject({ rule: 'other-orchestrator', runtimeStatus: 'Completed' });
       expect(acted(id)).toEqual([]);
     },
   );

@@ -7,7 +7,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHAOS_OTHER_JOB } from './functions/chaosJob';
-import { chaos, expect, spread, statuses, type Expectation, type Scenario } from './scenario';
+import {
+  chaos,
+  expect,
+  instanceUrl,
+  spread,
+  statuses,
+  type Expectation,
+  type Scenario,
+} from './scenario';
 import type { ScenarioContext } from './scenario';
 
 /** Holds its ID past the requests below; ends by itself within the scenario. */
@@ -24,11 +32,9 @@ async function waitForStatus(
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   while (Date.now() < deadline) {
-    const [instance] = context.cluster.living();
-    const answer = await fetch(
-      `${context.cluster.frontDoor(instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`,
-      { signal: AbortSignal.timeout(10_000) },
-    ).catch(() => undefined);
+    const answer = await fetch(instanceUrl(context, instanceId), {
+      signal: AbortSignal.timeout(10_000),
+    }).catch(() => undefined);
     if (answer?.ok) {
       last = ((await answer.json()) as { runtimeStatus?: string }).runtimeStatus;
       if (last && done(last)) return last;

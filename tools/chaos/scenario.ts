@@ -97,10 +97,15 @@ export async function startUntilAccepted(
   return undefined;
 }
 
-export async function terminate(context: ScenarioContext, instanceId: string): Promise<void> {
+/** The extension's URL of an instance, through a living app instance's front door. */
+export function instanceUrl(context: ScenarioContext, instanceId: string): string {
   const [instance] = context.cluster.living();
-  await fetch(
-    `${context.cluster.frontDoor(instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}/terminate?reason=chaos`,
-    { method: 'POST', signal: AbortSignal.timeout(10_000) },
-  ).catch(() => undefined);
+  return `${context.cluster.frontDoor(instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`;
+}
+
+export async function terminate(context: ScenarioContext, instanceId: string): Promise<void> {
+  await fetch(`${instanceUrl(context, instanceId)}/terminate?reason=chaos`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => undefined);
 }

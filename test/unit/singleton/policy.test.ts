@@ -128,19 +128,13 @@ describe('decide: restart and reuse policies', () => {
 
 describe('decide: an instance of another orchestrator', () => {
   const POLICIES: ConflictPolicy[] = ['reject', 'attach', 'restart'];
-  it.each(RUNNING)('%s: refused whatever onConflict, even with the opt-in', (status) => {
+  // Running: refused even with the opt-in. Ended: refused by default, even under reuse always.
+  it.each([
+    ...RUNNING.map((status) => [status, [job('always'), job('always', true)]] as const),
+    ...ENDED.map((status) => [status, [job('always'), job('always', false)]] as const),
+  ])('%s: refused whatever onConflict (orchestrators %j)', (status, orchestrators) => {
     for (const onConflict of POLICIES) {
-      for (const orchestrator of [job('always'), job('always', true)]) {
-        expect(decide(other(status), onConflict, orchestrator)).toEqual({
-          action: 'conflict',
-          refusal: { rule: 'other-orchestrator', runtimeStatus: status },
-        });
-      }
-    }
-  });
-  it.each(ENDED)('%s: refused by default, even under reuse always', (status) => {
-    for (const onConflict of POLICIES) {
-      for (const orchestrator of [job('always'), job('always', false)]) {
+      for (const orchestrator of orchestrators) {
         expect(decide(other(status), onConflict, orchestrator)).toEqual({
           action: 'conflict',
           refusal: { rule: 'other-orchestrator', runtimeStatus: status },
