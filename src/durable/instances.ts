@@ -5,6 +5,8 @@
  *  - The extension refuses a duplicate start with "An Orchestration instance with the status X
  *    already exists." (409 on the local endpoint of extension 3.19, 500 on older versions' webhook):
  *    that is a conflict, whatever the status code.
+ *  - The extension answers 500 when its own storage call got no answer (a reset connection, a
+ *    timeout), naming the .NET exception: that is "no answer" behind it, and retrying is right.
  *  - The client has no timeout: every call is bounded here.
  */
 import type { DurableClient } from 'durable-functions';
@@ -20,6 +22,9 @@ import { isRuntimeStatus } from '../singleton/statuses';
 const NOT_FOUND = /replied with HTTP 404 response/;
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
 const STATUS_CODE = /unexpected status code: (\d{3})/;
+/** The extension's 500 when its storage call got no answer (measured: a reset under chaos scenario c). */
+const STORAGE_UNANSWERED =
+  /"ExceptionType":"System\.(Net\.Sockets\.SocketException|IO\.IOException|Net\.Http\.HttpRequestException|TimeoutException|Threading\.Tasks\.TaskCanceledException|OperationCanceledException)"/;
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -37,6 +42,7 @@ function observed(error: unknown): Observed {
   const { message = '', code } = (error ?? {}) as { message?: string; code?: string };
   if (code !== undefined && NETWORK_CODES.has(code)) return { answer: 'none' };
   const status = STATUS_CODE.exec(message)?.[1];
+  if (status === '500' && STORAGE_UNANSWERED.test(message)) return { answer: 'none' };
   return status ? { answer: 'status', status: Number(status) } : { answer: 'other' };
 }
 

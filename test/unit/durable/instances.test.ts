@@ -19,6 +19,28 @@ describe('durableInstances: failures', () => {
     ['a 504', status(504), 'unavailable'],
     ['a 429', status(429), 'unavailable'],
     ['a 500', status(500), 'failed'],
+    // As the extension answered when the proxy reset its storage connection (chaos scenario c).
+    [
+      "a 500 for its storage's reset connection",
+      new Error(
+        'The operation failed with an unexpected status code: 500. Details: {"Message":"Something went wrong while processing your request","ExceptionMessage":"Transport endpoint is not connected","ExceptionType":"System.Net.Sockets.SocketException"}',
+      ),
+      'unavailable',
+    ],
+    [
+      'a 500 for an IOException',
+      new Error(
+        'The operation failed with an unexpected status code: 500. Details: {"ExceptionType":"System.IO.IOException"}',
+      ),
+      'unavailable',
+    ],
+    [
+      'a 500 for anything else',
+      new Error(
+        'The operation failed with an unexpected status code: 500. Details: {"ExceptionType":"System.InvalidOperationException"}',
+      ),
+      'failed',
+    ],
     ['a 400', status(400), 'failed'],
     ['a refused connection', network('ECONNREFUSED'), 'unavailable'],
     ['an unknown error', new Error('boom'), 'failed'],
