@@ -138,6 +138,9 @@ param singletonIdempotencyTtlSeconds int?
 @description('SINGLETON_LINK_ORIGIN: the origin of the check-status links (e.g. https://jobs.contoso.com behind a custom domain or a proxy); unset: the app\'s own host name.')
 param singletonLinkOrigin string?
 
+@description('SINGLETON_REDACT_INSTANCE_IDS: true keeps instance IDs (which may carry personal data) out of logs, problem bodies and traces.')
+param singletonRedactInstanceIds bool?
+
 @description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
 param nightlyImportSchedule string = '0 0 2 * * *'
 
@@ -171,6 +174,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_RESTART_TIMEOUT_MS: singletonRestartTimeoutMs
       SINGLETON_IDEMPOTENCY_TTL_SECONDS: singletonIdempotencyTtlSeconds
       SINGLETON_LINK_ORIGIN: singletonLinkOrigin
+      SINGLETON_REDACT_INSTANCE_IDS: singletonRedactInstanceIds
     }
     nightlyImportSchedule: nightlyImportSchedule
     maximumInstanceCount: maximumInstanceCount

@@ -12,6 +12,7 @@ import type { InvocationContext } from '@azure/functions';
 import { durableClient } from './durable/client';
 import { readJsonInput } from './http/jsonInput';
 import type { ConflictPolicy } from './singleton/policy';
+import { resultLine } from './singleton/messages';
 import type { SingletonResult } from './singleton/result';
 import { processStarter } from './starter';
 
@@ -40,6 +41,11 @@ export interface BoundStarter {
     input?: unknown,
     options?: StartOptions,
   ): Promise<SingletonResult>;
+  /**
+   * One sentence saying what came of the start of `instanceId`, for the trigger's own log line or
+   * error: without the ID when `SINGLETON_REDACT_INSTANCE_IDS` is set.
+   */
+  describe(result: SingletonResult, instanceId: string): string;
 }
 
 /** The process's singleton starter, bound to this invocation's durable client and log. */
@@ -55,6 +61,7 @@ export function singletonStarter(context: InvocationContext): BoundStarter {
       }
       return starter.start({ orchestrator, instanceId, input, ...options }, client, context);
     },
+    describe: (result, instanceId) => starter.redaction.text(resultLine(result), instanceId),
   };
 }
 

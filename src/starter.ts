@@ -20,13 +20,15 @@ import { BlobIdempotencyStore } from './storage/blobIdempotencyStore';
 import { BlobLeaseLock } from './storage/blobLeaseLock';
 import { createBlobServiceClient } from './storage/blobService';
 import { StorageConnectionError } from './storage/connection';
-import { loadTelemetrySettings } from './telemetry/settings';
+import { loadRedaction, redactInstanceIds, type Redaction } from './redaction';
 import { StartTelemetry } from './telemetry/startTelemetry';
 
 /** The process's starter, as the doors see it: a request and the invocation's durable client. */
 export interface AppStarter {
   /** The settings, or undefined when one is invalid (then every start answers `misconfigured`). */
   readonly config: SingletonConfig | undefined;
+  /** What the doors' own lines and problem bodies do with the ID (`SINGLETON_REDACT_INSTANCE_IDS`). */
+  readonly redaction: Redaction;
   start(request: SingletonRequest, client: DurableClient, log: Logger): Promise<SingletonResult>;
 }
 
@@ -34,10 +36,10 @@ const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 export function createStarter(env: Env, hostJson: unknown): AppStarter {
   let config: SingletonConfig;
-  let telemetry: StartTelemetry;
+  let redaction: Redaction;
   try {
     config = loadConfig(env, hostJson);
-    telemetry = new StartTelemetry(loadTelemetrySettings(env));
+    redaction = loadRedaction(env);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StorageConnectionError) {
       return misconfigured(error.message);
@@ -68,6 +70,7 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     lockLeaseSeconds: config.lockLeaseSeconds,
     backendTimeoutMs: config.backendTimeoutMs,
   });
+  const telemetry = new StartTelemetry({ redaction });
   const starter = new SingletonStarter(telemetry.around(keyed), lock);
   const { backendTimeoutMs } = config;
   // The doors reuse one durable client per binding (src/durable/client.ts): so is its adapter.
@@ -79,13 +82,17 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
   };
   return {
     config,
-    start: (request, client, log) => starter.start(request, instancesOf(client), log),
+    redaction,
+    start: (request, client, log) =>
+      starter.start(request, instancesOf(client), redaction.log(log, request.instanceId)),
   };
 }
 
 function misconfigured(detail: string): AppStarter {
   return {
     config: undefined,
+    // The setting may be the bad one: an unknown wish is taken as the stricter.
+    redaction: redactInstanceIds,
     start: (_request, _client, log) => {
       log.warn(detail);
       return Promise.resolve({ kind: 'misconfigured', detail });

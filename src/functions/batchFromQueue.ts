@@ -12,7 +12,6 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { readBatchRequestMessage } from '../jobs/batchQueue/message';
 import { PROCESS_BATCH } from '../jobs/processBatch/names';
-import { resultLine } from '../singleton/messages';
 import { singletonStarter } from '../singletonStarter';
 
 export const BATCH_REQUESTS_QUEUE = 'batch-requests';
@@ -24,11 +23,12 @@ export async function batchFromQueue(message: unknown, context: InvocationContex
     throw new Error(`Batch request ${messageId} refused: ${read.problems.join('; ')}.`);
   }
   const { instanceId, input, onConflict } = read.value;
-  const result = await singletonStarter(context).start(PROCESS_BATCH, instanceId, input, {
+  const starter = singletonStarter(context);
+  const result = await starter.start(PROCESS_BATCH, instanceId, input, {
     idempotencyKey: `${BATCH_REQUESTS_QUEUE}/${messageId}`,
     ...(onConflict !== undefined && { onConflict }),
   });
-  const line = `Batch request ${messageId}: ${resultLine(result)}`;
+  const line = `Batch request ${messageId}: ${starter.describe(result, instanceId)}`;
   switch (result.kind) {
     case 'started':
     case 'attached':

@@ -36,8 +36,11 @@ export function httpStartSingle(starterOf: () => AppStarter = processStarter): H
     }
     const client = durableClient(context);
     const result = await starter.start(parsed.request, client, context);
+    const { redaction } = starter;
+    const { instanceId } = parsed.request;
     const linkOrigin = starter.config?.linkOrigin;
-    return renderResult(result, { url: request.url, linkOrigin }, client, context);
+    const answered = { url: request.url, linkOrigin, redaction, instanceId };
+    return renderResult(result, answered, client, context);
   };
 }
 

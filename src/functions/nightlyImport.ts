@@ -13,13 +13,13 @@ import { processBatchOrchestrator } from '../jobs/processBatch/orchestrator';
 import { nightlyImportId } from '../jobs/nightlyImport/instanceId';
 import { NIGHTLY_IMPORT } from '../jobs/nightlyImport/names';
 import { exposeForSingletonStart } from '../singleton/catalog';
-import { resultLine } from '../singleton/messages';
 import { singletonStarter } from '../singletonStarter';
 
 export async function nightlyImportTimer(timer: Timer, context: InvocationContext): Promise<void> {
   const instanceId = nightlyImportId(new Date());
-  const result = await singletonStarter(context).start(NIGHTLY_IMPORT, instanceId, null);
-  const line = `Nightly import${timer.isPastDue ? ' (past due)' : ''}: ${resultLine(result)}`;
+  const starter = singletonStarter(context);
+  const result = await starter.start(NIGHTLY_IMPORT, instanceId, null);
+  const line = `Nightly import${timer.isPastDue ? ' (past due)' : ''}: ${starter.describe(result, instanceId)}`;
   switch (result.kind) {
     case 'started':
     case 'conflict':

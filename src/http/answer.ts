@@ -7,6 +7,7 @@ import { HttpResponse, type HttpResponseInit } from '@azure/functions';
 import { inProgressDetail, mismatchDetail } from '../idempotency/messages';
 import { conflictDetail } from '../singleton/messages';
 import type { InvalidField, ReplayableOutcome, SingletonResult } from '../singleton/result';
+import { keepInstanceIds, type Redaction } from '../redaction';
 import { checkStatusLinks, type LinkTemplates } from './checkStatusLinks';
 import { problem, problemResponse, type ProblemType } from './problem';
 
@@ -17,6 +18,13 @@ export interface AnsweredRequest {
   readonly url: string;
   /** The links' origin when one is configured (config.ts); else the request URL's. */
   readonly linkOrigin?: string;
+  /**
+   * With `SINGLETON_REDACT_INSTANCE_IDS`, problem bodies and the log leave the ID out; a 202 or 200
+   * keeps it, as the caller's own resource.
+   */
+  readonly redaction?: Redaction;
+  /** The ID the request asked for: what the redaction takes out. */
+  readonly instanceId?: string;
 }
 
 /** The invocation being answered: its ID goes into 5xx bodies, its log gets what they leave out. */
@@ -59,21 +67,26 @@ export function renderResult(
   links: LinkTemplates,
   log: AnswerLog,
 ): HttpResponseInit | HttpResponse {
+  const redaction = request.redaction ?? keepInstanceIds;
+  const asked = request.instanceId;
+  const said = (text: string) => (asked === undefined ? text : redaction.text(text, asked));
+  const idFact = (instanceId: string) => (redaction.instanceIds ? {} : { instanceId });
+  const linksLog: AnswerLog = { invocationId: log.invocationId, warn: (m) => log.warn(said(m)) };
   switch (result.kind) {
     case 'started':
     case 'attached':
-      return linksAnswer(result, false, request, links, log);
+      return linksAnswer(result, false, request, links, linksLog);
     case 'replayed':
       // The links are built anew from this request, as for a first answer: records keep none.
-      return linksAnswer(result.original, true, request, links, log);
+      return linksAnswer(result.original, true, request, links, linksLog);
     case 'conflict': {
       const { instanceId, refusal } = result;
-      const detail = conflictDetail(instanceId, refusal);
+      const detail = said(conflictDetail(instanceId, refusal));
       return problemResponse(
         refusal.rule === 'in-progress'
-          ? problem('start-in-progress', detail, { instanceId, rule: refusal.rule })
+          ? problem('start-in-progress', detail, { ...idFact(instanceId), rule: refusal.rule })
           : problem('instance-exists', detail, {
-              instanceId,
+              ...idFact(instanceId),
               runtimeStatus: refusal.runtimeStatus,
               rule: refusal.rule,
             }),
@@ -91,8 +104,8 @@ export function renderResult(
     case 'keyInProgress': {
       const { idempotencyKey, instanceId, retryAfterMs } = result;
       const answer = problemResponse(
-        problem('start-in-progress', inProgressDetail(idempotencyKey, instanceId), {
-          instanceId,
+        problem('start-in-progress', said(inProgressDetail(idempotencyKey, instanceId)), {
+          ...idFact(instanceId),
           rule: 'in-progress',
           idempotencyKey,
         }),
@@ -111,7 +124,7 @@ export function renderResult(
       return problemResponse(
         problem(
           'backend-unavailable',
-          result.restartTimedOut ? result.detail : BACKEND_UNAVAILABLE_DETAIL,
+          result.restartTimedOut ? said(result.detail) : BACKEND_UNAVAILABLE_DETAIL,
           { invocationId: log.invocationId },
         ),
       );

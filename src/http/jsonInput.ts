@@ -38,10 +38,21 @@ export function readJsonInput(body: Uint8Array): InputRead {
   try {
     input = JSON.parse(text);
   } catch (error) {
-    return { ok: false, detail: `The request body is not valid JSON: ${(error as Error).message}` };
+    return { ok: false, detail: notJson(error as Error) };
   }
   const problem = scan(text);
   return problem === undefined ? { ok: true, input } : { ok: false, detail: problem };
+}
+
+/**
+ * V8's parse errors quote the text around the mistake (`Unexpected token 'x', "…" is not valid
+ * JSON`); the answer names only where it is, since the body may carry personal data.
+ */
+function notJson(error: Error): string {
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  return position === undefined
+    ? 'The request body is not valid JSON.'
+    : `The request body is not valid JSON (at character ${position}).`;
 }
 
 interface Container {
@@ -87,7 +98,7 @@ function scan(text: string): string | undefined {
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       NUMBER.lastIndex = i;
       const match = NUMBER.exec(text)!;
-      const problem = numberProblem(match[0], match[1] !== undefined || match[2] !== undefined);
+      const problem = numberProblem(match[0], match[1] !== undefined || match[2] !== undefined, i);
       if (problem) return problem;
       i = NUMBER.lastIndex;
     } else {
@@ -105,16 +116,21 @@ function stringEnd(text: string, start: number): number {
   return i + 1;
 }
 
-function numberProblem(literal: string, hasFractionOrExponent: boolean): string | undefined {
+/** The number is named by its position: the answer never quotes the input. */
+function numberProblem(
+  literal: string,
+  hasFractionOrExponent: boolean,
+  at: number,
+): string | undefined {
   const value = Number(literal);
   if (!Number.isFinite(value)) {
-    return `The input holds the number ${literal}, too large for a double (it would become null).`;
+    return `The input holds a number too large for a double at character ${at} (it would become null).`;
   }
   if (value === 0 && /[1-9]/.test(literal.split(/[eE]/)[0]!)) {
-    return `The input holds the number ${literal}, too small for a double (it would become 0).`;
+    return `The input holds a number too small for a double at character ${at} (it would become 0).`;
   }
   if (!hasFractionOrExponent && !Number.isSafeInteger(value)) {
-    return `The input holds the integer ${literal}, beyond ±(2^53 − 1): it would be rounded to ${value}. Send it as a string.`;
+    return `The input holds an integer beyond ±(2^53 − 1) at character ${at}: it would be rounded. Send it as a string.`;
   }
   return undefined;
 }

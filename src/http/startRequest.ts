@@ -110,7 +110,7 @@ function readConflictPolicy(request: StartHttpRequest): string | undefined | Par
     return fail(
       problem(
         'invalid-conflict-policy',
-        `onConflict must be given at most once; got ${values.map((v) => `'${v}'`).join(', ')}.`,
+        `onConflict must be given at most once; it was given ${values.length === 1 ? 'a list of values' : `${values.length} times`}.`,
       ),
     );
   }

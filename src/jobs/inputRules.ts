@@ -24,7 +24,7 @@ export function readObject(
     return {};
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.push(`${what} must be a JSON object (got ${valueForMessage(raw)})`);
+    problems.push(`${what} must be a JSON object (got ${kindOf(raw)})`);
     return {};
   }
   return raw as Record<string, unknown>;
@@ -72,9 +72,9 @@ export function readInteger(
     value < rule.min ||
     value > rule.max
   ) {
-    problems.push(
-      `${key} must be an integer from ${rule.min} to ${rule.max} (got ${valueForMessage(value)})`,
-    );
+    const got =
+      typeof value === 'number' && Number.isInteger(value) ? 'one out of range' : kindOf(value);
+    problems.push(`${key} must be an integer from ${rule.min} to ${rule.max} (got ${got})`);
     return rule.default;
   }
   return value;
@@ -85,17 +85,21 @@ export function invalidInputMessage(job: string, problems: readonly string[]): s
   return `Invalid input for ${job}: ${problems.join('; ')}.`;
 }
 
-/** How a received value is quoted in a problem's "(got …)": short, and never the whole of an object. */
-export function valueForMessage(value: unknown): string {
-  if (value === null) {
-    return 'null';
+/**
+ * How a problem's "(got …)" describes a rejected value: by its kind, never the value itself. Input
+ * may carry personal data, and problems reach answers, logs and the orchestration's failure output.
+ */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a fraction';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'an object';
   }
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : typeof value === 'object'
-      ? 'an object'
-      : String(value);
 }

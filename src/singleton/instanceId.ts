@@ -63,7 +63,7 @@ export function checkInstanceId(id: string): IdCheck {
     return refuse("The instance ID must not start with '@' (reserved for entities).");
   }
   if (id === '.' || id === '..') {
-    return refuse(`The instance ID must not be '${id}' (a URL dot segment).`);
+    return refuse("The instance ID must not be a URL dot segment ('.' or '..').");
   }
   if (id.startsWith(' ') || id.endsWith(' ')) {
     return refuse(

@@ -21,7 +21,7 @@ export function checkRequest(request: SingletonRequest): StartCommand | Invalid 
     return {
       kind: 'invalid',
       field: 'orchestrator',
-      detail: `No orchestrator named '${request.orchestrator}' is exposed for singleton start.`,
+      detail: 'No orchestrator of this name is exposed for singleton start.',
     };
   }
   const { instanceId } = request;
@@ -32,7 +32,7 @@ export function checkRequest(request: SingletonRequest): StartCommand | Invalid 
       kind: 'invalid',
       field: 'instanceId',
       detail,
-      facts: character ? { instanceId, character } : { instanceId },
+      ...(character && { facts: { character } }),
     };
   }
   const onConflict = request.onConflict ?? 'reject';
@@ -40,7 +40,7 @@ export function checkRequest(request: SingletonRequest): StartCommand | Invalid 
     return {
       kind: 'invalid',
       field: 'onConflict',
-      detail: `onConflict must be one of ${CONFLICT_POLICIES.join(', ')}; got '${onConflict}'.`,
+      detail: `onConflict must be one of ${CONFLICT_POLICIES.join(', ')}.`,
     };
   }
   // No input is `null`: what the orchestrator then reads (the client would send an empty string).

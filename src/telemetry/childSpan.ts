@@ -29,6 +29,8 @@ export interface SpanScope {
    * its children under the usual parent-based sampling, so none are started.
    */
   readonly recording: boolean;
+  /** How error text is written: without the instance ID when it is redacted (`redaction.ts`). */
+  readonly scrub: (text: string) => string;
 }
 
 export async function inChildSpan<T>(
@@ -53,7 +55,7 @@ export async function inChildSpan<T>(
     if (describe) span.setAttributes(describe(result));
     return result;
   } catch (error) {
-    describeFailure(span, error);
+    describeFailure(span, error, scope.scrub);
     throw error;
   } finally {
     span.end();
@@ -64,18 +66,28 @@ export async function inChildSpan<T>(
  * An engine refusal is an answer the start expects (it becomes an attach or a conflict), so it
  * is not marked as an error; every other throw is.
  */
-function describeFailure(span: Span, error: unknown): void {
+function describeFailure(span: Span, error: unknown, scrub: (text: string) => string): void {
   if (error instanceof AlreadyExistsError) {
     span.setAttribute(ATTR.engineRefused, true);
     if (error.runtimeStatus) span.setAttribute(ATTR.runtimeStatus, error.runtimeStatus);
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = scrub(error instanceof Error ? error.message : String(error));
   if (error instanceof DependencyError) {
     span.setAttributes({ [ATTR.errorType]: error.kind, [ATTR.dependency]: error.dependency });
   } else {
     span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
   }
-  if (error instanceof Error) span.recordException(error);
+  recordScrubbed(span, error, scrub);
   span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** `span.recordException`, with the message and stack written through `scrub`. */
+export function recordScrubbed(span: Span, error: unknown, scrub: (text: string) => string): void {
+  if (!(error instanceof Error)) return;
+  span.recordException({
+    name: error.name,
+    message: scrub(error.message),
+    ...(error.stack !== undefined && { stack: scrub(error.stack) }),
+  });
 }

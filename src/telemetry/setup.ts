@@ -15,7 +15,10 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { metrics } from '@opentelemetry/api';
 import type { TokenCredential } from '@azure/identity';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { Env } from '../env';
+import { loadRedaction, redactInstanceIds, type Redaction } from '../redaction';
+import { outgoingHttpConfig } from './outgoingHttp';
 
 export type Destination = 'azure-monitor' | 'otlp';
 
@@ -35,14 +38,15 @@ export function setupTelemetry(env: Env): TelemetryExport {
     return { destinations: [], shutdown: () => Promise.resolve() };
   }
   const destinations: Destination[] = [];
+  const http = outgoingHttpConfig(redactionOf(env));
   let shutdown: () => Promise<void>;
   if (connectionString) {
     destinations.push('azure-monitor');
     if (otlp) destinations.push('otlp');
-    shutdown = useAzureMonitor(connectionString, env, otlp);
+    shutdown = useAzureMonitor(connectionString, env, otlp, http);
   } else {
     destinations.push('otlp');
-    shutdown = useOtlpOnly(env);
+    shutdown = useOtlpOnly(env, http);
   }
   registerFunctionsInstrumentation();
   // Buffered spans and metrics are exported when the worker is told to stop.
@@ -51,12 +55,27 @@ export function setupTelemetry(env: Env): TelemetryExport {
   return { destinations, shutdown };
 }
 
-function useAzureMonitor(connectionString: string, env: Env, alsoOtlp: boolean) {
+/** A bad value is the starter's to report (each start answers `misconfigured`): here, the stricter. */
+function redactionOf(env: Env): Redaction {
+  try {
+    return loadRedaction(env);
+  } catch {
+    return redactInstanceIds;
+  }
+}
+
+function useAzureMonitor(
+  connectionString: string,
+  env: Env,
+  alsoOtlp: boolean,
+  http: HttpInstrumentationConfig,
+) {
   const monitor =
     require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   const otlp = alsoOtlp ? otlpPipelines(env) : undefined;
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString, credential: entraCredential(env) },
+    instrumentationOptions: { http: { enabled: true, ...http } },
     ...(otlp && {
       spanProcessors: [otlp.spanProcessor],
       metricReaders: [otlp.metricReader],
@@ -86,7 +105,7 @@ export function entraCredential(env: Env): TokenCredential | undefined {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
 }
 
-function useOtlpOnly(env: Env) {
+function useOtlpOnly(env: Env, http: HttpInstrumentationConfig) {
   const { NodeTracerProvider } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { MeterProvider } =
@@ -127,7 +146,7 @@ function useOtlpOnly(env: Env) {
     require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   // Outgoing calls (durable client, lock storage) as child spans; the Azure Monitor distro does
   // the same on its side.
-  registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation(http)] });
 
   return async () => {
     await Promise.all([

@@ -19,13 +19,18 @@ import {
 } from '@opentelemetry/api';
 import type { SingletonResult, StartCommand } from '../singleton/result';
 import type { StartCall, StartStep } from '../singleton/start';
-import type { SpanScope } from './childSpan';
+import type { Redaction } from '../redaction';
+import { recordScrubbed, type SpanScope } from './childSpan';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
-import type { TelemetrySettings } from './settings';
 import { TracedInstances } from './tracedInstances';
 import { TracedLock, type LockObserver } from './tracedLock';
 
-export interface StartTelemetryOptions extends TelemetrySettings {
+export interface StartTelemetryOptions {
+  /**
+   * Whether spans carry the instance ID, and how error text is written (`redaction.ts`). Metrics
+   * never carry the ID, whatever the setting: one time series per ID would be unbounded.
+   */
+  readonly redaction: Redaction;
   /** Default: the global tracer provider's (a no-op until an SDK registers one). */
   readonly tracer?: Tracer;
   /** Default: the global meter provider's, looked up at the first start (after the SDK's setup). */
@@ -66,7 +71,7 @@ export class StartTelemetry {
     const { orchestrator, instanceId, onConflict } = command;
     const common: Attributes = {
       [ATTR.taskHub]: call.instances.taskHub,
-      ...(this.options.recordInstanceId && { [ATTR.instanceId]: instanceId }),
+      ...(!this.options.redaction.instanceIds && { [ATTR.instanceId]: instanceId }),
     };
     const asked: Attributes = {
       [ATTR.orchestrator]: orchestrator.name,
@@ -81,7 +86,8 @@ export class StartTelemetry {
     );
     const parent = trace.setSpan(active, span);
     const recording = span.isRecording();
-    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common, recording };
+    const scrub = (text: string) => this.options.redaction.text(text, instanceId);
+    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common, recording, scrub };
     let lockWait: { ms: number; acquired: boolean } | undefined;
     const observer: LockObserver = {
       waited: (ms, acquired) => (lockWait = { ms, acquired }),
@@ -98,10 +104,10 @@ export class StartTelemetry {
     let result: Attributes = {};
     try {
       const outcome = await context.with(parent, () => step.start(command, traced));
-      result = describeOutcome(span, outcome);
+      result = describeOutcome(span, outcome, scrub);
       return outcome;
     } catch (error) {
-      result = describeThrow(span, error);
+      result = describeThrow(span, error, scrub);
       throw error;
     } finally {
       const seconds = Math.max(0, this.now() - began) / 1000;
@@ -148,7 +154,11 @@ export class StartTelemetry {
  * Puts the outcome on the span and returns the attributes that classify it (low cardinality, for
  * the metrics too). A conflict is an answer, not an error; unavailable and failed are errors.
  */
-function describeOutcome(span: Span, outcome: SingletonResult): Attributes {
+function describeOutcome(
+  span: Span,
+  outcome: SingletonResult,
+  scrub: (text: string) => string,
+): Attributes {
   const classified: Attributes = { [ATTR.outcome]: outcome.kind };
   switch (outcome.kind) {
     case 'started':
@@ -177,7 +187,7 @@ function describeOutcome(span: Span, outcome: SingletonResult): Attributes {
     case 'failed':
     case 'misconfigured':
       span.setAttribute(ATTR.errorType, outcome.kind);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.detail });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: scrub(outcome.detail) });
       break;
   }
   span.setAttributes(classified);
@@ -185,13 +195,13 @@ function describeOutcome(span: Span, outcome: SingletonResult): Attributes {
 }
 
 /** A throw out of the start is a bug or an unforeseen failure (a 500). */
-function describeThrow(span: Span, error: unknown): Attributes {
+function describeThrow(span: Span, error: unknown, scrub: (text: string) => string): Attributes {
   const errorType = error instanceof Error ? error.name : typeof error;
   const classified: Attributes = { [ATTR.outcome]: 'error', [ATTR.errorType]: errorType };
-  if (error instanceof Error) span.recordException(error);
+  recordScrubbed(span, error, scrub);
   span.setStatus({
     code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : String(error),
+    message: scrub(error instanceof Error ? error.message : String(error)),
   });
   span.setAttributes(classified);
   return classified;

@@ -4,6 +4,7 @@
  * ports, then shuts the SDK down, which exports what it holds.
  */
 import * as core from '../../tools/functions-core';
+import { keepInstanceIds } from '../../src/redaction';
 import { setupTelemetry } from '../../src/telemetry/setup';
 import { StartTelemetry } from '../../src/telemetry/startTelemetry';
 import { fakeWorld, settle } from '../unit/singleton/fakes';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   // The worker's API, as the local host provides it, for the hooks the setup registers.
   core.install();
   const exported = setupTelemetry(process.env);
-  const telemetry = new StartTelemetry({ recordInstanceId: true });
+  const telemetry = new StartTelemetry({ redaction: keepInstanceIds });
   const { call, flow, instances } = fakeWorld();
   instances.seed('running-id', 'Running');
   const orchestrator = { name: 'nightlyJob', reuse: 'always' } as const;

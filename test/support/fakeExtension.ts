@@ -110,9 +110,10 @@ export class FakeExtension {
       return;
     }
     if (this.mode === 'error500' || (this.mode === 'error500Starts' && isStart)) {
+      // The extension's text may name the instance: what a redacted log must not repeat.
       return send(res, 500, {
         Message: 'Something went wrong while processing your request',
-        ExceptionMessage: 'Simulated failure',
+        ExceptionMessage: `Simulated failure at ${url.pathname}`,
       });
     }
 

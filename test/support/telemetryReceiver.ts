@@ -110,18 +110,24 @@ const root = path.resolve(__dirname, '..', '..');
  * telemetry settings); resolves to the destinations it set up.
  */
 export async function runExportDriver(env: Record<string, string>): Promise<string[]> {
+  return (await runDriver<{ destinations: string[] }>('telemetryExport.driver.ts', env))
+    .destinations;
+}
+
+/** Runs `test/integration/{driver}` in a plain Node process; its last stdout line is its answer. */
+export async function runDriver<T>(driver: string, env: Record<string, string>): Promise<T> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(childEnv)) {
     if (/^(OTEL_|APPLICATIONINSIGHTS_|IDENTITY_)/.test(name)) delete childEnv[name];
   }
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['-r', './test/support/registerTs.js', 'test/integration/telemetryExport.driver.ts'],
+    ['-r', './test/support/registerTs.js', `test/integration/${driver}`],
     { cwd: root, env: { ...childEnv, ...env }, timeout: 60_000 },
   );
   // The last line is the driver's answer; @azure/functions may log to stdout before it.
   const last = stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { destinations: string[] }).destinations;
+  return JSON.parse(last) as T;
 }
 
 /** What was posted to paths starting with `prefix`, bodies joined, to search for names. */

@@ -12,7 +12,7 @@ import {
   readObject,
   rejectMissingKeys,
   rejectUnknownKeys,
-  valueForMessage,
+  kindOf,
 } from '../inputRules';
 import { type PeriodicSyncSettings, checkPeriodicSyncInput } from './input';
 import { PERIODIC_SYNC } from './names';
@@ -124,7 +124,8 @@ function readTimestamp(value: unknown, key: string, problems: string[]): string 
     return null;
   }
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    problems.push(`${key} must be an ISO 8601 timestamp (got ${valueForMessage(value)})`);
+    const got = typeof value === 'string' ? 'a string that is not one' : kindOf(value);
+    problems.push(`${key} must be an ISO 8601 timestamp (got ${got})`);
     return null;
   }
   return value;
@@ -136,7 +137,7 @@ function readRecentRuns(value: unknown, problems: string[]): string[] {
   }
   if (!Array.isArray(value) || value.length > RECENT_RUNS) {
     problems.push(
-      `recentRuns must be an array of at most ${RECENT_RUNS} timestamps (got ${valueForMessage(value)})`,
+      `recentRuns must be an array of at most ${RECENT_RUNS} timestamps (got ${Array.isArray(value) ? 'a longer one' : kindOf(value)})`,
     );
     return [];
   }

@@ -13,14 +13,26 @@ describe('periodicSync public input', () => {
   });
 
   it.each([
-    [{ intervalSeconds: 0 }, 'intervalSeconds must be an integer from 1 to 86400 (got 0)'],
-    [{ intervalSeconds: 86_401 }, 'intervalSeconds must be an integer from 1 to 86400 (got 86401)'],
-    [{ intervalSeconds: 0.5 }, 'intervalSeconds must be an integer from 1 to 86400 (got 0.5)'],
-    [{ intervalSeconds: '60' }, 'intervalSeconds must be an integer from 1 to 86400 (got "60")'],
+    [
+      { intervalSeconds: 0 },
+      'intervalSeconds must be an integer from 1 to 86400 (got one out of range)',
+    ],
+    [
+      { intervalSeconds: 86_401 },
+      'intervalSeconds must be an integer from 1 to 86400 (got one out of range)',
+    ],
+    [
+      { intervalSeconds: 0.5 },
+      'intervalSeconds must be an integer from 1 to 86400 (got a fraction)',
+    ],
+    [
+      { intervalSeconds: '60' },
+      'intervalSeconds must be an integer from 1 to 86400 (got a string)',
+    ],
     [{ intervalSeconds: null }, 'intervalSeconds must be an integer from 1 to 86400 (got null)'],
     [{ interval: 5 }, 'unknown property "interval" (allowed: intervalSeconds)'],
     [[], 'input must be a JSON object (got an array)'],
-    [60, 'input must be a JSON object (got 60)'],
+    [60, 'input must be a JSON object (got an integer)'],
   ])('refuses %p', (raw, problem) => {
     expect(checkPeriodicSyncInput(raw)).toEqual({ ok: false, problems: [problem] });
   });
@@ -40,7 +52,7 @@ describe('periodicSync public input', () => {
       ok: false,
       problems: [
         'unknown property "iteration" (allowed: intervalSeconds)',
-        'intervalSeconds must be an integer from 1 to 86400 (got 0)',
+        'intervalSeconds must be an integer from 1 to 86400 (got one out of range)',
       ],
     });
   });

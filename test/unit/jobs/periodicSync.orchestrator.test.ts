@@ -251,7 +251,7 @@ describe('periodicSync orchestrator', () => {
     expect(first.failed).toBe(true);
     expect(first.newActions).toEqual([]);
     expect(first.state.error).toBe(
-      'Invalid input for periodicSync: intervalSeconds must be an integer from 1 to 86400 (got 0).',
+      'Invalid input for periodicSync: intervalSeconds must be an integer from 1 to 86400 (got one out of range).',
     );
   });
 

@@ -52,7 +52,7 @@ describe('periodicSync generation input', () => {
 
   it('throws the message the orchestration fails with', () => {
     expect(() => requireGenerationInput({ intervalSeconds: 0.5 }, NOW)).toThrow(
-      'Invalid input for periodicSync: intervalSeconds must be an integer from 1 to 86400 (got 0.5).',
+      'Invalid input for periodicSync: intervalSeconds must be an integer from 1 to 86400 (got a fraction).',
     );
   });
 });
@@ -64,7 +64,7 @@ describe('periodicSync carried state', () => {
   it.each([
     [
       { ...carried, input: { intervalSeconds: 0 } },
-      'input: intervalSeconds must be an integer from 1 to 86400 (got 0)',
+      'input: intervalSeconds must be an integer from 1 to 86400 (got one out of range)',
     ],
     [
       { ...carried, input: { intervalSeconds: 2, x: 1 } },
@@ -78,19 +78,22 @@ describe('periodicSync carried state', () => {
     ],
     [
       { ...carried, iteration: -1 },
-      `iteration must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} (got -1)`,
+      `iteration must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} (got one out of range)`,
     ],
     [
       { ...carried, startedAt: 'yesterday' },
-      'startedAt must be an ISO 8601 timestamp (got "yesterday")',
+      'startedAt must be an ISO 8601 timestamp (got a string that is not one)',
     ],
     [{ ...carried, startedAt: null }, 'startedAt must be an ISO 8601 timestamp (got null)'],
-    [{ ...carried, recentRuns: [NOW, 7] }, 'recentRuns[1] must be an ISO 8601 timestamp (got 7)'],
+    [
+      { ...carried, recentRuns: [NOW, 7] },
+      'recentRuns[1] must be an ISO 8601 timestamp (got an integer)',
+    ],
     [
       { ...carried, recentRuns: Array(6).fill(NOW) },
-      'recentRuns must be an array of at most 5 timestamps (got an array)',
+      'recentRuns must be an array of at most 5 timestamps (got a longer one)',
     ],
-    [{ ...carried, totals: 5 }, 'totals must be a JSON object (got 5)'],
+    [{ ...carried, totals: 5 }, 'totals must be a JSON object (got an integer)'],
     [{ ...carried, totals: { recordsSynced: 1 } }, 'missing property "failedRuns"'],
     [
       { ...carried, totals: { recordsSynced: 1, failedRuns: 0, skipped: 2 } },

@@ -21,15 +21,15 @@ describe('processBatch input', () => {
   });
 
   it.each([
-    [{ items: 0 }, 'items must be an integer from 1 to 10000 (got 0)'],
-    [{ items: 10_001 }, 'items must be an integer from 1 to 10000 (got 10001)'],
-    [{ items: 2.5 }, 'items must be an integer from 1 to 10000 (got 2.5)'],
-    [{ items: '20' }, 'items must be an integer from 1 to 10000 (got "20")'],
-    [{ chunkSize: 1_001 }, 'chunkSize must be an integer from 1 to 1000 (got 1001)'],
-    [{ parallelism: 0 }, 'parallelism must be an integer from 1 to 32 (got 0)'],
+    [{ items: 0 }, 'items must be an integer from 1 to 10000 (got one out of range)'],
+    [{ items: 10_001 }, 'items must be an integer from 1 to 10000 (got one out of range)'],
+    [{ items: 2.5 }, 'items must be an integer from 1 to 10000 (got a fraction)'],
+    [{ items: '20' }, 'items must be an integer from 1 to 10000 (got a string)'],
+    [{ chunkSize: 1_001 }, 'chunkSize must be an integer from 1 to 1000 (got one out of range)'],
+    [{ parallelism: 0 }, 'parallelism must be an integer from 1 to 32 (got one out of range)'],
     [{ chunksize: 10 }, 'unknown property "chunksize" (allowed: items, chunkSize, parallelism)'],
     [[], 'input must be a JSON object (got an array)'],
-    ['x', 'input must be a JSON object (got "x")'],
+    ['x', 'input must be a JSON object (got a string)'],
   ])('rejects %p', (raw, problem) => {
     expect(checkProcessBatchInput(raw)).toEqual({ ok: false, problems: [problem] });
   });
@@ -39,7 +39,7 @@ describe('processBatch input', () => {
       ok: false,
       problems: [
         'unknown property "chunksize" (allowed: items, chunkSize, parallelism)',
-        'items must be an integer from 1 to 10000 (got 0)',
+        'items must be an integer from 1 to 10000 (got one out of range)',
       ],
     });
   });
@@ -56,8 +56,8 @@ describe('processBatch input', () => {
 
   it('throws one message listing every problem', () => {
     expect(() => requireProcessBatchInput({ items: -1, parallelism: 99 })).toThrow(
-      'Invalid input for processBatch: items must be an integer from 1 to 10000 (got -1); ' +
-        'parallelism must be an integer from 1 to 32 (got 99).',
+      'Invalid input for processBatch: items must be an integer from 1 to 10000 (got one out of range); ' +
+        'parallelism must be an integer from 1 to 32 (got one out of range).',
     );
   });
 });

@@ -132,8 +132,8 @@ describe('processBatch orchestrator', () => {
     expect(first.failed).toBe(true);
     expect(first.newActions).toEqual([]);
     expect(first.state.error).toBe(
-      'Invalid input for processBatch: items must be an integer from 1 to 10000 (got 0); ' +
-        'chunkSize must be an integer from 1 to 1000 (got "ten").',
+      'Invalid input for processBatch: items must be an integer from 1 to 10000 (got one out of range); ' +
+        'chunkSize must be an integer from 1 to 1000 (got a string).',
     );
   });
 });

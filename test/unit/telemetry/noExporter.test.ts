@@ -3,6 +3,7 @@
  * loaded (each one throws here if anything requires it) and every span is the API's no-op.
  */
 import { metrics, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { keepInstanceIds } from '../../../src/redaction';
 import { setupTelemetry } from '../../../src/telemetry/setup';
 import { StartTelemetry } from '../../../src/telemetry/startTelemetry';
 import { fakeWorld, startSingleton } from '../singleton/fakes';
@@ -56,7 +57,7 @@ it('records nothing: the start runs as without telemetry, its one span is non-re
   const traced = fakeWorld();
 
   const expected = await startSingleton(command(), plain.deps);
-  const outcome = await new StartTelemetry({ recordInstanceId: true }).run(
+  const outcome = await new StartTelemetry({ redaction: keepInstanceIds }).run(
     command(),
     traced.call,
     traced.flow,

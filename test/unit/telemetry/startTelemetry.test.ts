@@ -257,9 +257,9 @@ describe('the request span, by outcome', () => {
   });
 });
 
-describe('the instance ID setting', () => {
-  it('keeps the instance ID out of every span when off', async () => {
-    const w = telemetryWorld({ recordInstanceId: false });
+describe('SINGLETON_REDACT_INSTANCE_IDS', () => {
+  it('keeps the instance ID out of every span when set', async () => {
+    const w = telemetryWorld({ redact: true });
     w.instances.seed('id', 'Failed');
     w.instances.terminateTakesMs = 0;
 
@@ -273,8 +273,23 @@ describe('the instance ID setting', () => {
     }
   });
 
-  it('records it on every span when on', async () => {
-    const w = telemetryWorld({ recordInstanceId: true });
+  it("keeps it out of the status and the exception a dependency's text would carry it into", async () => {
+    const w = telemetryWorld({ redact: true });
+    const quoting = `{"Message":"instance 'id' not reachable","url":"/instances/id?x=1"}`;
+    w.instances.failNext('start', new DependencyError('durable', 'unavailable', quoting));
+
+    await w.telemetry.run(command(), w.call, w.flow);
+
+    const text = JSON.stringify(
+      w.spans().map(({ attributes, status, events }) => ({ attributes, status, events })),
+    );
+    expect(text).toContain('not reachable');
+    expect(text).toContain('[redacted]');
+    expect(text).not.toMatch(/(?<![\p{L}\p{N}])id(?![\p{L}\p{N}])/u);
+  });
+
+  it('records it on every span when not set', async () => {
+    const w = telemetryWorld();
 
     await w.telemetry.run(command(), w.call, w.flow);
 

@@ -2,6 +2,7 @@
  * The singleton start's in-memory world (test/unit/singleton/fakes.ts) with an OpenTelemetry SDK
  * that keeps what it records in memory: finished spans, and metrics collected on demand.
  */
+import { keepInstanceIds, redactInstanceIds } from '../../../src/redaction';
 import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -51,7 +52,7 @@ export function command(
   return { orchestrator, instanceId, input: null, onConflict };
 }
 
-export function telemetryWorld(options: { recordInstanceId?: boolean; sampledOut?: boolean } = {}) {
+export function telemetryWorld(options: { redact?: boolean; sampledOut?: boolean } = {}) {
   const world = fakeWorld();
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({
@@ -63,7 +64,7 @@ export function telemetryWorld(options: { recordInstanceId?: boolean; sampledOut
   const telemetry = new StartTelemetry({
     tracer: tracerProvider.getTracer('test'),
     meter: meterProvider.getMeter('test'),
-    recordInstanceId: options.recordInstanceId ?? true,
+    redaction: options.redact ? redactInstanceIds : keepInstanceIds,
     now: () => world.clock.now(),
   });
 
