@@ -31,6 +31,14 @@ export interface SingletonConfig {
    * follow the request.
    */
   readonly linkOrigin: string | undefined;
+  /**
+   * Which links a 202 or 200 carries (`SINGLETON_LINKS`): `extension`, the Durable extension's
+   * (the sample's, with its system key), or `app`, this app's own operator routes (no key in
+   * them: the caller's function key opens them).
+   */
+  readonly links: 'app' | 'extension';
+  /** Whether the operator's status and list show input and output (`SINGLETON_STATUS_SHOW_INPUT`). */
+  readonly statusShowsInput: boolean;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +100,17 @@ function linkOrigin(env: Env): string | undefined {
   }
 }
 
+/** One of `allowed` (case-insensitive), the first when unset. */
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly [T, ...T[]]): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return allowed[0];
+  const found = allowed.find((value) => value === raw);
+  if (found === undefined) {
+    throw new ConfigError(`App setting ${name} must be one of ${allowed.join(', ')}.`);
+  }
+  return found;
+}
+
 export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
   const lockContainer = env.SINGLETON_LOCK_CONTAINER?.trim() || 'singleton-locks';
   if (!CONTAINER_NAME.test(lockContainer)) {
@@ -116,5 +135,8 @@ export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
     storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
     engineRefusesRunningDuplicates: engineRefusesRunningDuplicates(env, hostJson),
     linkOrigin: linkOrigin(env),
+    links: oneOf(env, 'SINGLETON_LINKS', ['extension', 'app'] as const),
+    statusShowsInput:
+      oneOf(env, 'SINGLETON_STATUS_SHOW_INPUT', ['false', 'true'] as const) === 'true',
   };
 }

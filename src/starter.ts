@@ -8,7 +8,11 @@ import type { DurableClient } from 'durable-functions';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
 import { readHostJson } from './durable/hostSettings';
+import { listUrlOfClient } from './durable/client';
 import { DurableInstances } from './durable/instances';
+import { InstanceOperations, type OperatorResult } from './operations/instanceOperations';
+import type { QueryValues } from './operations/listQuery';
+import { OperationTelemetry } from './telemetry/operationTelemetry';
 import type { Env } from './env';
 import { IdempotentStart } from './idempotency/idempotentStart';
 import { ConflictHints } from './singleton/conflictHints';
@@ -30,7 +34,17 @@ export interface AppStarter {
   /** What the doors' own lines and problem bodies do with the ID (`SINGLETON_REDACT_INSTANCE_IDS`). */
   readonly redaction: Redaction;
   start(request: SingletonRequest, client: DurableClient, log: Logger): Promise<SingletonResult>;
+  /** An operator route's request (status, list, terminate, purge) over the same lock and client. */
+  operate(request: OperationRequest, client: DurableClient, log: Logger): Promise<OperatorResult>;
 }
+
+export type OperationRequest =
+  | {
+      readonly operation: 'status' | 'terminate' | 'purge';
+      readonly orchestrator: string;
+      readonly instanceId: string;
+    }
+  | { readonly operation: 'list'; readonly orchestrator: string; readonly query: QueryValues };
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
@@ -71,13 +85,21 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     backendTimeoutMs: config.backendTimeoutMs,
   });
   const telemetry = new StartTelemetry({ redaction });
+  const operations = new InstanceOperations(lock, store, {
+    lockWaitMs: config.lockWaitMs,
+    showInput: config.statusShowsInput,
+  });
+  const operationTelemetry = new OperationTelemetry({ redaction });
   const starter = new SingletonStarter(telemetry.around(keyed), lock);
   const { backendTimeoutMs } = config;
   // The doors reuse one durable client per binding (src/durable/client.ts): so is its adapter.
   let last: { client: DurableClient; instances: DurableInstances } | undefined;
   const instancesOf = (client: DurableClient) => {
     if (last?.client !== client)
-      last = { client, instances: new DurableInstances(client, backendTimeoutMs) };
+      last = {
+        client,
+        instances: new DurableInstances(client, backendTimeoutMs, listUrlOfClient(client)),
+      };
     return last.instances;
   };
   return {
@@ -85,6 +107,20 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     redaction,
     start: (request, client, log) =>
       starter.start(request, instancesOf(client), redaction.log(log, request.instanceId)),
+    operate: (request, client, log) => {
+      const instances = instancesOf(client);
+      const { orchestrator } = request;
+      if (request.operation === 'list') {
+        return operationTelemetry.run(request, () =>
+          operations.list(instances, orchestrator, request.query, log),
+        );
+      }
+      const { operation, instanceId } = request;
+      const said = redaction.log(log, instanceId);
+      return operationTelemetry.run(request, () =>
+        operations[operation](instances, orchestrator, instanceId, said),
+      );
+    },
   };
 }
 
@@ -94,6 +130,10 @@ function misconfigured(detail: string): AppStarter {
     // The setting may be the bad one: an unknown wish is taken as the stricter.
     redaction: redactInstanceIds,
     start: (_request, _client, log) => {
+      log.warn(detail);
+      return Promise.resolve({ kind: 'misconfigured', detail });
+    },
+    operate: (_request, _client, log) => {
       log.warn(detail);
       return Promise.resolve({ kind: 'misconfigured', detail });
     },

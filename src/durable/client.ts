@@ -10,9 +10,17 @@
 import type { FunctionInput, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
+import { listUrlOf } from './instanceListing';
 
 const MAX_CLIENTS = 8;
 const clients = new Map<string, DurableClient>();
+/** Where each client's binding lists instances (./instanceListing.ts): the JS client cannot. */
+const listUrls = new WeakMap<DurableClient, string>();
+
+/** The instance-listing address of the binding `client` was made from, if it names one. */
+export function listUrlOfClient(client: DurableClient): string | undefined {
+  return listUrls.get(client);
+}
 
 function isDurableClientInput(input: FunctionInput): boolean {
   return input.type === 'durableClient' || input.type === 'orchestrationClient';
@@ -28,6 +36,8 @@ export function durableClient(context: InvocationContext): DurableClient {
   let client = clients.get(key);
   if (client === undefined) {
     client = df.getClient(context);
+    const listUrl = listUrlOf(data);
+    if (listUrl !== undefined) listUrls.set(client, listUrl);
     if (clients.size >= MAX_CLIENTS) clients.clear();
     clients.set(key, client);
   }

@@ -17,7 +17,14 @@ import {
   type Instances,
   type Run,
 } from '../singleton/ports';
-import { isRuntimeStatus } from '../singleton/statuses';
+import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
+import type {
+  BackendQuery,
+  InstancePage,
+  InstanceView,
+  OperatedInstances,
+} from '../operations/ports';
+import { fetchInstancePage } from './instanceListing';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
@@ -80,10 +87,12 @@ async function bounded<T>(
  * client comes from the invocation's binding, one per distinct binding (./client.ts), and so does
  * this wrapper (the composition root keeps the last one).
  */
-export class DurableInstances implements Instances {
+export class DurableInstances implements Instances, OperatedInstances {
   constructor(
     private readonly client: DurableClient,
     private readonly timeoutMs: number,
+    /** Where the binding lists instances (./instanceListing.ts); the starter never lists. */
+    private readonly listUrl?: string,
   ) {}
 
   get taskHub(): string {
@@ -146,6 +155,38 @@ export class DurableInstances implements Instances {
     });
   }
 
+  view(instanceId: string, showInput: boolean): Promise<InstanceView | undefined> {
+    return bounded('Reading the instance status', this.timeoutMs, async () => {
+      const found = await this.read(instanceId, showInput, 'Reading the instance status');
+      return found === undefined ? undefined : toView(found, showInput);
+    });
+  }
+
+  async list(query: BackendQuery, showInput: boolean): Promise<InstancePage> {
+    if (this.listUrl === undefined) {
+      throw dependencyFailure(
+        'durable',
+        'Listing the instances: the durable client binding names no endpoint to list them.',
+        { answer: 'other' },
+      );
+    }
+    const page = await fetchInstancePage(this.listUrl, query, showInput, this.timeoutMs);
+    const instances = page.statuses.map((status) => toView(status as RawStatus, showInput));
+    return page.continuation === undefined
+      ? { instances }
+      : { instances, continuation: page.continuation };
+  }
+
+  purge(instanceId: string): Promise<void> {
+    return bounded('Purging the instance', this.timeoutMs, async () => {
+      try {
+        await this.client.purgeInstanceHistory(instanceId);
+      } catch (error) {
+        throw failure('Purging the instance', error);
+      }
+    });
+  }
+
   /** The instance's status record; `undefined` for an unknown ID (the client throws on 404). */
   private async read(instanceId: string, showInput: boolean, operation: string) {
     try {
@@ -155,4 +196,42 @@ export class DurableInstances implements Instances {
       throw failure(operation, error);
     }
   }
+}
+
+/** A status as the client or the extension's JSON gives it. */
+interface RawStatus {
+  readonly instanceId?: unknown;
+  readonly name?: unknown;
+  readonly runtimeStatus?: unknown;
+  readonly customStatus?: unknown;
+  readonly createdTime?: unknown;
+  readonly lastUpdatedTime?: unknown;
+  readonly input?: unknown;
+  readonly output?: unknown;
+}
+
+function isoTime(value: unknown): string {
+  const time = value instanceof Date ? value.getTime() : Date.parse(String(value));
+  return Number.isNaN(time) ? '' : new Date(time).toISOString();
+}
+
+function toView(status: RawStatus, showInput: boolean): InstanceView {
+  const { runtimeStatus } = status;
+  if (!isRuntimeStatus(runtimeStatus)) {
+    throw dependencyFailure(
+      'durable',
+      `The extension reported an unknown runtime status '${String(runtimeStatus)}'.`,
+      { answer: 'other' },
+    );
+  }
+  const view = {
+    instanceId: String(status.instanceId ?? ''),
+    // A record without a name belongs to no orchestrator a route names: hidden, the safe side.
+    name: typeof status.name === 'string' ? status.name : '',
+    runtimeStatus: runtimeStatus as RuntimeStatus,
+    customStatus: status.customStatus ?? null,
+    createdTime: isoTime(status.createdTime),
+    lastUpdatedTime: isoTime(status.lastUpdatedTime),
+  };
+  return showInput ? { ...view, input: status.input ?? null, output: status.output ?? null } : view;
 }

@@ -39,7 +39,8 @@ export function httpStartSingle(starterOf: () => AppStarter = processStarter): H
     const { redaction } = starter;
     const { instanceId } = parsed.request;
     const linkOrigin = starter.config?.linkOrigin;
-    const answered = { url: request.url, linkOrigin, redaction, instanceId };
+    const appLinksOf = starter.config?.links === 'app' ? parsed.request.orchestrator : undefined;
+    const answered = { url: request.url, linkOrigin, redaction, instanceId, appLinksOf };
     return renderResult(result, answered, client, context);
   };
 }

@@ -8,6 +8,7 @@ import { inProgressDetail, mismatchDetail } from '../idempotency/messages';
 import { conflictDetail } from '../singleton/messages';
 import type { InvalidField, ReplayableOutcome, SingletonResult } from '../singleton/result';
 import { keepInstanceIds, type Redaction } from '../redaction';
+import { appLinks } from './appLinks';
 import { checkStatusLinks, type LinkTemplates } from './checkStatusLinks';
 import { problem, problemResponse, type ProblemType } from './problem';
 
@@ -25,6 +26,11 @@ export interface AnsweredRequest {
   readonly redaction?: Redaction;
   /** The ID the request asked for: what the redaction takes out. */
   readonly instanceId?: string;
+  /**
+   * With `SINGLETON_LINKS=app`, the orchestrator whose operator routes the links name; else the
+   * links are the extension's, from the binding's templates.
+   */
+  readonly appLinksOf?: string;
 }
 
 /** The invocation being answered: its ID goes into 5xx bodies, its log gets what they leave out. */
@@ -160,7 +166,10 @@ function linksAnswer(
   if (status === 202) headers['Retry-After'] = STATUS_POLL_SECONDS;
   try {
     const origin = request.linkOrigin ?? new URL(request.url).origin;
-    const links = checkStatusLinks(templates, origin, instanceId);
+    const links =
+      request.appLinksOf === undefined
+        ? checkStatusLinks(templates, origin, instanceId)
+        : appLinks(origin, request.appLinksOf, instanceId);
     if (!HEADER_SAFE.test(links.statusQueryGetUri)) {
       throw new Error(`the status link is not a header-safe URI: ${links.statusQueryGetUri}`);
     }

@@ -6,8 +6,9 @@
  * rule deletes records (and stale lock blobs) a day past the TTL.
  */
 import { createHash } from 'node:crypto';
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import type { IdempotencyStore, KeyScope, RecordVersion } from '../idempotency/ports';
+import type { InstanceRecords } from '../operations/ports';
 import type { CompletedRecord, IdempotencyRecord } from '../idempotency/record';
 import { dependencyFailure } from '../dependencies/failure';
 import { isRuntimeStatus } from '../singleton/statuses';
@@ -70,7 +71,21 @@ function fromEarlierVersion(value: unknown): unknown {
 
 const JSON_CONTENT = { blobContentType: 'application/json' };
 
-export class BlobIdempotencyStore implements IdempotencyStore {
+/**
+ * Each record names its instance in its metadata, hashed (metadata is ASCII, and listings show
+ * it): a purge finds an instance's records in one listing, without reading them all.
+ */
+const INSTANCE_METADATA = 'instance';
+
+function instanceTag(instanceId: string): string {
+  return createHash('sha256').update(instanceId, 'utf8').digest('hex');
+}
+
+function metadataOf(record: IdempotencyRecord): Record<string, string> {
+  return { [INSTANCE_METADATA]: instanceTag(record.fingerprint.instanceId) };
+}
+
+export class BlobIdempotencyStore implements IdempotencyStore, InstanceRecords {
   private readonly container: ContainerClient;
   private readonly containerMade: ContainerOnce;
 
@@ -89,6 +104,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       this.blob(scope).upload(text, Buffer.byteLength(text), {
         conditions: { ifNoneMatch: '*' },
         blobHTTPHeaders: JSON_CONTENT,
+        metadata: metadataOf(record),
         abortSignal: this.signal(),
       });
     try {
@@ -151,6 +167,7 @@ export class BlobIdempotencyStore implements IdempotencyStore {
       const response = await this.blob(scope).upload(text, Buffer.byteLength(text), {
         conditions: { ifMatch: version },
         blobHTTPHeaders: JSON_CONTENT,
+        metadata: metadataOf(record),
         abortSignal: this.signal(),
       });
       return response.etag;
@@ -174,12 +191,47 @@ export class BlobIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  /**
+   * Deletes the task hub's records of `instanceId`, found by their metadata; a record written by
+   * an earlier version has none, and is read to tell. Bounded by the TTL: records expire anyway.
+   */
+  async forget(taskHub: string, instanceId: string): Promise<number> {
+    const tag = instanceTag(instanceId);
+    const prefix = `${RECORD_PREFIX}${taskHub.toLowerCase()}/`;
+    let forgotten = 0;
+    try {
+      for await (const item of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
+        const named = item.metadata?.[INSTANCE_METADATA];
+        if (named !== undefined && named !== tag) continue;
+        const blob = this.container.getBlockBlobClient(item.name);
+        if (named === undefined && (await instanceOfRecord(blob)) !== instanceId) continue;
+        await blob.deleteIfExists({ abortSignal: this.signal() });
+        forgotten += 1;
+      }
+    } catch (error) {
+      if (statusOf(error) === 404) return forgotten; // no container yet: no records
+      throw storageFailure(error, "Deleting the instance's idempotency records", 'records');
+    }
+    return forgotten;
+  }
+
   private blob(scope: KeyScope) {
     return this.container.getBlockBlobClient(recordBlobName(scope));
   }
 
   private signal(): AbortSignal {
     return AbortSignal.timeout(this.options.timeoutMs);
+  }
+}
+
+/** The instance a record without metadata names; undefined when it cannot be read as a record. */
+async function instanceOfRecord(blob: BlockBlobClient): Promise<string | undefined> {
+  const text = await streamText((await blob.download(0)).readableStreamBody);
+  try {
+    const record = fromEarlierVersion(JSON.parse(text)) as Partial<IdempotencyRecord> | null;
+    return record?.fingerprint?.instanceId;
+  } catch {
+    return undefined;
   }
 }
 

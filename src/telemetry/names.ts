@@ -18,6 +18,8 @@ export const SPAN = {
   terminate: 'singleton.instances.terminate',
   acquire: 'singleton.lock.acquire',
   release: 'singleton.lock.release',
+  /** One per operator request (status, list, terminate, purge). */
+  operate: 'singleton.operate',
 } as const;
 
 export const ATTR = {
@@ -53,6 +55,8 @@ export const ATTR = {
   engineRefused: 'singleton.engine_refused',
   /** Which dependency failed a call: lock | durable. */
   dependency: 'singleton.dependency',
+  /** The operator route's operation: status | list | terminate | purge. */
+  operation: 'singleton.operation',
   /** Semantic conventions: the class of error the operation ended with. */
   errorType: 'error.type',
 } as const;
@@ -64,6 +68,8 @@ export const METRIC = {
   duration: 'singleton.start.duration',
   /** Histogram of the time spent waiting for the lock, in seconds. */
   lockWait: 'singleton.lock.wait.duration',
+  /** Counter of answered operator requests, by operation and outcome. */
+  operationOutcomes: 'singleton.operation.outcomes',
 } as const;
 
 /** The span event written when the hold on the lock is left to expire instead of released. */

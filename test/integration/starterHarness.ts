@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 import { readHostJson } from '../../src/durable/hostSettings';
 import type { Env } from '../../src/env';
 import { httpStartSingle } from '../../src/functions/httpStartSingle';
+import { operatorRoute } from '../../src/functions/operatorRoutes';
 import { exposeForSingletonStart } from '../../src/singleton/catalog';
 import { createStarter, type AppStarter } from '../../src/starter';
 import '../../tools/sample-starter/sampleHttpStartSingle';
@@ -43,6 +44,41 @@ app.http(UNDER_TEST, {
   extraInputs: [df.input.durableClient()],
   handler: httpStartSingle(() => starter!),
 });
+
+// The operator's routes over the same starter, as the app registers them beside its start route.
+const OPERATOR_ROUTES = [
+  ['status', 'GET', 'test/orchestrators/{functionName}/{instanceId}'],
+  ['purge', 'DELETE', 'test/orchestrators/{functionName}/{instanceId}'],
+  ['terminate', 'POST', 'test/orchestrators/{functionName}/{instanceId}/terminate'],
+  ['list', 'GET', 'test/orchestrators/{functionName}'],
+] as const;
+for (const [operation, method, route] of OPERATOR_ROUTES) {
+  app.http(`${operation}UnderTest`, {
+    route,
+    methods: [method],
+    authLevel: 'function',
+    extraInputs: [df.input.durableClient()],
+    handler: operatorRoute(operation, () => starter!),
+  });
+}
+
+/** Calls an operator route: `operation` on `functionName` (and `instanceId`), with `query`. */
+export function operate(
+  operation: (typeof OPERATOR_ROUTES)[number][0],
+  functionName: string,
+  instanceId: string | undefined,
+  options: { rpcBaseUrl: string; query?: string },
+): Promise<HttpResult> {
+  const [, method] = OPERATOR_ROUTES.find(([name]) => name === operation)!;
+  const instance = instanceId === undefined ? '' : `/${encodeURIComponent(instanceId)}`;
+  const path = `orchestrators/${encodeURIComponent(functionName)}${instance}${operation === 'terminate' ? '/terminate' : ''}`;
+  return invokeHttp(`${operation}UnderTest`, {
+    method,
+    url: `http://localhost:7071/api/${path}${options.query ? `?${options.query}` : ''}`,
+    params: { functionName, ...(instanceId !== undefined && { instanceId }) },
+    clientJson: durableClientBinding(options.rpcBaseUrl),
+  });
+}
 
 /** The app settings of the next requests: the defaults, the test run's Azurite, and `settings`. */
 export function useSettings(settings: Env): void {

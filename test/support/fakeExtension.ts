@@ -37,6 +37,9 @@ export class FakeExtension {
   readonly acceptedStarts: AcceptedStart[] = [];
   readonly requests: { method: string; path: string }[] = [];
   mode: FakeMode = 'normal';
+  /** Instances purged, in order. */
+  readonly purged: string[] = [];
+  listCalls = 0;
   /** The window between the duplicate check's read and its write. */
   duplicateCheckDelayMs = 0;
   /** The status of a duplicate-start refusal: 409 measured on extension 3.19's local endpoint. */
@@ -127,7 +130,9 @@ export class FakeExtension {
 
     if (req.method === 'POST' && resource === 'orchestrators' && a && b)
       return this.startNew(res, a, b, body);
+    if (req.method === 'GET' && resource === 'instances' && !a) return this.list(req, res, url);
     if (req.method === 'GET' && resource === 'instances' && a && !b) return this.status(res, a);
+    if (req.method === 'DELETE' && resource === 'instances' && a && !b) return this.purge(res, a);
     if (req.method === 'POST' && resource === 'instances' && a && b === 'terminate' && !c)
       return this.terminate(res, a);
     return send(res, 404);
@@ -202,6 +207,60 @@ export class FakeExtension {
       createdTime,
       lastUpdatedTime: createdTime,
     });
+  }
+
+  /**
+   * The extension's listing: `instanceIdPrefix`, `runtimeStatus`, `createdTimeFrom/To`, `top`,
+   * pages by `x-ms-continuation-token` (here: the offset, as JSON; a token it cannot read is a
+   * 400). IDs in order, as the Azure Storage backend's partition keys list them.
+   */
+  private list(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const q = url.searchParams;
+    const prefix = q.get('instanceIdPrefix') ?? '';
+    const statuses = q.get('runtimeStatus')?.split(',');
+    const from = q.get('createdTimeFrom');
+    const to = q.get('createdTimeTo');
+    const top = Number(q.get('top') ?? '100');
+    let offset = 0;
+    const token = req.headers['x-ms-continuation-token'];
+    if (typeof token === 'string') {
+      try {
+        offset = (JSON.parse(token) as { offset: number }).offset;
+      } catch {
+        return send(res, 400, { Message: 'Invalid continuation token' });
+      }
+      if (!Number.isInteger(offset) || offset < 0) return send(res, 400);
+    }
+    this.listCalls += 1;
+    const matching = [...this.instances.entries()]
+      .filter(([id]) => id.startsWith(prefix))
+      .filter(([, i]) => !statuses || statuses.includes(i.runtimeStatus))
+      .filter(([, i]) => !from || Date.parse(i.createdTime) >= Date.parse(from))
+      .filter(([, i]) => !to || Date.parse(i.createdTime) <= Date.parse(to))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = matching.slice(offset, offset + top);
+    const more = offset + top < matching.length;
+    const body = page.map(([instanceId, { name, runtimeStatus, input, createdTime }]) => ({
+      name,
+      instanceId,
+      runtimeStatus,
+      input: q.get('showInput') === 'true' ? input : null,
+      customStatus: null,
+      output: null,
+      createdTime,
+      lastUpdatedTime: createdTime,
+    }));
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      ...(more && { 'x-ms-continuation-token': JSON.stringify({ offset: offset + top }) }),
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  private purge(res: ServerResponse, instanceId: string): void {
+    if (!this.instances.delete(instanceId)) return send(res, 404);
+    this.purged.push(instanceId);
+    send(res, 200, { instancesDeleted: 1 });
   }
 
   private terminate(res: ServerResponse, instanceId: string): void {

@@ -15,7 +15,18 @@ describe('loadConfig', () => {
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       engineRefusesRunningDuplicates: true,
       linkOrigin: undefined,
+      links: 'extension',
+      statusShowsInput: false,
     });
+  });
+
+  it('reads the links and the status input settings, case-insensitively', () => {
+    const config = loadConfig({
+      ...storage,
+      SINGLETON_LINKS: ' App ',
+      SINGLETON_STATUS_SHOW_INPUT: 'TRUE',
+    });
+    expect(config).toMatchObject({ links: 'app', statusShowsInput: true });
   });
 
   it('reads every setting', () => {
@@ -52,6 +63,12 @@ describe('loadConfig', () => {
       'SINGLETON_IDEMPOTENCY_TTL_SECONDS',
       'a day',
       /SINGLETON_IDEMPOTENCY_TTL_SECONDS must be an integer/,
+    ],
+    ['SINGLETON_LINKS', 'webhook', /SINGLETON_LINKS must be one of extension, app\.$/],
+    [
+      'SINGLETON_STATUS_SHOW_INPUT',
+      'yes',
+      /SINGLETON_STATUS_SHOW_INPUT must be one of false, true/,
     ],
     ['SINGLETON_LOCK_CONTAINER', 'Bad_Name', /valid blob container name/],
     ['SINGLETON_LOCK_CONTAINER', 'ab', /valid blob container name/],
