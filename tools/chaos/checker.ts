@@ -13,10 +13,11 @@
  *  - answers-under-faults: every answer is 202, 200, 409 or 503 with Retry-After; a 5xx other
  *    than 503 only when an error answer was injected; no answer at all only when the instance
  *    asked was killed;
- *  - other-orchestrator-untouched: the starter never replaces or cuts short another orchestrator's
- *    run: no run started by a request follows, on its ID, a run of another orchestrator; and a run
- *    of one orchestrator that a request for another could have reached (sent after it began)
- *    recorded its own end (a run terminated from outside never does).
+ *  - other-orchestrator-untouched: neither the starter nor the operator routes replace or cut short
+ *    another orchestrator's run: no run started by a request follows, on its ID, a run of another
+ *    orchestrator; and a run of one orchestrator that a start or an operator request for another
+ *    could have reached (sent after it began) recorded its own end (a run terminated from outside
+ *    never does).
  */
 import type { History, RequestRecord, RunRecord } from './history';
 
@@ -180,6 +181,7 @@ function otherOrchestratorsUntouched(
 ): Violation[] {
   const violations: Violation[] = [];
   const requestsById = groupBy(history.requests, (r) => r.instanceId);
+  const operationsById = groupBy(history.operations ?? [], (o) => o.instanceId);
   for (const [instanceId, runs] of groupBy(history.runs, (r) => r.instanceId)) {
     const fail = (detail: string) =>
       violations.push({ invariant: 'other-orchestrator-untouched', instanceId, detail });
@@ -198,12 +200,13 @@ function otherOrchestratorsUntouched(
         }
       }
       if (run.ended) continue;
-      const reaching = (requestsById.get(instanceId) ?? []).filter(
-        (r) => r.orchestrator !== run.orchestrator && r.sentAt >= run.startedAt,
-      );
+      const reaching = [
+        ...(requestsById.get(instanceId) ?? []).map((r) => ({ ...r, asked: 'start' })),
+        ...(operationsById.get(instanceId) ?? []).map((o) => ({ ...o, asked: o.operation })),
+      ].filter((r) => r.orchestrator !== run.orchestrator && r.sentAt >= run.startedAt);
       if (reaching.length > 0) {
         fail(
-          `run ${run.runId} of ${run.orchestrator} never recorded its end, after ${reaching.length} request(s) to start ${reaching[0].orchestrator} under its ID`,
+          `run ${run.runId} of ${run.orchestrator} never recorded its end, after ${reaching.length} request(s) to ${reaching[0].asked} ${reaching[0].orchestrator} under its ID`,
         );
       }
     }

@@ -60,8 +60,21 @@ export interface OutOfBandStart {
   readonly why: string;
 }
 
+/** An operator request (terminate or purge) that named an instance under an orchestrator. */
+export interface OperationRecord {
+  readonly operation: 'terminate' | 'purge';
+  /** The orchestrator the route named. */
+  readonly orchestrator: string;
+  readonly instanceId: string;
+  /** `app`: the operator routes; `extension`: the extension's own links, as the sample hands out. */
+  readonly via: 'app' | 'extension';
+  readonly sentAt: number;
+  readonly status: number;
+}
+
 export interface History {
   readonly requests: readonly RequestRecord[];
   readonly runs: readonly RunRecord[];
   readonly outOfBandStarts?: readonly OutOfBandStart[];
+  readonly operations?: readonly OperationRecord[];
 }

@@ -2,11 +2,14 @@
  * Scenario g: instances belong to their orchestrator. Runs of another orchestrator
  * (`chaosOtherJob`, not exposed for singleton start) are started past the starter, some that hold
  * their ID and some that end at once; then starts of `chaosJob` under those IDs, with every
- * `onConflict`, are spread over the instances. The checker's `other-orchestrator-untouched` says
- * whether any of them replaced or cut short another orchestrator's run.
+ * `onConflict`, are spread over the instances, and an operator's terminate and purge of both IDs
+ * under `chaosJob`'s name. The checker's `other-orchestrator-untouched` says whether any of them
+ * replaced or cut short another orchestrator's run. With `CHAOS_OPERATOR_VIA=extension` (the
+ * baseline) the operator uses the extension's own links instead, as the sample's 202 hands them
+ * to any function-key holder, and the checker must find the holding run cut short.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CHAOS_OTHER_JOB } from './functions/chaosJob';
+import { CHAOS_JOB, CHAOS_OTHER_JOB } from './functions/chaosJob';
 import {
   chaos,
   expect,
@@ -17,6 +20,7 @@ import {
   type Scenario,
 } from './scenario';
 import type { ScenarioContext } from './scenario';
+import type { OperationRecord } from './history';
 
 /** Holds its ID past the requests below; ends by itself within the scenario. */
 const HOLDING = { holdSeconds: 10, beatSeconds: 2 };
@@ -74,8 +78,27 @@ export const otherOrchestrators: Scenario = {
           chaos(i % 2 === 0 ? holding : ended, {}, { onConflict: POLICIES[i % 3] }),
         ),
       );
+      const via = process.env.CHAOS_OPERATOR_VIA === 'extension' ? 'extension' : 'app';
+      const operated: OperationRecord[] = [];
+      for (const [operation, instanceId] of [
+        ['terminate', holding],
+        ['purge', ended],
+        ['terminate', ended],
+        ['purge', holding],
+      ] as const) {
+        const instance =
+          context.cluster.living()[operated.length % context.cluster.living().length]!;
+        operated.push(
+          await context.recorder.operate(
+            operation,
+            { instance, orchestrator: CHAOS_JOB, instanceId },
+            via,
+          ),
+        );
+      }
+      const operatedStatuses = operated.map((o) => o.status).join(' ');
       context.log(
-        `g#${round}: out of band ${started.join(' ')} (${states.join(', ')}); starts ${statuses(answers)}`,
+        `g#${round}: out of band ${started.join(' ')} (${states.join(', ')}); starts ${statuses(answers)}; operator (${via}) ${operatedStatuses}`,
       );
       results.push(
         expect(
@@ -85,6 +108,10 @@ export const otherOrchestrators: Scenario = {
         expect(
           answers.every((a) => a.status === 409),
           `round ${round}: every start of chaosJob under their IDs was refused, whatever onConflict (${statuses(answers)})`,
+        ),
+        expect(
+          operated.every((o) => o.status === 404),
+          `round ${round}: the operator's terminate and purge under chaosJob's name found neither (${operatedStatuses})`,
         ),
       );
       // The holding run ends by itself, and records it, before the history is read.

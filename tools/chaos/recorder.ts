@@ -2,7 +2,7 @@
  * The runner's side of the history: sends start requests to the app instances and records each one
  * (what it carried, when, the answer, and the faults in effect meanwhile).
  */
-import type { FaultKind, OutOfBandStart, RequestRecord } from './history';
+import type { FaultKind, OperationRecord, OutOfBandStart, RequestRecord } from './history';
 
 /** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
 export type FaultScope = 'storage' | `instance:${number}`;
@@ -55,6 +55,7 @@ export interface StartRequest {
 
 export class Recorder {
   readonly requests: RequestRecord[] = [];
+  readonly operations: OperationRecord[] = [];
   readonly outOfBandStarts: OutOfBandStart[] = [];
   private sequence = 0;
 
@@ -127,6 +128,39 @@ export class Recorder {
     });
     await response.arrayBuffer();
     return response.status;
+  }
+
+  /**
+   * An operator's terminate or purge of `instanceId`, named under `orchestrator`: through the app's
+   * operator routes, or (`via: 'extension'`, the baseline) through the extension's own links, which
+   * the sample's 202 hands to whoever holds a function key. Never throws: no answer is status 0.
+   */
+  async operate(
+    operation: OperationRecord['operation'],
+    request: { instance: number; orchestrator: string; instanceId: string },
+    via: OperationRecord['via'],
+  ): Promise<OperationRecord> {
+    const base = this.frontDoor(request.instance);
+    const id = encodeURIComponent(request.instanceId);
+    const url =
+      via === 'app'
+        ? `${base}/api/orchestrators/${request.orchestrator}/${id}${operation === 'terminate' ? '/terminate' : ''}`
+        : `${base}/runtime/webhooks/durabletask/instances/${id}${operation === 'terminate' ? '/terminate?reason=operator' : ''}`;
+    const sentAt = Date.now();
+    let status = 0;
+    try {
+      const response = await fetch(url, {
+        method: operation === 'terminate' ? 'POST' : 'DELETE',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer();
+      status = response.status;
+    } catch {
+      // No answer.
+    }
+    const record: OperationRecord = { operation, ...request, via, sentAt, status };
+    this.operations.push(record);
+    return record;
   }
 
   /** Sends all at once; answers in the order given. */

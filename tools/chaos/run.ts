@@ -185,6 +185,7 @@ async function main(): Promise<number> {
       requests: recorder.requests,
       runs,
       outOfBandStarts: recorder.outOfBandStarts,
+      operations: recorder.operations,
     };
     writeFileSync(join(results, 'chaos-history.json'), JSON.stringify(history, null, 1));
     const check = checkHistory(history);

@@ -271,6 +271,36 @@ describe('other-orchestrator-untouched', () => {
     expect(violated(history)).toEqual({});
   });
 
+  test("an operator's terminate that cut another orchestrator's run short (the extension's links)", () => {
+    const cutShort = { ...run(other('r'), 100, 1_200, 'chaosOtherJob'), ended: false };
+    const terminate = {
+      operation: 'terminate' as const,
+      orchestrator: 'chaosJob',
+      instanceId: 'r',
+      via: 'extension' as const,
+      sentAt: 1_000,
+      status: 202,
+    };
+    const history: History = {
+      requests: [],
+      runs: [cutShort],
+      outOfBandStarts: [outOfBand('r')],
+      operations: [terminate],
+    };
+    expect(violated(history)).toEqual({ 'other-orchestrator-untouched': 1 });
+    expect(checkHistory(history).violations[0].detail).toMatch(
+      /request\(s\) to terminate chaosJob/,
+    );
+    // Refused by the app's route (404), the run ends by itself: no violation.
+    expect(
+      violated({
+        ...history,
+        runs: [{ ...cutShort, ended: true }],
+        operations: [{ ...terminate, via: 'app', status: 404 }],
+      }),
+    ).toEqual({});
+  });
+
   test('a request sent before the other run began cannot have cut it short', () => {
     const early = request('late', 409, { sentAt: 50 });
     const unfinished = { ...run(other('late'), 100, 1_200, 'chaosOtherJob'), ended: false };
