@@ -144,6 +144,28 @@ param singletonRedactInstanceIds bool?
 @description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
 param nightlyImportSchedule string = '0 0 2 * * *'
 
+// Network and security options (docs/deployment.md, "Network and security options"). None of them
+// has been deployed from this repository: `npm run infra:check` compiles, lints and evaluates the
+// template offline with both vnetEnabled values (bicep snapshot), which shows what Azure would be
+// asked to create, not whether Azure accepts it or how the app behaves behind it.
+
+@description('true: a virtual network with the function app integrated into it, and the storage account reachable only through private endpoints (public network access off). false: storage on its public endpoints, as the app reaches it without VNet integration.')
+param vnetEnabled bool = false
+
+@description('Days a deleted or overwritten blob (and a deleted container) of the storage account can be restored (blob and container soft delete).')
+@minValue(1)
+@maxValue(365)
+param blobSoftDeleteDays int = 7
+
+@description('Application (client) ID of the Entra ID app registration that callers get tokens for. Set: App Service Authentication requires a valid Entra ID bearer token on every route but the Durable extension\'s webhooks (401 otherwise); function keys still apply. Empty: off.')
+param entraAuthClientId string = ''
+
+@description('Entra ID tenant that issues the tokens (its ID); empty: the tenant of the deployment.')
+param entraAuthTenantId string = ''
+
+@description('Comma-separated token audiences accepted besides the defaults (the client ID and api://<client ID>).')
+param entraAuthAllowedAudiences string = ''
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -180,6 +202,13 @@ module resources 'app/resources.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     durableAlwaysReadyInstances: durableAlwaysReadyInstances
+    vnetEnabled: vnetEnabled
+    blobSoftDeleteDays: blobSoftDeleteDays
+    entraAuth: {
+      clientId: entraAuthClientId
+      tenantId: empty(entraAuthTenantId) ? tenant().tenantId : entraAuthTenantId
+      extraAudiences: filter(map(split(entraAuthAllowedAudiences, ','), audience => trim(audience)), audience => !empty(audience))
+    }
   }
 }
 

@@ -44,7 +44,11 @@ export type OperationRequest =
       readonly orchestrator: string;
       readonly instanceId: string;
     }
-  | { readonly operation: 'list'; readonly orchestrator: string; readonly query: QueryValues };
+  | {
+      readonly operation: 'list' | 'terminateMany' | 'purgeMany';
+      readonly orchestrator: string;
+      readonly query: QueryValues;
+    };
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
@@ -110,9 +114,18 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     operate: (request, client, log) => {
       const instances = instancesOf(client);
       const { orchestrator } = request;
-      if (request.operation === 'list') {
+      if ('query' in request) {
+        const { operation, query } = request;
         return operationTelemetry.run(request, () =>
-          operations.list(instances, orchestrator, request.query, log),
+          operation === 'list'
+            ? operations.list(instances, orchestrator, query, log)
+            : operations.many(
+                instances,
+                orchestrator,
+                operation === 'terminateMany' ? 'terminate' : 'purge',
+                query,
+                log,
+              ),
         );
       }
       const { operation, instanceId } = request;

@@ -54,6 +54,19 @@ param instanceMemoryMB int
 @description('Always-ready instances of the durable scale group; 0 for none.')
 param durableAlwaysReadyInstances int
 
+@description('true: VNet integration for the app, storage only through private endpoints (network.bicep).')
+param vnetEnabled bool
+
+@description('Blob and container soft delete retention, in days.')
+param blobSoftDeleteDays int
+
+@description('App Service Authentication with Entra ID: the app registration\'s client ID (empty: off), the issuing tenant, and audiences accepted besides the client ID and api://<client ID>.')
+param entraAuth {
+  clientId: string
+  tenantId: string
+  extraAudiences: string[]
+}
+
 var functionAppName = 'func-api-${resourceToken}'
 // Flex Consumption pulls the app's package from this container, with the managed identity.
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
@@ -90,6 +103,15 @@ var deployerRoles = {
     storageTableDataContributor
   ]
 }
+var entraAuthEnabled = !empty(entraAuth.clientId)
+// Paths App Service Authentication lets through without a token. The Durable extension's HTTP API
+// (the check-status links: status, raise event, terminate, purge…) is authorized by the system key
+// in its `code` parameter; its callers hold that link, not an Entra ID token. A trailing `/*` is the
+// only wildcard excludedPaths takes (MicrosoftDocs/azure-docs#86514: `/folder/subfolder/*`).
+var entraAuthExcludedPaths = [
+  '/runtime/webhooks/durabletask/*'
+]
+
 // Whole days an Idempotency-Key record must outlive its TTL (default 86400 s), plus one.
 var idempotencyRecordDays = (singletonSettings.?SINGLETON_IDEMPOTENCY_TTL_SECONDS ?? 86400) / 86400 + 1
 
@@ -122,16 +144,47 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    // With the VNet, only the private endpoints in network.bicep reach the data plane; ARM (the
+    // management plane: containers, policies, role assignments) is not affected.
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
     dnsEndpointType: 'Standard'
     networkAcls: {
-      defaultAction: 'Allow'
       bypass: 'AzureServices'
+      // Allow without the VNet: a Flex Consumption app without VNet integration reaches storage
+      // over its public endpoints from addresses that are not its own (in the same region they are
+      // internal to Azure), so no IP rule could admit it; access rests on Entra ID and RBAC, shared
+      // keys being off. With the VNet, Deny backs up the disabled public access.
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
     }
   }
 
+  // Soft delete: a deleted blob, the state a blob had before it was overwritten (Put Blob), and a
+  // deleted container stay restorable for blobSoftDeleteDays (`az storage blob undelete`,
+  // `az storage container restore`), then storage purges them. How it meets the lock container:
+  // - The lifecycle rule below still deletes stale lock blobs and expired Idempotency-Key records
+  //   on schedule; soft delete only keeps each for blobSoftDeleteDays more, invisible to the app and
+  //   billed by size (lock blobs are empty, records a few hundred bytes). The rule works on live
+  //   blobs only: soft-deleted ones are purged by the retention, not by the rule.
+  // - A soft-deleted blob counts as absent: the lock's `If-None-Match: *` create of the same name
+  //   succeeds (storage keeps the deleted state as a soft-deleted snapshot), so a released or broken
+  //   lock is never resurrected and nothing in the app changes. (Storage's documented behaviour,
+  //   not tried against Azure from this repository.)
+  // - Every released lock (a delete) and every changed record (an overwrite) leaves such a copy for
+  //   the retention period; the lock's touches (Set Blob Metadata) leave none.
+  // - Deleting the storage account (azd down) is not covered.
+  // Queue and table storage (the Durable task hub) have no soft delete.
   resource blobService 'blobServices' = {
     name: 'default'
+    properties: {
+      deleteRetentionPolicy: {
+        enabled: true
+        days: blobSoftDeleteDays
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: blobSoftDeleteDays
+      }
+    }
 
     resource deploymentContainer 'containers' = {
       name: deploymentContainerName
@@ -146,6 +199,15 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
         publicAccess: 'None'
       }
     }
+  }
+
+  // Exist with every account; named here as the scopes of their diagnostic settings.
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+  }
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
   }
 
   // What the lock container keeps that nobody will delete: Idempotency-Key records past
@@ -187,6 +249,17 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+// The VNet, the storage account's private endpoints and their DNS zones (vnetEnabled only).
+module network 'network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    storageAccountName: storage.name
+  }
+}
+
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
   location: location
@@ -196,6 +269,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: 30
+    features: {
+      // Queries and ingestion with Entra ID only: no workspace keys (diagnostic settings and
+      // Application Insights do not use them).
+      disableLocalAuth: true
+    }
   }
 }
 
@@ -276,6 +354,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // VNet integration: the app's outbound traffic to storage goes through the VNet and its private
+    // endpoints.
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : null
     siteConfig: {
       minTlsVersion: '1.2'
     }
@@ -342,12 +423,153 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // The timer's %NIGHTLY_IMPORT_SCHEDULE%: without it the host cannot index the function.
       NIGHTLY_IMPORT_SCHEDULE: nightlyImportSchedule
     })
-    // Let the host start only once the identity can reach storage and Application Insights.
+    // Let the host start only once the identity can reach storage and Application Insights. (With
+    // the VNet, the site already waits for the whole network module, private endpoints and DNS
+    // records included, through virtualNetworkSubnetId.)
     dependsOn: [
       appStorageRoles
       appMonitoringRole
       storage::blobService::lockContainer
     ]
+  }
+
+  // App Service Authentication ("Easy Auth") with Entra ID, in front of every route: a request
+  // without a valid bearer token for the app registration gets 401 before the Functions host sees
+  // it; one with a token still needs its function key (authLevel: function). Flex Consumption:
+  // Microsoft's plan documentation of 2024 (preview) said Easy Auth was not supported there and did
+  // not block unauthenticated callers; check for the 401 after deploying (docs/deployment.md).
+  // Written only when entraAuthClientId is set, so the default deployment never touches the
+  // setting; clearing the parameter later leaves it as it was (turn it off with
+  // `az webapp auth update --enabled false`).
+  resource authSettings 'config' = if (entraAuthEnabled) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'Return401'
+        excludedPaths: entraAuthExcludedPaths
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: entraAuth.clientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${entraAuth.tenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: union(
+              [
+                entraAuth.clientId
+                'api://${entraAuth.clientId}'
+              ],
+              entraAuth.extraAudiences
+            )
+          }
+        }
+      }
+      login: {
+        // An API: tokens come with each request, nothing to store.
+        tokenStore: {
+          enabled: false
+        }
+      }
+    }
+    // One write to the site's configuration at a time (each restarts the app).
+    dependsOn: [
+      appSettings
+    ]
+  }
+}
+
+// Resource logs and metrics into the Log Analytics workspace (besides Application Insights, which
+// has the app's own telemetry). The function app's FunctionAppLogs are the host's log; whether
+// Flex Consumption emits them was not verified from this repository.
+resource functionAppDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-${logAnalytics.name}'
+  scope: functionApp
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Storage: the account's metrics, and each service's read, write and delete log with its metrics.
+// The Durable task hub polls its queues and tables all the time (every 5 s at most per instance
+// when idle, host.json), so StorageRead is the bulk of the volume and of the ingestion cost.
+var storageLogs = [
+  {
+    category: 'StorageRead'
+    enabled: true
+  }
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+var storageMetrics = [
+  {
+    category: 'Transaction'
+    enabled: true
+  }
+]
+
+resource storageDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-${logAnalytics.name}'
+  scope: storage
+  properties: {
+    workspaceId: logAnalytics.id
+    metrics: storageMetrics
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-${logAnalytics.name}'
+  scope: storage::blobService
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-${logAnalytics.name}'
+  scope: storage::queueService
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-${logAnalytics.name}'
+  scope: storage::tableService
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: storageLogs
+    metrics: storageMetrics
   }
 }
 

@@ -5,6 +5,10 @@
  *   GET    /api/orchestrators/{functionName}?prefix=&runtimeStatus=&createdFrom=&createdTo=&top=&continuationToken=
  *   POST   /api/orchestrators/{functionName}/{instanceId}/terminate  terminate a running instance
  *   DELETE /api/orchestrators/{functionName}/{instanceId}            purge an ended instance
+ *   POST   /api/bulk/orchestrators/{functionName}/terminate?prefix=…  terminate many, a chunk a call
+ *   POST   /api/bulk/orchestrators/{functionName}/purge?prefix=…      purge many, a chunk a call
+ * (The bulk routes live under `bulk/`: a literal segment beside `{instanceId}` would shadow the
+ * instance of that name on the start route.)
  * Nothing here needs the Durable extension's system key, and no answer carries it.
  */
 import {
@@ -30,9 +34,9 @@ export function operatorRoute(
     const starter = starterOf();
     const orchestrator = request.params.functionName ?? '';
     const asked: OperationRequest =
-      operation === 'list'
-        ? { operation, orchestrator, query: (name) => request.query.getAll(name) }
-        : { operation, orchestrator, instanceId: request.params.instanceId ?? '' };
+      operation === 'status' || operation === 'terminate' || operation === 'purge'
+        ? { operation, orchestrator, instanceId: request.params.instanceId ?? '' }
+        : { operation, orchestrator, query: (name) => request.query.getAll(name) };
     const result = await starter.operate(asked, durableClient(context), context);
     const origin = starter.config?.linkOrigin ?? new URL(request.url).origin;
     return renderOperation(result, { origin, orchestrator, invocationId: context.invocationId });
@@ -67,4 +71,18 @@ app.http('instanceList', {
   route: 'orchestrators/{functionName}',
   methods: ['GET'],
   handler: operatorRoute('list'),
+});
+
+app.http('instancesTerminate', {
+  ...common,
+  route: 'bulk/orchestrators/{functionName}/terminate',
+  methods: ['POST'],
+  handler: operatorRoute('terminateMany'),
+});
+
+app.http('instancesPurge', {
+  ...common,
+  route: 'bulk/orchestrators/{functionName}/purge',
+  methods: ['POST'],
+  handler: operatorRoute('purgeMany'),
 });

@@ -53,6 +53,17 @@ export function renderOperation(result: OperatorResult, at: OperationContext): H
           continuationToken: result.continuationToken,
         }),
       });
+    case 'chunk': {
+      const counts: Record<string, number> = {};
+      for (const { outcome } of result.results) counts[outcome] = (counts[outcome] ?? 0) + 1;
+      return json(200, {
+        counts,
+        instances: result.results,
+        ...(result.continuationToken !== undefined && {
+          continuationToken: result.continuationToken,
+        }),
+      });
+    }
     case 'terminating': {
       const status = instanceRoute(at.origin, at.orchestrator, result.instanceId);
       return json(

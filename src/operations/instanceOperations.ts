@@ -26,7 +26,7 @@ import { isOwnedBy } from '../singleton/policy';
 import { findStartable, type StartableOrchestrator } from '../singleton/catalog';
 import { DependencyError } from '../dependencies/failure';
 import type { HeldLock, Logger, SingletonLock } from '../singleton/ports';
-import { isRunning, type RuntimeStatus } from '../singleton/statuses';
+import { isRunning, RUNTIME_STATUSES, type RuntimeStatus } from '../singleton/statuses';
 import { checkInstanceId } from '../singleton/instanceId';
 import { checkListQuery, nextPageToken, type QueryValues } from './listQuery';
 import {
@@ -36,13 +36,30 @@ import {
   type OperatedInstances,
 } from './ports';
 
-export type Operation = 'status' | 'list' | 'terminate' | 'purge';
+export type Operation = 'status' | 'list' | 'terminate' | 'purge' | 'terminateMany' | 'purgeMany';
+
+/** What came of one instance of a bulk chunk, as its single route would have answered. */
+export type ChunkOutcome =
+  | 'terminating'
+  | 'purged'
+  | 'notRunning'
+  | 'running'
+  | 'gone'
+  | 'inProgress'
+  | 'unavailable'
+  | 'failed';
 
 export type OperationResult =
   | { readonly kind: 'found'; readonly instance: InstanceView }
   | {
       readonly kind: 'page';
       readonly instances: readonly InstanceView[];
+      readonly continuationToken?: string;
+    }
+  /** One chunk of a bulk terminate or purge: each instance of one page, and where to go on. */
+  | {
+      readonly kind: 'chunk';
+      readonly results: readonly { readonly instanceId: string; readonly outcome: ChunkOutcome }[];
       readonly continuationToken?: string;
     }
   | { readonly kind: 'terminating'; readonly instanceId: string; readonly was: RuntimeStatus }
@@ -109,11 +126,7 @@ export class InstanceOperations {
         page = await instances.list(query, this.settings.showInput);
       } catch (error) {
         if (!(error instanceof QueryRefusedError)) throw error;
-        return {
-          kind: 'invalid',
-          parameter: 'continuationToken',
-          detail: 'The backend refused the continuation token; start again without it.',
-        };
+        return { kind: 'invalid', parameter: 'continuationToken', detail: REFUSED_TOKEN };
       }
       const own = page.instances.filter((instance) => isOwnedBy(instance, exposed));
       const token = nextPageToken(exposed.name, query, page.continuation);
@@ -164,6 +177,48 @@ export class InstanceOperations {
     );
   }
 
+  /**
+   * One chunk of a bulk terminate or purge by prefix: one page of the listing (`top` instances at
+   * most, only the statuses the action applies to), each instance handled exactly as its single
+   * route handles it (under its lock, read again, its orchestrator compared), a few at a time. A
+   * chunk answers within a few backend calls' time whatever the task hub holds; the caller
+   * follows `continuationToken` until there is none. An instance that failed can be retried by
+   * running the bulk call again from the start: what was done is no longer listed.
+   */
+  many(
+    instances: OperatedInstances,
+    orchestrator: string,
+    action: 'terminate' | 'purge',
+    values: QueryValues,
+    log: Logger,
+  ): Promise<OperationResult> {
+    return guarded(log, action === 'terminate' ? 'terminateMany' : 'purgeMany', async () => {
+      const exposed = findStartable(orchestrator);
+      if (!exposed) return { kind: 'notFound' };
+      const scope = { name: action, statuses: action === 'terminate' ? RUNNING : ENDED };
+      const checked = checkListQuery(exposed.name, values, scope);
+      if (!checked.ok) return { kind: 'invalid', ...checked };
+      const { query } = checked;
+      let page;
+      try {
+        page = await instances.list(query, false);
+      } catch (error) {
+        if (!(error instanceof QueryRefusedError)) throw error;
+        return { kind: 'invalid', parameter: 'continuationToken', detail: REFUSED_TOKEN };
+      }
+      const own = page.instances.filter((instance) => isOwnedBy(instance, exposed));
+      const results = await inBatches(own, CHUNK_CONCURRENCY, async ({ instanceId }) => {
+        const done = await this[action](instances, exposed.name, instanceId, log);
+        return { instanceId, outcome: chunkOutcome(done) };
+      });
+      const token = nextPageToken(exposed.name, query, page.continuation, scope);
+      log.info(
+        `Operator: ${action} by prefix, ${results.length} instance(s) in this chunk${token ? '; more to come' : ''}.`,
+      );
+      return { kind: 'chunk', results, ...(token !== undefined && { continuationToken: token }) };
+    });
+  }
+
   /** The instance, when the orchestrator is exposed and the instance is its own. */
   private async owned(
     instances: OperatedInstances,
@@ -210,6 +265,44 @@ export class InstanceOperations {
       if (!leftToExpire) void held.release();
     }
   }
+}
+
+const REFUSED_TOKEN = 'The backend refused the continuation token; start again without it.';
+const RUNNING: readonly RuntimeStatus[] = RUNTIME_STATUSES.filter(isRunning);
+const ENDED: readonly RuntimeStatus[] = RUNTIME_STATUSES.filter((s) => !isRunning(s));
+/** Instances of a chunk handled at once: enough to finish a page quickly, few enough for storage. */
+const CHUNK_CONCURRENCY = 8;
+
+function chunkOutcome(result: OperationResult): ChunkOutcome {
+  switch (result.kind) {
+    case 'terminating':
+    case 'purged':
+    case 'inProgress':
+    case 'unavailable':
+    case 'failed':
+      return result.kind;
+    case 'conflict':
+      return result.rule === 'running' ? 'running' : 'notRunning';
+    default:
+      return 'gone';
+  }
+}
+
+async function inBatches<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  each: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await each(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }
 
 /** A dependency's failure as a result (its text goes to the log, not the answer). */

@@ -39,7 +39,23 @@ const refuse = (parameter: string, detail: string): ListCheck => ({
   detail,
 });
 
-export function checkListQuery(orchestrator: string, values: QueryValues): ListCheck {
+/**
+ * What a query lists for: the list route, or a bulk action, which lists only the statuses it can
+ * act on (running ones to terminate, ended ones to purge) and binds its tokens to itself.
+ */
+export interface ListScope {
+  readonly name: 'list' | 'terminate' | 'purge';
+  /** The statuses it may list; a `runtimeStatus` outside them is refused. Default: all. */
+  readonly statuses?: readonly RuntimeStatus[];
+}
+
+const LIST: ListScope = { name: 'list' };
+
+export function checkListQuery(
+  orchestrator: string,
+  values: QueryValues,
+  scope: ListScope = LIST,
+): ListCheck {
   const one: Partial<Record<(typeof PARAMETERS)[number], string>> = {};
   for (const name of PARAMETERS) {
     const given = values(name);
@@ -53,15 +69,16 @@ export function checkListQuery(orchestrator: string, values: QueryValues): ListC
       return refuse('prefix', `prefix must be the start of a valid instance ID: ${check.detail}`);
     }
   }
-  let runtimeStatus: RuntimeStatus[] | undefined;
+  const allowed = scope.statuses ?? RUNTIME_STATUSES;
+  let runtimeStatus: RuntimeStatus[] | undefined = scope.statuses && [...scope.statuses];
   if (one.runtimeStatus !== undefined) {
     runtimeStatus = [];
     for (const name of one.runtimeStatus.split(',')) {
-      const known = RUNTIME_STATUSES.find((s) => s.toLowerCase() === name.trim().toLowerCase());
+      const known = allowed.find((s) => s.toLowerCase() === name.trim().toLowerCase());
       if (known === undefined) {
         return refuse(
           'runtimeStatus',
-          `runtimeStatus must be a comma-separated list of ${RUNTIME_STATUSES.join(', ')}.`,
+          `runtimeStatus must be a comma-separated list of ${allowed.join(', ')}${scope.name === 'list' ? '' : ` (the statuses ${scope.name} acts on)`}.`,
         );
       }
       if (!runtimeStatus.includes(known)) runtimeStatus.push(known);
@@ -89,7 +106,7 @@ export function checkListQuery(orchestrator: string, values: QueryValues): ListC
     top,
   };
   if (one.continuationToken === undefined) return { ok: true, query };
-  const continuation = openToken(one.continuationToken, queryDigest(orchestrator, query));
+  const continuation = openToken(one.continuationToken, queryDigest(orchestrator, query, scope));
   if (continuation === undefined) {
     return refuse(
       'continuationToken',
@@ -104,9 +121,10 @@ export function nextPageToken(
   orchestrator: string,
   query: BackendQuery,
   continuation: string | undefined,
+  scope: ListScope = LIST,
 ): string | undefined {
   if (continuation === undefined) return undefined;
-  const digest = queryDigest(orchestrator, query);
+  const digest = queryDigest(orchestrator, query, scope);
   return Buffer.from(JSON.stringify({ v: 1, q: digest, c: continuation })).toString('base64url');
 }
 
@@ -120,10 +138,11 @@ function openToken(token: string, digest: string): string | undefined {
   }
 }
 
-/** What a page's token is bound to: the orchestrator and every filter, not the page size. */
-function queryDigest(orchestrator: string, query: BackendQuery): string {
+/** What a page's token is bound to: the scope, the orchestrator and every filter, not the page size. */
+function queryDigest(orchestrator: string, query: BackendQuery, scope: ListScope): string {
   const { prefix, runtimeStatus, createdFrom, createdTo } = query;
   const text = JSON.stringify([
+    scope.name,
     orchestrator.toLowerCase(),
     prefix ?? null,
     runtimeStatus ?? null,

@@ -133,4 +133,41 @@ describe('operator routes', () => {
     }
     expect((await call('GET', 'orchestrators/periodicSyncRun')).status).toBe(404);
   });
+
+  it('bulk: terminates, then purges, its own instances by prefix, a chunk at a time', async () => {
+    const prefix = uniqueId('op-bulk');
+    const ids = [1, 2, 3].map((n) => `${prefix}-${n}`);
+    for (const id of ids)
+      expect((await start('periodicSync', id, { intervalSeconds: 30 })).status).toBe(202);
+    const other = `${prefix}-9`;
+    expect((await start('processBatch', other, { items: 1 })).status).toBe(202);
+    for (const id of ids) await waitFor('periodicSync', id, 'Running');
+    await waitFor('processBatch', other, 'Completed');
+
+    for (const action of ['terminate', 'purge'] as const) {
+      const outcomes: string[] = [];
+      let token: string | undefined;
+      let chunks = 0;
+      do {
+        const query = new URLSearchParams({
+          prefix,
+          top: '2',
+          ...(token && { continuationToken: token }),
+        });
+        const chunk = await call('POST', `bulk/orchestrators/periodicSync/${action}?${query}`);
+        expect(chunk.status).toBe(200);
+        expectNoSystemKey(chunk);
+        outcomes.push(...(chunk.json.instances as { outcome: string }[]).map((i) => i.outcome));
+        token = chunk.json.continuationToken as string | undefined;
+        chunks += 1;
+      } while (token !== undefined && chunks < 10);
+      expect(outcomes).toEqual(ids.map(() => (action === 'terminate' ? 'terminating' : 'purged')));
+      if (action === 'terminate')
+        for (const id of ids) await waitFor('periodicSync', id, 'Terminated');
+    }
+    for (const id of ids)
+      expect((await call('GET', instancePath('periodicSync', id))).status).toBe(404);
+    // processBatch's instance under the prefix is untouched.
+    expect((await call('GET', instancePath('processBatch', other))).status).toBe(200);
+  }, 120_000);
 });

@@ -284,3 +284,94 @@ describe('SINGLETON_LINKS', () => {
     expect(res.json.statusQueryGetUri).toContain('code=test-key');
   });
 });
+
+describe('bulk terminate and purge by prefix', () => {
+  type Chunk = {
+    counts: Record<string, number>;
+    instances: { instanceId: string; outcome: string }[];
+    continuationToken?: string;
+  };
+
+  async function allChunks(operation: 'terminateMany' | 'purgeMany', query: string) {
+    const chunks: Chunk[] = [];
+    let token: string | undefined;
+    do {
+      const res = await operate(operation, JOB, undefined, {
+        ...rpc(),
+        query: `${query}${token ? `&continuationToken=${token}` : ''}`,
+      });
+      expect(res.status).toBe(200);
+      expectNoSystemKey(res);
+      chunks.push(res.json as unknown as Chunk);
+      token = (res.json as unknown as Chunk).continuationToken;
+    } while (token !== undefined && chunks.length < 20);
+    return chunks;
+  }
+
+  it('terminates its own running instances a chunk at a time, and no other orchestrator’s', async () => {
+    const prefix = freshId('bulk-term');
+    for (const n of [1, 2, 3, 4, 5]) extension().seed(`${prefix}-${n}`, JOB, 'Running');
+    extension().seed(`${prefix}-6`, JOB, 'Completed');
+    extension().seed(`${prefix}-7`, HIDDEN, 'Running');
+
+    const chunks = await allChunks('terminateMany', `prefix=${prefix}&top=2`);
+
+    const done = chunks.flatMap((c) => c.instances);
+    expect(done.map((i) => i.instanceId).sort()).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `${prefix}-${n}`),
+    );
+    expect(done.every((i) => i.outcome === 'terminating')).toBe(true);
+    expect(chunks.every((c) => c.instances.length <= 2)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(extension().instances.get(`${prefix}-7`)?.runtimeStatus).toBe('Running');
+    expect(extension().instances.get(`${prefix}-6`)?.runtimeStatus).toBe('Completed');
+  });
+
+  it('purges its own ended instances, never a running one or another orchestrator’s', async () => {
+    const prefix = freshId('bulk-purge');
+    for (const n of [1, 2, 3]) extension().seed(`${prefix}-${n}`, JOB, 'Completed');
+    extension().seed(`${prefix}-4`, JOB, 'Failed');
+    extension().seed(`${prefix}-5`, JOB, 'Running');
+    extension().seed(`${prefix}-6`, HIDDEN, 'Completed');
+
+    const chunks = await allChunks('purgeMany', `prefix=${prefix}&top=3`);
+
+    expect(chunks.flatMap((c) => c.instances.map((i) => i.outcome))).toEqual([
+      'purged',
+      'purged',
+      'purged',
+      'purged',
+    ]);
+    expect([...extension().instances.keys()].filter((id) => id.startsWith(prefix)).sort()).toEqual([
+      `${prefix}-5`,
+      `${prefix}-6`,
+    ]);
+  });
+
+  it.each([
+    ['terminateMany', 'runtimeStatus=Completed'],
+    ['purgeMany', 'runtimeStatus=Running'],
+    ['purgeMany', 'top=500'],
+  ] as const)('%s refuses %s with 400, acting on nothing', async (operation, query) => {
+    const before = extension().listCalls;
+    const res = await operate(operation, JOB, undefined, { ...rpc(), query });
+    expectProblem(res, 400, 'invalid-query');
+    expect(extension().listCalls).toBe(before);
+  });
+
+  it('a purge token does not continue a listing or a terminate', async () => {
+    const prefix = freshId('bulk-token');
+    for (const n of [1, 2, 3]) extension().seed(`${prefix}-${n}`, JOB, 'Running');
+    const first = await operate('terminateMany', JOB, undefined, {
+      ...rpc(),
+      query: `prefix=${prefix}&top=1`,
+    });
+    const token = first.json.continuationToken as string;
+    expect(token).toBeDefined();
+    const listed = await operate('list', JOB, undefined, {
+      ...rpc(),
+      query: `prefix=${prefix}&runtimeStatus=Pending,Running,ContinuedAsNew,Suspended&continuationToken=${token}`,
+    });
+    expectProblem(listed, 400, 'invalid-query');
+  });
+});

@@ -51,6 +51,8 @@ const OPERATOR_ROUTES = [
   ['purge', 'DELETE', 'test/orchestrators/{functionName}/{instanceId}'],
   ['terminate', 'POST', 'test/orchestrators/{functionName}/{instanceId}/terminate'],
   ['list', 'GET', 'test/orchestrators/{functionName}'],
+  ['terminateMany', 'POST', 'test/bulk/orchestrators/{functionName}/terminate'],
+  ['purgeMany', 'POST', 'test/bulk/orchestrators/{functionName}/purge'],
 ] as const;
 for (const [operation, method, route] of OPERATOR_ROUTES) {
   app.http(`${operation}UnderTest`, {
@@ -69,9 +71,11 @@ export function operate(
   instanceId: string | undefined,
   options: { rpcBaseUrl: string; query?: string },
 ): Promise<HttpResult> {
-  const [, method] = OPERATOR_ROUTES.find(([name]) => name === operation)!;
-  const instance = instanceId === undefined ? '' : `/${encodeURIComponent(instanceId)}`;
-  const path = `orchestrators/${encodeURIComponent(functionName)}${instance}${operation === 'terminate' ? '/terminate' : ''}`;
+  const [, method, route] = OPERATOR_ROUTES.find(([name]) => name === operation)!;
+  const path = route
+    .replace('test/', '')
+    .replace('{functionName}', encodeURIComponent(functionName))
+    .replace('{instanceId}', encodeURIComponent(instanceId ?? ''));
   return invokeHttp(`${operation}UnderTest`, {
     method,
     url: `http://localhost:7071/api/${path}${options.query ? `?${options.query}` : ''}`,

@@ -211,8 +211,10 @@ export class FakeExtension {
 
   /**
    * The extension's listing: `instanceIdPrefix`, `runtimeStatus`, `createdTimeFrom/To`, `top`,
-   * pages by `x-ms-continuation-token` (here: the offset, as JSON; a token it cannot read is a
-   * 400). IDs in order, as the Azure Storage backend's partition keys list them.
+   * pages by `x-ms-continuation-token`: the next page starts at the ID it names, as measured on
+   * extension 3.19 (its token is the next instance ID, base64), so instances that change or go
+   * between pages shift nothing; a token it cannot read is a 400 here (the extension answers an
+   * empty page). IDs in order, as the Azure Storage backend's partition keys list them.
    */
   private list(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const q = url.searchParams;
@@ -221,15 +223,15 @@ export class FakeExtension {
     const from = q.get('createdTimeFrom');
     const to = q.get('createdTimeTo');
     const top = Number(q.get('top') ?? '100');
-    let offset = 0;
+    let startAt = '';
     const token = req.headers['x-ms-continuation-token'];
     if (typeof token === 'string') {
       try {
-        offset = (JSON.parse(token) as { offset: number }).offset;
+        startAt = (JSON.parse(token) as { next: string }).next;
       } catch {
         return send(res, 400, { Message: 'Invalid continuation token' });
       }
-      if (!Number.isInteger(offset) || offset < 0) return send(res, 400);
+      if (typeof startAt !== 'string') return send(res, 400);
     }
     this.listCalls += 1;
     const matching = [...this.instances.entries()]
@@ -237,9 +239,10 @@ export class FakeExtension {
       .filter(([, i]) => !statuses || statuses.includes(i.runtimeStatus))
       .filter(([, i]) => !from || Date.parse(i.createdTime) >= Date.parse(from))
       .filter(([, i]) => !to || Date.parse(i.createdTime) <= Date.parse(to))
+      .filter(([id]) => id >= startAt)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const page = matching.slice(offset, offset + top);
-    const more = offset + top < matching.length;
+    const page = matching.slice(0, top);
+    const next = matching[top]?.[0];
     const body = page.map(([instanceId, { name, runtimeStatus, input, createdTime }]) => ({
       name,
       instanceId,
@@ -252,7 +255,7 @@ export class FakeExtension {
     }));
     res.writeHead(200, {
       'Content-Type': 'application/json',
-      ...(more && { 'x-ms-continuation-token': JSON.stringify({ offset: offset + top }) }),
+      ...(next !== undefined && { 'x-ms-continuation-token': JSON.stringify({ next }) }),
     });
     res.end(JSON.stringify(body));
   }
