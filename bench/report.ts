@@ -1,4 +1,5 @@
 /** The benchmark's report as Markdown (bench/results/latest.md). */
+import type { OperatorBenchResult } from './operatorBench';
 import { summarize } from './stats';
 import {
   STARTER_CATEGORIES,
@@ -10,6 +11,7 @@ import {
 } from './types';
 
 const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 function table(header: string[], rows: (string | number)[][]): string[] {
@@ -36,6 +38,7 @@ export function markdown(report: Report): string {
     '',
   );
   if (report.cold) out.push(...coldSection(report.cold));
+  if (report.operator) out.push(...operatorSection(report.operator));
   if (report.race.length) {
     out.push(
       `## Race: ${params.burst} simultaneous starts of one fresh ID, ${params.repeat} bursts per starter`,
@@ -323,6 +326,32 @@ function coldSection(cold: ColdStart): string[] {
     ...table(
       ['measure (ms)', 'p50 ours / bare', 'p50 ratio', 'p95 ours / bare', 'p95 ratio', 'n'],
       rows,
+    ),
+    '',
+  ];
+}
+
+function operatorSection(o: OperatorBenchResult): string[] {
+  const { listPage, purge } = o;
+  return [
+    `## Operator routes: ${o.instances} instances in the task hub (seeded in ${f1(o.seedSeconds)} s)`,
+    '',
+    ...table(
+      ['measure', 'ours (app route, function key)', "extension's API (system key)", 'ratio'],
+      [
+        [
+          `list by prefix, a page of 100 (${o.listPages} pages), p50 / p95 ms`,
+          `${f1(listPage.ours.p50)} / ${f1(listPage.ours.p95)}`,
+          `${f1(listPage.extension.p50)} / ${f1(listPage.extension.p95)}`,
+          `${f2(listPage.ours.p50 / listPage.extension.p50)}×`,
+        ],
+        [
+          `purge ${purge.instances} by prefix, total s`,
+          `${f1(purge.oursSeconds)} (${purge.chunks} chunks, slowest ${purge.slowestChunkMs.toFixed(0)} ms; ${purge.chunksWithinTimeout}/${purge.chunks} within the backend timeout; ${purge.purgedOurs} purged)`,
+          `${f1(purge.extensionSeconds)} (list, then DELETE each, 8 at a time; ${purge.purgedExtension} purged)`,
+          `${f2(purge.oursSeconds / purge.extensionSeconds)}×`,
+        ],
+      ],
     ),
     '',
   ];

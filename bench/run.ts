@@ -18,7 +18,10 @@
  *                (heavy: minutes of seeding; BENCH_EXISTING_LEVELS);
  *   cold         the cold start against a bare durable-functions app with only the sample's
  *                starter: a fresh Node process loading the packaged app's entry points (staged by
- *                scripts/package-stage.mjs), and the local host launched until its first 202.
+ *                scripts/package-stage.mjs), and the local host launched until its first 202;
+ *   operator     the operator routes at scale: listing by prefix among 10 000 instances and
+ *                purging 1 000 by prefix, against the extension's own API (bench/operatorBench.ts;
+ *                heavy, BENCH_OPERATOR_INSTANCES).
  * The local host runs the app's entry point and its HTTP starter (BENCH_APP_MAIN), the sample's
  * starter and the bench's functions. Prints a table and writes bench/results/latest.{md,json} and
  * the plot bench/results/latest.png.
@@ -43,6 +46,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { azuriteCommand, azuriteConnectionString, azuritePorts } from '../tools/azurite';
 import { expandGlob } from '../tools/local-host/app-loader';
 import { EXECUTIONS_TABLE } from './executions';
+import { operatorBench } from './operatorBench';
 import { renderPlot } from './plot';
 import { children, cpuMeter } from './processCpu';
 import { markdown } from './report';
@@ -83,6 +87,7 @@ const params = {
   seedConcurrency: int('BENCH_SEED_CONCURRENCY', 12),
   coldRuns: int('BENCH_COLD_RUNS', 20),
   coldLaunches: int('BENCH_COLD_LAUNCHES', 4),
+  operatorInstances: int('BENCH_OPERATOR_INSTANCES', 10_000),
 };
 const ALL_SECTIONS = [
   'cold',
@@ -93,6 +98,7 @@ const ALL_SECTIONS = [
   'requests',
   'concurrency',
   'existing',
+  'operator',
 ] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const sections = new Set<Section>(
@@ -104,7 +110,7 @@ const sections = new Set<Section>(
           if (!ALL_SECTIONS.includes(name)) throw new Error(`Unknown bench section '${s}'.`);
           return name;
         })
-      : ALL_SECTIONS.filter((s) => s !== 'existing'),
+      : ALL_SECTIONS.filter((s) => s !== 'existing' && s !== 'operator'),
 );
 const CONCURRENCY_LEVELS = [1, 4, 16, 64];
 /** Existing instances (about: the bench's own starts count too) at which fresh starts are measured. */
@@ -129,7 +135,9 @@ const ORCHESTRATOR = 'benchHold';
  * HTTP starter, which is what is measured. Not the sample jobs: their timer and queue polling
  * would only add background work, alike for both starters.
  */
-const BENCH_APP_MAIN = env.BENCH_APP_MAIN ?? 'dist/src/{index.js,functions/httpStartSingle.js}';
+const BENCH_APP_MAIN =
+  env.BENCH_APP_MAIN ??
+  'dist/src/{index.js,functions/httpStartSingle.js,functions/operatorRoutes.js}';
 /** The results' name in bench/results, or a path (BENCH_OUT, default `latest`): another for A/B runs. */
 const OUT = env.BENCH_OUT ?? 'latest';
 
@@ -1032,6 +1040,19 @@ async function main(): Promise<void> {
     if (sections.has('existing')) {
       for (const level of late) await existingAt(level, report);
       report.memory.afterSeeding = await memory();
+    }
+    if (sections.has('operator')) {
+      report.operator = await operatorBench({
+        baseUrl,
+        directStorage,
+        taskHub: TASK_HUB,
+        orchestrator: ORCHESTRATOR,
+        runId,
+        instances: params.operatorInstances,
+        backendTimeoutMs: Number(env.SINGLETON_BACKEND_TIMEOUT_MS ?? 5_000),
+        start: async (id) => (await post('ours', id, 0)).status,
+        runtimeStatus,
+      });
     }
     clearInterval(sampleLoad);
     report.machine.loadAverage = loads;

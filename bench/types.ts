@@ -1,3 +1,4 @@
+import type { OperatorBenchResult } from './operatorBench';
 /** The benchmark's results, as written to bench/results/latest.json. */
 import type { Summary } from './stats';
 
@@ -113,6 +114,7 @@ export interface Report {
     removalSeconds?: number;
   }[];
   memory?: { afterWarmUp?: Memory; afterSeeding?: Memory };
+  operator?: OperatorBenchResult;
   cold?: ColdStart;
   targets: string[];
 }

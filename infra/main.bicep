@@ -141,6 +141,10 @@ param singletonLinkOrigin string?
 @description('SINGLETON_REDACT_INSTANCE_IDS: true keeps instance IDs (which may carry personal data) out of logs, problem bodies and traces.')
 param singletonRedactInstanceIds bool?
 
+@description('SINGLETON_LINKS: the links in a start\'s 202/200: app (the app\'s operator routes, no system key) or extension (the Durable sample\'s, with the extension\'s system key).')
+@allowed(['app', 'extension'])
+param singletonLinks string = 'app'
+
 @description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
 param nightlyImportSchedule string = '0 0 2 * * *'
 
@@ -197,6 +201,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_IDEMPOTENCY_TTL_SECONDS: singletonIdempotencyTtlSeconds
       SINGLETON_LINK_ORIGIN: singletonLinkOrigin
       SINGLETON_REDACT_INSTANCE_IDS: singletonRedactInstanceIds
+      SINGLETON_LINKS: singletonLinks
     }
     nightlyImportSchedule: nightlyImportSchedule
     maximumInstanceCount: maximumInstanceCount
@@ -207,7 +212,10 @@ module resources 'app/resources.bicep' = {
     entraAuth: {
       clientId: entraAuthClientId
       tenantId: empty(entraAuthTenantId) ? tenant().tenantId : entraAuthTenantId
-      extraAudiences: filter(map(split(entraAuthAllowedAudiences, ','), audience => trim(audience)), audience => !empty(audience))
+      extraAudiences: filter(
+        map(split(entraAuthAllowedAudiences, ','), audience => trim(audience)),
+        audience => !empty(audience)
+      )
     }
   }
 }

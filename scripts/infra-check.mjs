@@ -1,7 +1,17 @@
 #!/usr/bin/env node
 // npm run infra:check — compiles and lints the Bicep in infra/ with a pinned Bicep CLI and fails on
-// any diagnostic (error or warning), then checks that main.parameters.json only sets parameters
-// that main.bicep declares.
+// any diagnostic (error or warning), checks that main.parameters.json only sets parameters that
+// main.bicep declares, then evaluates the template offline with two parameter sets (vnetEnabled
+// false, and vnetEnabled true with Entra ID authentication) and checks the resources it would ask
+// Azure for.
+//
+// The evaluation is `bicep snapshot`: the CLI expands the template and its modules with the given
+// parameters, as ARM would, into the list of resources a deployment would create, without
+// contacting Azure. Values only Azure knows (reference(), environment()) stay unevaluated
+// expressions. What it cannot show: whether Azure accepts those resources (API validation, policy,
+// quotas, region support, Flex Consumption support for authsettingsV2 or diagnostic settings), and
+// how the app behaves behind them (private DNS, deployments to a storage account without public
+// access, Easy Auth). Nothing here has been deployed.
 //
 // The Bicep CLI comes from the NuGet package Azure.Bicep.CommandLine.linux-x64, restored through the
 // .NET SDK (so it uses the NuGet sources configured on the machine) into .tools/bicep/<version>/
@@ -23,10 +33,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BICEP_VERSION = '0.49.2';
+// Placeholder identities of the offline evaluation: no tenant, subscription or principal is real.
+const SNAPSHOT_TENANT = '33333333-3333-3333-3333-333333333333';
+const SNAPSHOT_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+const SNAPSHOT_CLIENT_ID = '22222222-2222-2222-2222-222222222222';
 const NUGET_PACKAGE = 'Azure.Bicep.CommandLine.linux-x64';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -180,6 +194,8 @@ function main() {
 
   const out = mkdtempSync(join(tmpdir(), 'bicep-build-'));
   const seen = new Map();
+  const evaluated = [];
+  const snapshotProblems = [];
   let failedCommand;
   try {
     const steps = [
@@ -200,6 +216,24 @@ function main() {
 
     if (!failedCommand && seen.size === 0) {
       checkParameters(join(out, 'main.json'));
+      for (const set of PARAMETER_SETS) {
+        const { status, diagnostics, other, snapshot } = runSnapshot(bin, out, set);
+        for (const d of diagnostics) seen.set(`${d.file}:${d.line}:${d.column}:${d.code}`, d);
+        if (status !== 0 || !snapshot) {
+          failedCommand = `bicep snapshot (${set.label}) exited with ${status}`;
+          for (const line of other) console.error(line);
+          break;
+        }
+        const resources = snapshot.predictedResources ?? [];
+        const problems = [];
+        set.expect(resources, (ok, message) => {
+          if (!ok) problems.push(message);
+        });
+        if (problems.length) {
+          snapshotProblems.push(...problems.map((p) => `${set.label}: ${p}`));
+        }
+        evaluated.push(`${set.label} (${resources.length} resources)`);
+      }
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -215,10 +249,281 @@ function main() {
       `${errors} error(s), ${warnings} warning(s)/info(s)${failedCommand ? `; ${failedCommand}` : ''} (warnings count as failures)`,
     );
   }
+  if (snapshotProblems.length) {
+    for (const problem of snapshotProblems) console.error(`  ${problem}`);
+    fail(`the offline evaluation found ${snapshotProblems.length} unexpected resource setting(s)`);
+  }
   const files = countBicepFiles();
   console.log(
-    `infra:check: OK — Bicep ${BICEP_VERSION}${installed ? ' (installed)' : ''}, built infra/main.bicep and linted ${files} file(s): 0 errors, 0 warnings; main.parameters.json and azure.yaml match (${seconds()}s)`,
+    `infra:check: OK — Bicep ${BICEP_VERSION}${installed ? ' (installed)' : ''}, built infra/main.bicep and linted ${files} file(s): 0 errors, 0 warnings; main.parameters.json and azure.yaml match; evaluated offline (bicep snapshot, nothing deployed) as expected: ${evaluated.join(', ')} (${seconds()}s)`,
   );
+}
+
+// The parameter sets of the offline evaluation, and what each must produce.
+const PARAMETER_SETS = [
+  {
+    name: 'vnet-off',
+    label: 'vnetEnabled=false',
+    params: { environmentName: 'infra-check', location: 'eastus' },
+    expect: (resources, expect) => {
+      expectCommon(resources, expect);
+      const storage = one(resources, 'Microsoft.Storage/storageAccounts', expect);
+      expect(
+        storage?.properties?.publicNetworkAccess === 'Enabled',
+        'storage publicNetworkAccess is not Enabled',
+      );
+      expect(
+        storage?.properties?.networkAcls?.defaultAction === 'Allow',
+        'storage networkAcls.defaultAction is not Allow',
+      );
+      const network = resources.filter((r) => r.type.startsWith('Microsoft.Network/'));
+      expect(
+        network.length === 0,
+        `network resources without the VNet: ${network.map((r) => r.type)}`,
+      );
+      const site = one(resources, 'Microsoft.Web/sites', expect);
+      expect(
+        site?.properties?.virtualNetworkSubnetId == null,
+        'the site has a virtualNetworkSubnetId',
+      );
+      expect(!authSettingsOf(resources), 'authsettingsV2 is written without entraAuthClientId');
+    },
+  },
+  {
+    name: 'vnet-on-entra',
+    label: 'vnetEnabled=true with Entra ID',
+    params: {
+      environmentName: 'infra-check',
+      location: 'eastus',
+      vnetEnabled: true,
+      principalId: '11111111-1111-1111-1111-111111111111',
+      entraAuthClientId: SNAPSHOT_CLIENT_ID,
+      entraAuthAllowedAudiences: 'api://jobs, ',
+    },
+    expect: (resources, expect) => {
+      expectCommon(resources, expect);
+      const storage = one(resources, 'Microsoft.Storage/storageAccounts', expect);
+      expect(
+        storage?.properties?.publicNetworkAccess === 'Disabled',
+        'storage publicNetworkAccess is not Disabled',
+      );
+      expect(
+        storage?.properties?.networkAcls?.defaultAction === 'Deny',
+        'storage networkAcls.defaultAction is not Deny',
+      );
+      expectPrivateNetwork(resources, storage, expect);
+      expectEntraAuth(resources, expect);
+    },
+  },
+];
+
+/** Settings that do not depend on the parameter set. */
+function expectCommon(resources, expect) {
+  const storage = one(resources, 'Microsoft.Storage/storageAccounts', expect);
+  expect(
+    storage?.properties?.networkAcls?.bypass === 'AzureServices',
+    'storage networkAcls.bypass is not AzureServices',
+  );
+  expect(storage?.properties?.allowSharedKeyAccess === false, 'storage allows shared keys');
+  const blob = one(resources, 'Microsoft.Storage/storageAccounts/blobServices', expect);
+  for (const policy of ['deleteRetentionPolicy', 'containerDeleteRetentionPolicy']) {
+    const p = blob?.properties?.[policy];
+    expect(
+      p?.enabled === true && p?.days === 7,
+      `blob service ${policy} is not enabled for 7 days`,
+    );
+  }
+  expect(
+    one(resources, 'Microsoft.Storage/storageAccounts/managementPolicies', expect) !== undefined,
+    'the lifecycle rule is gone',
+  );
+  const workspace = one(resources, 'Microsoft.OperationalInsights/workspaces', expect);
+  expect(
+    workspace?.properties?.features?.disableLocalAuth === true,
+    'Log Analytics allows local auth',
+  );
+  const insights = one(resources, 'Microsoft.Insights/components', expect);
+  expect(insights?.properties?.DisableLocalAuth === true, 'Application Insights allows local auth');
+
+  const settings = resources.filter((r) => r.type === 'Microsoft.Insights/diagnosticSettings');
+  const settingOn = (scopeId) =>
+    settings.find((r) => r.id.toLowerCase().startsWith(`${scopeId}/providers/`.toLowerCase()));
+  const site = one(resources, 'Microsoft.Web/sites', expect);
+  const targets = [
+    [site?.id, ['FunctionAppLogs']],
+    [storage?.id, []],
+    ...['blob', 'queue', 'table'].map((service) => [
+      `${storage?.id}/${service}Services/default`,
+      ['StorageRead', 'StorageWrite', 'StorageDelete'],
+    ]),
+  ];
+  for (const [scopeId, categories] of targets) {
+    const setting = settingOn(scopeId);
+    expect(setting, `no diagnostic setting on ${scopeId}`);
+    if (!setting) continue;
+    expect(
+      setting.properties?.workspaceId === workspace?.id,
+      `the diagnostic setting on ${scopeId} does not send to the workspace`,
+    );
+    const logs = (setting.properties?.logs ?? []).filter((l) => l.enabled).map((l) => l.category);
+    for (const category of categories) {
+      expect(logs.includes(category), `the diagnostic setting on ${scopeId} lacks ${category}`);
+    }
+    expect(
+      (setting.properties?.metrics ?? []).some((m) => m.enabled),
+      `the diagnostic setting on ${scopeId} sends no metrics`,
+    );
+  }
+}
+
+/** The VNet, its delegated app subnet, and a private endpoint, zone, link and record per service. */
+function expectPrivateNetwork(resources, storage, expect) {
+  const vnet = one(resources, 'Microsoft.Network/virtualNetworks', expect);
+  const subnets = vnet?.properties?.subnets ?? [];
+  const appSubnet = subnets.find((s) =>
+    (s.properties?.delegations ?? []).some(
+      (d) => d.properties?.serviceName === 'Microsoft.App/environments',
+    ),
+  );
+  expect(appSubnet, 'no subnet delegated to Microsoft.App/environments');
+  const site = one(resources, 'Microsoft.Web/sites', expect);
+  expect(
+    appSubnet &&
+      site?.properties?.virtualNetworkSubnetId === `${vnet.id}/subnets/${appSubnet.name}`,
+    'the site is not integrated with the delegated subnet',
+  );
+  const endpointSubnets = subnets
+    .filter((s) => s !== appSubnet)
+    .map((s) => `${vnet?.id}/subnets/${s.name}`);
+  for (const service of ['blob', 'queue', 'table']) {
+    const endpoint = resources.find(
+      (r) =>
+        r.type === 'Microsoft.Network/privateEndpoints' &&
+        (r.properties?.privateLinkServiceConnections ?? []).some(
+          (c) =>
+            c.properties?.privateLinkServiceId === storage?.id &&
+            c.properties?.groupIds?.length === 1 &&
+            c.properties.groupIds[0] === service,
+        ),
+    );
+    expect(endpoint, `no private endpoint for the storage account's ${service} service`);
+    expect(
+      endpoint && endpointSubnets.includes(endpoint.properties?.subnet?.id),
+      `the ${service} private endpoint is not in the VNet's endpoint subnet`,
+    );
+    // privatelink.<service>.core.windows.net; the snapshot leaves environment() unevaluated.
+    const zone = resources.find(
+      (r) =>
+        r.type === 'Microsoft.Network/privateDnsZones' &&
+        (r.name === `privatelink.${service}.core.windows.net` ||
+          (r.name.includes('privatelink') &&
+            r.name.includes(`'${service}'`) &&
+            r.name.includes('environment().suffixes.storage'))),
+    );
+    expect(zone, `no private DNS zone privatelink.${service}.core.windows.net`);
+    if (!zone) continue;
+    const zoneName = zone.name.startsWith('[') ? zone.name.slice(1, -1) : zone.name;
+    const link = resources.find(
+      (r) =>
+        r.type === 'Microsoft.Network/privateDnsZones/virtualNetworkLinks' &&
+        r.name.includes(zoneName) &&
+        r.properties?.virtualNetwork?.id === vnet?.id,
+    );
+    expect(link, `the ${service} DNS zone is not linked to the VNet`);
+    expect(
+      link?.properties?.registrationEnabled === false,
+      `the ${service} zone link registers VMs`,
+    );
+    const group = resources.find(
+      (r) =>
+        r.type === 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups' &&
+        endpoint &&
+        r.id.startsWith(`${endpoint.id}/`) &&
+        (r.properties?.privateDnsZoneConfigs ?? []).some((c) =>
+          c.properties?.privateDnsZoneId?.includes(zoneName),
+        ),
+    );
+    expect(group, `the ${service} private endpoint has no DNS zone group for its zone`);
+  }
+}
+
+function authSettingsOf(resources) {
+  return resources.find(
+    (r) => r.type === 'Microsoft.Web/sites/config' && r.name.endsWith('/authsettingsV2'),
+  );
+}
+
+/** Easy Auth: a token required on every route but the Durable extension's webhooks. */
+function expectEntraAuth(resources, expect) {
+  const auth = authSettingsOf(resources)?.properties;
+  expect(auth?.platform?.enabled === true, 'authsettingsV2 is not enabled');
+  const validation = auth?.globalValidation;
+  expect(validation?.requireAuthentication === true, 'authentication is not required');
+  expect(
+    validation?.unauthenticatedClientAction === 'Return401',
+    'unauthenticated callers do not get 401',
+  );
+  expect(
+    validation?.excludedPaths?.includes('/runtime/webhooks/durabletask/*'),
+    "the Durable extension's webhooks are not excluded",
+  );
+  const aad = auth?.identityProviders?.azureActiveDirectory;
+  expect(aad?.enabled === true, 'the Entra ID provider is not enabled');
+  expect(aad?.registration?.clientId === SNAPSHOT_CLIENT_ID, 'wrong client ID');
+  const issuer = aad?.registration?.openIdIssuer ?? '';
+  expect(
+    issuer === `https://login.microsoftonline.com/${SNAPSHOT_TENANT}/v2.0` ||
+      (issuer.includes('environment().authentication.loginEndpoint') &&
+        issuer.includes(SNAPSHOT_TENANT) &&
+        issuer.includes('/v2.0')),
+    `the issuer is not the deployment tenant's v2.0 endpoint: ${issuer}`,
+  );
+  const audiences = aad?.validation?.allowedAudiences ?? [];
+  for (const audience of [SNAPSHOT_CLIENT_ID, `api://${SNAPSHOT_CLIENT_ID}`, 'api://jobs']) {
+    expect(audiences.includes(audience), `audience ${audience} is not allowed`);
+  }
+  expect(audiences.length === 3, `unexpected audiences: ${audiences.join(', ')}`);
+}
+
+function one(resources, type, expect) {
+  const found = resources.filter((r) => r.type === type);
+  expect(found.length === 1, `${found.length} resources of type ${type}, expected 1`);
+  return found[0];
+}
+
+function bicepLiteral(value) {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return String(value);
+}
+
+/** Writes the set as a .bicepparam next to nothing else and runs `bicep snapshot` on it. */
+function runSnapshot(bin, out, set) {
+  const file = join(out, `${set.name}.bicepparam`);
+  const using = relative(out, mainBicep).split(sep).join('/');
+  const lines = [`using '${using}'`, ''];
+  for (const [name, value] of Object.entries(set.params)) {
+    lines.push(`param ${name} = ${bicepLiteral(value)}`);
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const result = bicep(bin, [
+    'snapshot',
+    file,
+    '--mode',
+    'overwrite',
+    '--config',
+    join(infraDir, 'bicepconfig.json'),
+    '--tenant-id',
+    SNAPSHOT_TENANT,
+    '--subscription-id',
+    SNAPSHOT_SUBSCRIPTION,
+    '--location',
+    set.params.location,
+  ]);
+  const snapshotFile = join(out, `${set.name}.snapshot.json`);
+  const snapshot = existsSync(snapshotFile)
+    ? JSON.parse(readFileSync(snapshotFile, 'utf8'))
+    : undefined;
+  return { ...result, snapshot };
 }
 
 function checkParameters(compiledTemplate) {

@@ -163,7 +163,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   // `az storage container restore`), then storage purges them. How it meets the lock container:
   // - The lifecycle rule below still deletes stale lock blobs and expired Idempotency-Key records
   //   on schedule; soft delete only keeps each for blobSoftDeleteDays more, invisible to the app and
-  //   billed by size (lock blobs are empty, records a few hundred bytes). The rule works on live
+  //   billed by size (lock blobs are empty, records small JSON documents). The rule works on live
   //   blobs only: soft-deleted ones are purged by the retention, not by the rule.
   // - A soft-deleted blob counts as absent: the lock's `If-None-Match: *` create of the same name
   //   succeeds (storage keeps the deleted state as a soft-deleted snapshot), so a released or broken
