@@ -162,19 +162,33 @@ export class InstanceOperations {
     instanceId: string,
     log: Logger,
   ): Promise<OperationResult> {
-    return guarded(log, 'purge', () =>
-      this.underLock(instances, orchestrator, instanceId, log, async (found) => {
-        if (isRunning(found.runtimeStatus)) {
-          return { kind: 'conflict', rule: 'running', runtimeStatus: found.runtimeStatus };
-        }
-        await instances.purge(instanceId);
-        const records = await this.records.forget(instances.taskHub, instanceId);
-        log.info(
-          `Operator: purged '${instanceId}' (${found.runtimeStatus}) and ${records} Idempotency-Key record(s).`,
-        );
-        return { kind: 'purged', instanceId, records };
-      }),
-    );
+    return guarded(log, 'purge', async () => {
+      const result = await this.purgeInstance(instances, orchestrator, instanceId, log);
+      if (result.kind !== 'purged') return result;
+      const records = (await this.records.forget(instances.taskHub, [instanceId])).get(instanceId);
+      log.info(`Operator: purged '${instanceId}' and ${records ?? 0} Idempotency-Key record(s).`);
+      return { ...result, records: records ?? 0 };
+    });
+  }
+
+  /**
+   * The purge itself, under the lock; the records are forgotten after it by the caller, once per
+   * call (a bulk chunk lists the task hub's records once, not once per instance). A record left
+   * by a failure in between lapses with its TTL, and a replay of it finds no run.
+   */
+  private purgeInstance(
+    instances: OperatedInstances,
+    orchestrator: string,
+    instanceId: string,
+    log: Logger,
+  ): Promise<OperationResult> {
+    return this.underLock(instances, orchestrator, instanceId, log, async (found) => {
+      if (isRunning(found.runtimeStatus)) {
+        return { kind: 'conflict', rule: 'running', runtimeStatus: found.runtimeStatus };
+      }
+      await instances.purge(instanceId);
+      return { kind: 'purged', instanceId, records: 0 };
+    });
   }
 
   /**
@@ -208,9 +222,16 @@ export class InstanceOperations {
       }
       const own = page.instances.filter((instance) => isOwnedBy(instance, exposed));
       const results = await inBatches(own, CHUNK_CONCURRENCY, async ({ instanceId }) => {
-        const done = await this[action](instances, exposed.name, instanceId, log);
+        const done =
+          action === 'terminate'
+            ? await this.terminate(instances, exposed.name, instanceId, log)
+            : await guarded(log, 'purge', () =>
+                this.purgeInstance(instances, exposed.name, instanceId, log),
+              );
         return { instanceId, outcome: chunkOutcome(done) };
       });
+      const purged = results.filter((r) => r.outcome === 'purged').map((r) => r.instanceId);
+      if (purged.length > 0) await this.records.forget(instances.taskHub, purged);
       const token = nextPageToken(exposed.name, query, page.continuation, scope);
       log.info(
         `Operator: ${action} by prefix, ${results.length} instance(s) in this chunk${token ? '; more to come' : ''}.`,

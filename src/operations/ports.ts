@@ -50,8 +50,11 @@ export interface OperatedInstances {
 
 /** The app's own records that name an instance (Idempotency-Key records). */
 export interface InstanceRecords {
-  /** Deletes every record of the instance; resolves to how many there were. */
-  forget(taskHub: string, instanceId: string): Promise<number>;
+  /**
+   * Deletes every record of these instances, in one pass over the task hub's records; resolves to
+   * how many each had.
+   */
+  forget(taskHub: string, instanceIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 /** The backend refused a list query as malformed (its continuation token, most likely). */

@@ -195,22 +195,26 @@ export class BlobIdempotencyStore implements IdempotencyStore, InstanceRecords {
    * Deletes the task hub's records of `instanceId`, found by their metadata; a record written by
    * an earlier version has none, and is read to tell. Bounded by the TTL: records expire anyway.
    */
-  async forget(taskHub: string, instanceId: string): Promise<number> {
-    const tag = instanceTag(instanceId);
+  async forget(
+    taskHub: string,
+    instanceIds: readonly string[],
+  ): Promise<ReadonlyMap<string, number>> {
+    const byTag = new Map(instanceIds.map((id) => [instanceTag(id), id]));
+    const forgotten = new Map(instanceIds.map((id) => [id, 0]));
     const prefix = `${RECORD_PREFIX}${taskHub.toLowerCase()}/`;
-    let forgotten = 0;
     try {
       for await (const item of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
         const named = item.metadata?.[INSTANCE_METADATA];
-        if (named !== undefined && named !== tag) continue;
+        if (named !== undefined && !byTag.has(named)) continue;
         const blob = this.container.getBlockBlobClient(item.name);
-        if (named === undefined && (await instanceOfRecord(blob)) !== instanceId) continue;
+        const instanceId = named !== undefined ? byTag.get(named) : await instanceOfRecord(blob);
+        if (instanceId === undefined || !forgotten.has(instanceId)) continue;
         await blob.deleteIfExists({ abortSignal: this.signal() });
-        forgotten += 1;
+        forgotten.set(instanceId, forgotten.get(instanceId)! + 1);
       }
     } catch (error) {
       if (statusOf(error) === 404) return forgotten; // no container yet: no records
-      throw storageFailure(error, "Deleting the instance's idempotency records", 'records');
+      throw storageFailure(error, "Deleting the instances' idempotency records", 'records');
     }
     return forgotten;
   }

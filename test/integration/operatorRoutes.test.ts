@@ -348,6 +348,30 @@ describe('bulk terminate and purge by prefix', () => {
     ]);
   });
 
+  it("forgets the purged instances' Idempotency-Key records, and only theirs", async () => {
+    const prefix = freshId('bulk-keys');
+    const container =
+      BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
+        'singleton-locks',
+      );
+    const record = (key: string) =>
+      container.getBlobClient(recordBlobName({ taskHub: 'TestHubName', key }));
+    const keyed = (id: string) => ({ ...rpc(), headers: { 'Idempotency-Key': `"k-${id}"` } });
+    const ids = [`${prefix}-1`, `${prefix}-2`, `other-${prefix}`];
+    for (const id of ids) expect((await post(JOB, id, keyed(id))).status).toBe(202);
+    for (const id of ids) extension().instances.get(id)!.runtimeStatus = 'Completed';
+
+    const chunk = await operate('purgeMany', JOB, undefined, {
+      ...rpc(),
+      query: `prefix=${prefix}`,
+    });
+
+    expect(chunk.json.counts).toEqual({ purged: 2 });
+    expect(await record(`k-${prefix}-1`).exists()).toBe(false);
+    expect(await record(`k-${prefix}-2`).exists()).toBe(false);
+    expect(await record(`k-other-${prefix}`).exists()).toBe(true);
+  });
+
   it.each([
     ['terminateMany', 'runtimeStatus=Completed'],
     ['purgeMany', 'runtimeStatus=Running'],
