@@ -125,6 +125,7 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
                 operation === 'terminateMany' ? 'terminate' : 'purge',
                 query,
                 log,
+                (instanceId) => redaction.log(log, instanceId),
               ),
         );
       }

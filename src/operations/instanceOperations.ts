@@ -205,6 +205,8 @@ export class InstanceOperations {
     action: 'terminate' | 'purge',
     values: QueryValues,
     log: Logger,
+    /** The log of each instance's own lines (the composition root's, to redact each ID). */
+    logOf: (instanceId: string) => Logger = () => log,
   ): Promise<OperationResult> {
     return guarded(log, action === 'terminate' ? 'terminateMany' : 'purgeMany', async () => {
       const exposed = findStartable(orchestrator);
@@ -222,11 +224,12 @@ export class InstanceOperations {
       }
       const own = page.instances.filter((instance) => isOwnedBy(instance, exposed));
       const results = await inBatches(own, CHUNK_CONCURRENCY, async ({ instanceId }) => {
+        const said = logOf(instanceId);
         const done =
           action === 'terminate'
-            ? await this.terminate(instances, exposed.name, instanceId, log)
-            : await guarded(log, 'purge', () =>
-                this.purgeInstance(instances, exposed.name, instanceId, log),
+            ? await this.terminate(instances, exposed.name, instanceId, said)
+            : await guarded(said, 'purge', () =>
+                this.purgeInstance(instances, exposed.name, instanceId, said),
               );
         return { instanceId, outcome: chunkOutcome(done) };
       });

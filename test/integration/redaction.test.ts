@@ -16,6 +16,7 @@ import {
   FIXTURES,
   HIDDEN,
   logged,
+  operate,
   post,
   useFakeExtension,
   useSettings,
@@ -194,6 +195,35 @@ describe('with SINGLETON_REDACT_INSTANCE_IDS=true, no ID in what the starter emi
     for (const answer of answers.filter((a) => a.status < 300)) {
       expect(answer.text).toContain(encodeURIComponent(PERSON));
     }
+  });
+
+  it('operator routes: status, terminate, purge and bulk purge log no ID, and their problems hold none', async () => {
+    const id = personalId();
+    extension().seed(id, FIXTURES.always, 'Running');
+    const at = rpc();
+    const answers = [
+      await operate('status', FIXTURES.always, id, at),
+      await operate('terminate', FIXTURES.always, id, at),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the stand-in ends it a moment later
+    answers.push(await operate('purge', FIXTURES.always, id, at));
+    const running = personalId();
+    extension().seed(running, FIXTURES.always, 'Running');
+    answers.push(await operate('purge', FIXTURES.always, running, at));
+    const prefix = `${PERSON}-${process.pid}-bulk`;
+    for (const n of [1, 2]) extension().seed(`${prefix}-${n}`, FIXTURES.always, 'Completed');
+    answers.push(
+      await operate('purgeMany', FIXTURES.always, undefined, {
+        ...at,
+        query: `prefix=${encodeURIComponent(prefix)}`,
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 202, 200, 409, 200]);
+    expect(answers[4]!.json.counts).toEqual({ purged: 2 });
+    expect(logged.some((line) => line.includes('Operator: purged'))).toBe(true);
+    expect(logged.join('\n')).not.toContain(PERSON);
+    expect(answers[3]!.text).not.toContain(PERSON);
+    expect(JSON.stringify(spans.getFinishedSpans().map((s) => s.attributes))).not.toContain(PERSON);
   });
 
   it('names the ID everywhere when the setting is off (the control)', async () => {
