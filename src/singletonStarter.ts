@@ -14,9 +14,11 @@ import { readJsonInput } from './http/jsonInput';
 import type { ConflictPolicy } from './singleton/policy';
 import { resultLine } from './singleton/messages';
 import type { SingletonResult } from './singleton/result';
+import type { SignalResult } from './singleton/signal';
 import { processStarter } from './starter';
 
 export type { SingletonResult } from './singleton/result';
+export type { SignalResult } from './singleton/signal';
 export { exposeForSingletonStart } from './singleton/catalog';
 
 export interface StartOptions {
@@ -46,6 +48,19 @@ export interface BoundStarter {
    * error: without the ID when `SINGLETON_REDACT_INSTANCE_IDS` is set.
    */
   describe(result: SingletonResult, instanceId: string): string;
+  /**
+   * Raises `eventName` (declared in `exposeForSingletonStart`'s `events`) with `data` to the running
+   * instance (`signaled`), or starts `orchestrator` under `instanceId` with `options.input` and
+   * raises it to the new run (`started`); `conflict` when neither may be done. Never throws for a
+   * refusal or a dependency failure.
+   */
+  signal(
+    orchestrator: string,
+    instanceId: string,
+    eventName: string,
+    data?: unknown,
+    options?: { readonly input?: unknown },
+  ): Promise<SignalResult>;
 }
 
 /** The process's singleton starter, bound to this invocation's durable client and log. */
@@ -62,6 +77,23 @@ export function singletonStarter(context: InvocationContext): BoundStarter {
       return starter.start({ orchestrator, instanceId, input, ...options }, client, context);
     },
     describe: (result, instanceId) => starter.redaction.text(resultLine(result), instanceId),
+    signal: async (orchestrator, instanceId, eventName, data = null, options = {}) => {
+      for (const [field, value] of [
+        ['eventData', data],
+        ['input', options.input ?? null],
+      ] as const) {
+        const refused = checkJsonInput(value, starter.config?.maxInputBytes);
+        if (refused !== undefined) {
+          context.info(`Signal refused (invalid ${field}): ${refused}`);
+          return { kind: 'invalid', field, detail: refused };
+        }
+      }
+      return starter.signal(
+        { orchestrator, instanceId, eventName, data, input: options.input ?? null },
+        client,
+        context,
+      );
+    },
   };
 }
 

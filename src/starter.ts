@@ -13,6 +13,9 @@ import { DurableInstances } from './durable/instances';
 import { InstanceOperations, type OperatorResult } from './operations/instanceOperations';
 import type { QueryValues } from './operations/listQuery';
 import { OperationTelemetry } from './telemetry/operationTelemetry';
+import { SignalTelemetry } from './telemetry/signalTelemetry';
+import { checkSignalRequest, type SignalRequest } from './singleton/request';
+import { SignalFlow, type SignalResult } from './singleton/signal';
 import type { Env } from './env';
 import { IdempotentStart } from './idempotency/idempotentStart';
 import { ConflictHints } from './singleton/conflictHints';
@@ -34,6 +37,8 @@ export interface AppStarter {
   /** What the doors' own lines and problem bodies do with the ID (`SINGLETON_REDACT_INSTANCE_IDS`). */
   readonly redaction: Redaction;
   start(request: SingletonRequest, client: DurableClient, log: Logger): Promise<SingletonResult>;
+  /** Raises an event to the running instance, or starts one that receives it (src/singleton/signal.ts). */
+  signal(request: SignalRequest, client: DurableClient, log: Logger): Promise<SignalResult>;
   /** An operator route's request (status, list, terminate, purge) over the same lock and client. */
   operate(request: OperationRequest, client: DurableClient, log: Logger): Promise<OperatorResult>;
 }
@@ -94,6 +99,8 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     showInput: config.statusShowsInput,
   });
   const operationTelemetry = new OperationTelemetry({ redaction });
+  const signals = new SignalFlow(lock, { lockWaitMs: config.lockWaitMs });
+  const signalTelemetry = new SignalTelemetry({ redaction });
   const starter = new SingletonStarter(telemetry.around(keyed), lock);
   const { backendTimeoutMs } = config;
   // The doors reuse one durable client per binding (src/durable/client.ts): so is its adapter.
@@ -111,6 +118,15 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     redaction,
     start: (request, client, log) =>
       starter.start(request, instancesOf(client), redaction.log(log, request.instanceId)),
+    signal: async (request, client, log) => {
+      const said = redaction.log(log, request.instanceId);
+      const command = checkSignalRequest(request);
+      if ('kind' in command) {
+        said.info(`Signal refused (invalid ${command.field}): ${command.detail}`);
+        return command;
+      }
+      return signalTelemetry.run(command, () => signals.signal(command, instancesOf(client), said));
+    },
     operate: (request, client, log) => {
       const instances = instancesOf(client);
       const { orchestrator } = request;
@@ -144,6 +160,10 @@ function misconfigured(detail: string): AppStarter {
     // The setting may be the bad one: an unknown wish is taken as the stricter.
     redaction: redactInstanceIds,
     start: (_request, _client, log) => {
+      log.warn(detail);
+      return Promise.resolve({ kind: 'misconfigured', detail });
+    },
+    signal: (_request, _client, log) => {
       log.warn(detail);
       return Promise.resolve({ kind: 'misconfigured', detail });
     },

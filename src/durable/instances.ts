@@ -15,6 +15,7 @@ import {
   AlreadyExistsError,
   type ExistingInstance,
   type Instances,
+  type Raised,
   type Run,
 } from '../singleton/ports';
 import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
@@ -24,6 +25,7 @@ import type {
   InstanceView,
   OperatedInstances,
 } from '../operations/ports';
+import { raiseEvent } from './eventRaising';
 import { fetchInstancePage } from './instanceListing';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
@@ -175,6 +177,17 @@ export class DurableInstances implements Instances, OperatedInstances {
     return page.continuation === undefined
       ? { instances }
       : { instances, continuation: page.continuation };
+  }
+
+  raise(instanceId: string, eventName: string, data: unknown): Promise<Raised> {
+    if (this.listUrl === undefined) {
+      throw dependencyFailure(
+        'durable',
+        'Raising the event: the durable client binding names no endpoint for it.',
+        { answer: 'other' },
+      );
+    }
+    return raiseEvent(this.listUrl, instanceId, eventName, data, this.timeoutMs);
   }
 
   purge(instanceId: string): Promise<void> {

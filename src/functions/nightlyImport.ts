@@ -12,6 +12,7 @@ import { checkProcessBatchInput } from '../jobs/processBatch/input';
 import { processBatchOrchestrator } from '../jobs/processBatch/orchestrator';
 import { nightlyImportId } from '../jobs/nightlyImport/instanceId';
 import { NIGHTLY_IMPORT } from '../jobs/nightlyImport/names';
+import { CANCEL_EVENT } from '../jobs/processBatch/names';
 import { exposeForSingletonStart } from '../singleton/catalog';
 import { singletonStarter } from '../singletonStarter';
 
@@ -33,7 +34,11 @@ export async function nightlyImportTimer(timer: Timer, context: InvocationContex
 }
 
 df.app.orchestration(NIGHTLY_IMPORT, processBatchOrchestrator);
-exposeForSingletonStart(NIGHTLY_IMPORT, { reuse: 'failedOnly', input: checkProcessBatchInput });
+exposeForSingletonStart(NIGHTLY_IMPORT, {
+  reuse: 'failedOnly',
+  input: checkProcessBatchInput,
+  events: { [CANCEL_EVENT]: {} },
+});
 
 app.timer('nightlyImportTimer', {
   schedule: '%NIGHTLY_IMPORT_SCHEDULE%',

@@ -5,12 +5,25 @@
  * begins a new run, which is how it is restarted.
  */
 import * as df from 'durable-functions';
-import { checkPeriodicSyncInput } from '../jobs/periodicSync/input';
-import { PERIODIC_SYNC, PERIODIC_SYNC_RUN } from '../jobs/periodicSync/names';
+import { checkPeriodicSyncInput, checkSetIntervalData } from '../jobs/periodicSync/input';
+import {
+  PERIODIC_SYNC,
+  PERIODIC_SYNC_RUN,
+  RUN_NOW_EVENT,
+  SET_INTERVAL_EVENT,
+  STOP_EVENT,
+} from '../jobs/periodicSync/names';
 import { periodicSyncOrchestrator } from '../jobs/periodicSync/orchestrator';
 import { periodicSyncRun } from '../jobs/periodicSync/syncRun';
 import { exposeForSingletonStart } from '../singleton/catalog';
 
 df.app.orchestration(PERIODIC_SYNC, periodicSyncOrchestrator);
 df.app.activity(PERIODIC_SYNC_RUN, { handler: periodicSyncRun });
-exposeForSingletonStart(PERIODIC_SYNC, { input: checkPeriodicSyncInput });
+exposeForSingletonStart(PERIODIC_SYNC, {
+  input: checkPeriodicSyncInput,
+  events: {
+    [STOP_EVENT]: {},
+    [RUN_NOW_EVENT]: {},
+    [SET_INTERVAL_EVENT]: { data: checkSetIntervalData },
+  },
+});

@@ -6,11 +6,14 @@
  */
 import * as df from 'durable-functions';
 import { checkProcessBatchInput } from '../jobs/processBatch/input';
-import { PROCESS_BATCH, PROCESS_BATCH_CHUNK } from '../jobs/processBatch/names';
+import { CANCEL_EVENT, PROCESS_BATCH, PROCESS_BATCH_CHUNK } from '../jobs/processBatch/names';
 import { processBatchOrchestrator } from '../jobs/processBatch/orchestrator';
 import { processBatchChunk } from '../jobs/processBatch/processChunk';
 import { exposeForSingletonStart } from '../singleton/catalog';
 
 df.app.orchestration(PROCESS_BATCH, processBatchOrchestrator);
 df.app.activity(PROCESS_BATCH_CHUNK, { handler: processBatchChunk });
-exposeForSingletonStart(PROCESS_BATCH, { input: checkProcessBatchInput });
+exposeForSingletonStart(PROCESS_BATCH, {
+  input: checkProcessBatchInput,
+  events: { [CANCEL_EVENT]: {} },
+});

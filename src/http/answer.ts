@@ -65,6 +65,8 @@ const INVALID_PROBLEM: Record<InvalidField, ProblemType> = {
   onConflict: 'invalid-conflict-policy',
   input: 'invalid-input',
   idempotencyKey: 'invalid-idempotency-key',
+  event: 'event-not-found',
+  eventData: 'invalid-event-data',
 };
 
 export function renderResult(

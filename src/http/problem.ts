@@ -23,6 +23,8 @@ export const PROBLEM_TYPES = {
   'instance-running': { status: 409, title: 'Instance still running' },
   'instance-not-running': { status: 409, title: 'Instance not running' },
   'invalid-query': { status: 400, title: 'Invalid query' },
+  'event-not-found': { status: 404, title: 'Event not declared by the orchestrator' },
+  'invalid-event-data': { status: 400, title: 'Invalid event data' },
   'backend-failure': { status: 502, title: 'Durable backend failure' },
   'backend-unavailable': { status: 503, title: 'Durable backend unavailable' },
   'configuration-error': { status: 500, title: 'Starter misconfigured' },

@@ -13,28 +13,29 @@ import type { OrchestrationContext, Task } from 'durable-functions';
 export const MIN_FOLLOW_UP_MS = 1_000;
 
 /**
- * Sleeps until `dueAt`, or until `interrupt` completes, whichever comes first; returns `true` when
- * it was interrupted, after cancelling the pending timer so the instance can complete at once.
- * Use with `yield*`.
+ * Sleeps until `dueAt`, or until one of `interrupts` completes, whichever comes first; returns the
+ * interrupt that ended the sleep, after cancelling the pending timer so the instance can go on at
+ * once, or `undefined` when the due time came. Use with `yield*`.
  */
 export function* sleepUntil(
   context: OrchestrationContext,
   dueAt: Date,
-  interrupt: Task,
-): Generator<Task, boolean, unknown> {
+  interrupts: readonly Task[],
+): Generator<Task, Task | undefined, unknown> {
   let fireAt = dueAt;
   for (;;) {
     const timer = context.df.createTimer(fireAt);
-    const winner: unknown = yield context.df.Task.any([timer, interrupt]);
-    if (winner === interrupt) {
+    const winner: unknown = yield context.df.Task.any([timer, ...interrupts]);
+    const interrupt = interrupts.find((task) => task === winner);
+    if (interrupt !== undefined) {
       if (!timer.isCompleted) {
         timer.cancel();
       }
-      return true;
+      return interrupt;
     }
     const now = context.df.currentUtcDateTime.getTime();
     if (now >= dueAt.getTime()) {
-      return false;
+      return undefined;
     }
     fireAt = new Date(Math.max(dueAt.getTime(), now + MIN_FOLLOW_UP_MS));
   }

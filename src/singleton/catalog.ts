@@ -8,7 +8,20 @@ import type { ReusePolicy, StartingOrchestrator } from './policy';
 export interface StartableOrchestrator extends StartingOrchestrator {
   /** The orchestrator's own input check, run before anything starts; none: any JSON input. */
   readonly input?: InputCheck;
+  /** The events it takes, by lower-case name (event names are case-insensitive to the engine). */
+  readonly events?: ReadonlyMap<string, DeclaredEvent>;
 }
+
+/** An event an orchestrator declares it handles, and the check of its data. */
+export interface DeclaredEvent {
+  /** As declared: the spelling the event is raised with. */
+  readonly name: string;
+  /** Refuses data the orchestrator would fail on; none: any JSON data. */
+  readonly data?: InputCheck;
+}
+
+/** An event's name: letters, digits, `_`, `-` and `.`, up to 100 (the extension's URL carries it). */
+export const EVENT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
  * A pure check of a caller's input (the parsed JSON body, `null` without one). The jobs' own checks
@@ -30,6 +43,11 @@ export interface ExposeOptions {
    * never attached to or terminated. For an ID that moves from one job to another on purpose.
    */
   replacesOtherOrchestrators?: boolean;
+  /**
+   * The events it handles, each with an optional check of its data: only these can be signalled
+   * (`signalWithStart`, `POST …/{instanceId}/events/{eventName}`).
+   */
+  events?: Readonly<Record<string, { readonly data?: InputCheck }>>;
 }
 
 const startable = new Map<string, StartableOrchestrator>();
@@ -41,11 +59,21 @@ export function exposeForSingletonStart(name: string, options: ExposeOptions = {
     throw new Error(`Orchestrator "${name}" is already exposed for singleton start.`);
   }
   const { reuse = 'always', input, replacesOtherOrchestrators = false } = options;
+  const events = new Map<string, DeclaredEvent>();
+  for (const [event, { data } = {}] of Object.entries(options.events ?? {})) {
+    if (!EVENT_NAME.test(event) || events.has(event.toLowerCase())) {
+      throw new Error(
+        `Event "${event}" of "${name}": names are 1-100 letters, digits, '_', '-' or '.', each once.`,
+      );
+    }
+    events.set(event.toLowerCase(), { name: event, ...(data && { data }) });
+  }
   startable.set(key, {
     name,
     reuse,
     ...(input && { input }),
     ...(replacesOtherOrchestrators && { replacesOtherOrchestrators }),
+    ...(events.size > 0 && { events }),
   });
 }
 

@@ -34,7 +34,15 @@ export interface Instances {
    */
   start(orchestrator: string, instanceId: string, input: unknown): Promise<void>;
   terminate(instanceId: string, reason: string): Promise<void>;
+  /**
+   * Raises `eventName` with `data` to the instance: `raised` when the engine took it for the
+   * instance's current run, `ended` when that run has ended (the engine keeps no event for it),
+   * `absent` when no instance has the ID.
+   */
+  raise(instanceId: string, eventName: string, data: unknown): Promise<Raised>;
 }
+
+export type Raised = 'raised' | 'ended' | 'absent';
 
 export interface LockKey {
   readonly taskHub: string;

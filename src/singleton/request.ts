@@ -8,6 +8,7 @@ import { findStartable } from './catalog';
 import { checkInstanceId } from './instanceId';
 import { CONFLICT_POLICIES, type ConflictPolicy } from './policy';
 import type { SingletonRequest, SingletonResult, StartCommand } from './result';
+import type { SignalCommand } from './signal';
 
 export type Invalid = Extract<SingletonResult, { kind: 'invalid' }>;
 
@@ -58,4 +59,54 @@ export function checkRequest(request: SingletonRequest): StartCommand | Invalid 
   return idempotencyKey === undefined
     ? { orchestrator, instanceId, input, onConflict }
     : { orchestrator, instanceId, input, onConflict, idempotencyKey };
+}
+
+/** A signal as a caller asks for it: the start's fields, the event and its data. */
+export interface SignalRequest {
+  readonly orchestrator: string;
+  readonly instanceId: string;
+  readonly eventName: string;
+  /** The event's data (JSON); absent: `null`. */
+  readonly data?: unknown;
+  /** The input of a run the signal has to start; absent: `null` (the job's defaults). */
+  readonly input?: unknown;
+}
+
+/**
+ * Checks a signal as a start is checked (orchestrator, ID, the input a new run would get), then
+ * its event: declared by the orchestrator (else 404 `event`, the name not repeated), and its data
+ * accepted by the event's own check. Pure.
+ */
+export function checkSignalRequest(request: SignalRequest): SignalCommand | Invalid {
+  const start = checkRequest({
+    orchestrator: request.orchestrator,
+    instanceId: request.instanceId,
+    input: request.input,
+  });
+  if ('kind' in start) return start;
+  const event = start.orchestrator.events?.get(request.eventName.toLowerCase());
+  if (event === undefined) {
+    return {
+      kind: 'invalid',
+      field: 'event',
+      detail: `${start.orchestrator.name} declares no event of this name.`,
+    };
+  }
+  const data = request.data === undefined ? null : request.data;
+  const check = event.data?.(data);
+  if (check && !check.ok) {
+    return {
+      kind: 'invalid',
+      field: 'eventData',
+      detail: `The data of ${event.name} is invalid: ${check.problems.join('; ')}.`,
+      facts: { errors: [...check.problems] },
+    };
+  }
+  return {
+    orchestrator: start.orchestrator,
+    instanceId: start.instanceId,
+    event,
+    data,
+    input: start.input,
+  };
 }

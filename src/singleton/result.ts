@@ -37,7 +37,15 @@ export interface InProgress {
 
 /** What is wrong with a request, by the field at fault. */
 export type InvalidField =
-  'orchestrator' | 'instanceId' | 'onConflict' | 'input' | 'idempotencyKey';
+  | 'orchestrator'
+  | 'instanceId'
+  | 'onConflict'
+  | 'input'
+  | 'idempotencyKey'
+  /** A signal's event: one the orchestrator does not declare (404). */
+  | 'event'
+  /** A signal's event data: the event's own check refuses it. */
+  | 'eventData';
 
 /** The outcomes of the start flow itself (without an Idempotency-Key, the whole story). */
 export type StartOutcome =

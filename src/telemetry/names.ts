@@ -18,6 +18,9 @@ export const SPAN = {
   terminate: 'singleton.instances.terminate',
   acquire: 'singleton.lock.acquire',
   release: 'singleton.lock.release',
+  raise: 'singleton.instances.raise',
+  /** One per signal request: the event, and whether it reached a run or a new one. */
+  signal: 'singleton.signal',
   /** One per operator request (status, list, terminate, purge). */
   operate: 'singleton.operate',
 } as const;
@@ -55,6 +58,10 @@ export const ATTR = {
   engineRefused: 'singleton.engine_refused',
   /** Which dependency failed a call: lock | durable. */
   dependency: 'singleton.dependency',
+  /** The event a signal raised. */
+  eventName: 'singleton.event',
+  /** What the engine did with a raised event: raised | ended | absent. */
+  raised: 'singleton.raised',
   /** The operator route's operation: status | list | terminate | purge. */
   operation: 'singleton.operation',
   /** Semantic conventions: the class of error the operation ended with. */
@@ -68,6 +75,8 @@ export const METRIC = {
   duration: 'singleton.start.duration',
   /** Histogram of the time spent waiting for the lock, in seconds. */
   lockWait: 'singleton.lock.wait.duration',
+  /** Counter of answered signal requests, by orchestrator, event and outcome. */
+  signalOutcomes: 'singleton.signal.outcomes',
   /** Counter of answered operator requests, by operation and outcome. */
   operationOutcomes: 'singleton.operation.outcomes',
 } as const;

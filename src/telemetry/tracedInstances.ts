@@ -1,5 +1,5 @@
 /** The durable instances port, with a child span per call. */
-import type { ExistingInstance, Instances, Run } from '../singleton/ports';
+import type { ExistingInstance, Instances, Raised, Run } from '../singleton/ports';
 import { inChildSpan, type SpanScope } from './childSpan';
 import { ATTR, SPAN } from './names';
 
@@ -36,6 +36,16 @@ export class TracedInstances implements Instances {
   terminate(instanceId: string, reason: string): Promise<void> {
     return inChildSpan(this.scope, SPAN.terminate, {}, () =>
       this.inner.terminate(instanceId, reason),
+    );
+  }
+
+  raise(instanceId: string, eventName: string, data: unknown): Promise<Raised> {
+    return inChildSpan(
+      this.scope,
+      SPAN.raise,
+      { [ATTR.eventName]: eventName },
+      () => this.inner.raise(instanceId, eventName, data),
+      (raised) => ({ [ATTR.raised]: raised }),
     );
   }
 }

@@ -9,6 +9,7 @@ import { readHostJson } from '../../src/durable/hostSettings';
 import type { Env } from '../../src/env';
 import { httpStartSingle } from '../../src/functions/httpStartSingle';
 import { operatorRoute } from '../../src/functions/operatorRoutes';
+import { signalInstance } from '../../src/functions/signalInstance';
 import { exposeForSingletonStart } from '../../src/singleton/catalog';
 import { createStarter, type AppStarter } from '../../src/starter';
 import '../../tools/sample-starter/sampleHttpStartSingle';
@@ -33,6 +34,22 @@ exposeForSingletonStart(FIXTURES.always);
 exposeForSingletonStart(FIXTURES.failedOnly, { reuse: 'failedOnly' });
 exposeForSingletonStart(FIXTURES.never, { reuse: 'never' });
 exposeForSingletonStart(FIXTURES.anyOwner, { replacesOtherOrchestrators: true });
+/** Takes signals: `poke` (any data) and `resize` ({ size } from 1 to 10). */
+export const SIGNALLED = 'signalledJob';
+exposeForSingletonStart(SIGNALLED, {
+  reuse: 'failedOnly',
+  events: {
+    poke: {},
+    resize: {
+      data: (raw) => {
+        const size = (raw as { size?: unknown } | null)?.size;
+        return typeof size === 'number' && size >= 1 && size <= 10
+          ? { ok: true }
+          : { ok: false, problems: ['size must be an integer from 1 to 10'] };
+      },
+    },
+  },
+});
 
 /** The name the handler under test is registered under, beside the app's own registration. */
 export const UNDER_TEST = 'httpStartSingleUnderTest';
@@ -61,6 +78,31 @@ for (const [operation, method, route] of OPERATOR_ROUTES) {
     authLevel: 'function',
     extraInputs: [df.input.durableClient()],
     handler: operatorRoute(operation, () => starter!),
+  });
+}
+
+app.http('signalUnderTest', {
+  route: 'test/orchestrators/{functionName}/{instanceId}/events/{eventName}',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: signalInstance(() => starter!),
+});
+
+/** POSTs a signal: `eventName` with `body` as its data, and optional headers. */
+export function signal(
+  functionName: string,
+  instanceId: string,
+  eventName: string,
+  options: PostOptions,
+): Promise<HttpResult> {
+  const path = `orchestrators/${encodeURIComponent(functionName)}/${encodeURIComponent(instanceId)}/events/${encodeURIComponent(eventName)}`;
+  return invokeHttp('signalUnderTest', {
+    url: `http://localhost:7071/api/${path}`,
+    params: { functionName, instanceId, eventName },
+    body: options.body,
+    headers: options.headers,
+    clientJson: durableClientBinding(options.rpcBaseUrl),
   });
 }
 
@@ -102,7 +144,7 @@ export const logged: string[] = [];
 export function useFakeExtension(): () => FakeExtension {
   let fake: FakeExtension | undefined;
   beforeAll(async () => {
-    fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN]);
+    fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN, SIGNALLED]);
     await fake.start();
   });
   afterAll(() => fake?.stop());

@@ -37,6 +37,8 @@ export class FakeExtension {
   readonly acceptedStarts: AcceptedStart[] = [];
   readonly requests: { method: string; path: string }[] = [];
   mode: FakeMode = 'normal';
+  /** Events raised to running instances, in order. */
+  readonly raisedEvents: { instanceId: string; eventName: string; data: unknown }[] = [];
   /** Instances purged, in order. */
   readonly purged: string[] = [];
   listCalls = 0;
@@ -133,6 +135,8 @@ export class FakeExtension {
     if (req.method === 'GET' && resource === 'instances' && !a) return this.list(req, res, url);
     if (req.method === 'GET' && resource === 'instances' && a && !b) return this.status(res, a);
     if (req.method === 'DELETE' && resource === 'instances' && a && !b) return this.purge(res, a);
+    if (req.method === 'POST' && resource === 'instances' && a && b === 'raiseEvent' && c)
+      return this.raise(res, a, c, body);
     if (req.method === 'POST' && resource === 'instances' && a && b === 'terminate' && !c)
       return this.terminate(res, a);
     return send(res, 404);
@@ -258,6 +262,15 @@ export class FakeExtension {
       ...(next !== undefined && { 'x-ms-continuation-token': JSON.stringify({ next }) }),
     });
     res.end(JSON.stringify(body));
+  }
+
+  /** As the extension answers: 202 for a running instance, 410 once it has ended, 404 for none. */
+  private raise(res: ServerResponse, instanceId: string, eventName: string, body: string): void {
+    const instance = this.instances.get(instanceId);
+    if (!instance) return send(res, 404);
+    if (!isRunning(instance.runtimeStatus)) return send(res, 410);
+    this.raisedEvents.push({ instanceId, eventName, data: body === '' ? null : JSON.parse(body) });
+    send(res, 202);
   }
 
   private purge(res: ServerResponse, instanceId: string): void {

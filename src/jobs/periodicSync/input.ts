@@ -26,3 +26,11 @@ export function checkPeriodicSyncInput(raw: unknown): Validated<PeriodicSyncSett
   const intervalSeconds = readInteger(source, 'intervalSeconds', INTERVAL_SECONDS, problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: { intervalSeconds } };
 }
+
+/** The data of the `setInterval` event: `{ intervalSeconds }`, required and checked as at start. */
+export function checkSetIntervalData(raw: unknown): Validated<PeriodicSyncSettings> {
+  const checked = checkPeriodicSyncInput(raw);
+  if (!checked.ok) return checked;
+  const given = raw !== null && typeof raw === 'object' && 'intervalSeconds' in raw;
+  return given ? checked : { ok: false, problems: ['missing property "intervalSeconds"'] };
+}

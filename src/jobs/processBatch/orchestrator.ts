@@ -1,13 +1,15 @@
 /**
  * The `processBatch` orchestrator: validates its input, processes the batch in waves of parallel
  * chunks (fan-out/fan-in), reports `{ done, total }` in custom status after each wave and returns a
- * summary. Deterministic: time comes only from `context.df.currentUtcDateTime`.
+ * summary. The `cancel` event stops it from scheduling more waves: the wave in flight finishes
+ * (activities cannot be called back), and the summary says `cancelled`, with the items skipped.
+ * Deterministic: time comes only from `context.df.currentUtcDateTime`.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { inWaves, planChunks } from './chunks';
 import { requireProcessBatchInput } from './input';
-import { PROCESS_BATCH_CHUNK } from './names';
+import { CANCEL_EVENT, PROCESS_BATCH_CHUNK } from './names';
 import { type ChunkResult, combineChecksums } from './processChunk';
 
 /** Custom status: records handled so far out of the batch size. */
@@ -24,6 +26,8 @@ export interface ProcessBatchSummary {
   checksum: string;
   startedAt: string;
   completedAt: string;
+  /** Present when the `cancel` event stopped it: the items never scheduled. */
+  cancelled?: { skippedItems: number };
 }
 
 /** Transient failures of a chunk are retried by the Durable runtime: 3 attempts, 1 s then 2 s apart. */
@@ -40,12 +44,17 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
   context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
 
   const results: ChunkResult[] = [];
+  const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+  let cancelled = false;
   for (const wave of inWaves(chunks, settings.parallelism)) {
     const tasks = wave.map((chunk) =>
       context.df.callActivityWithRetry(PROCESS_BATCH_CHUNK, CHUNK_RETRY, chunk),
     );
+    const all = context.df.Task.all(tasks);
     try {
-      results.push(...((yield context.df.Task.all(tasks)) as ChunkResult[]));
+      if (!cancelled) cancelled = (yield context.df.Task.any([all, cancel])) === cancel;
+      // The wave in flight finishes either way: its chunks are running.
+      results.push(...((yield all) as ChunkResult[]));
     } catch (error) {
       const first = wave[0].firstItem;
       const last = wave[wave.length - 1].firstItem + wave[wave.length - 1].itemCount - 1;
@@ -56,6 +65,7 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
     }
     done += wave.reduce((sum, chunk) => sum + chunk.itemCount, 0);
     context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
+    if (cancelled) break;
   }
 
   const summary: ProcessBatchSummary = {
@@ -66,6 +76,7 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
     checksum: combineChecksums(results.map((result) => result.checksum)),
     startedAt,
     completedAt: context.df.currentUtcDateTime.toISOString(),
+    ...(cancelled && { cancelled: { skippedItems: total - done } }),
   };
   return summary;
 };

@@ -108,6 +108,7 @@ class World implements OutcomeStep {
     status: () => Promise.reject(new Error('the decorator reads no status')),
     start: () => Promise.reject(new Error('the decorator starts nothing itself')),
     terminate: () => Promise.reject(new Error('the decorator terminates nothing')),
+    raise: () => Promise.reject(new Error('the decorator raises nothing')),
   };
 
   // Bounds chosen so that a claim is held 20 s, and an unsettled start's claim 5 s.

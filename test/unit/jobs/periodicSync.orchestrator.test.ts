@@ -29,11 +29,14 @@ function timerOrStop(fireAt: string, isCanceled = false): Action {
     actionType: ActionType.WhenAny,
     compoundActions: [
       { actionType: ActionType.CreateTimer, fireAt, isCanceled },
-      {
-        actionType: ActionType.WaitForExternalEvent,
-        externalEventName: 'stop',
-        reason: 'ExternalEvent',
-      } as Action,
+      ...['stop', 'runNow', 'setInterval'].map(
+        (externalEventName) =>
+          ({
+            actionType: ActionType.WaitForExternalEvent,
+            externalEventName,
+            reason: 'ExternalEvent',
+          }) as Action,
+      ),
     ],
   };
 }
@@ -220,6 +223,58 @@ describe('periodicSync orchestrator', () => {
     expect(last.state.actions[0]).toEqual([syncCall(1, iso(0)), timerOrStop(iso(61), true)]);
     expect(last.state.customStatus).toMatchObject({ phase: 'stopped', nextRunAt: null });
     expect(episodes[1].state.isDone).toBe(false);
+  });
+
+  it('runNow ends the wait at once: the next generation runs its pass now', async () => {
+    const run = await waitingGeneration();
+    const woken = await run.next([eventRaised('runNow')], at(1.5));
+
+    expect(woken.state.isDone).toBe(true);
+    expect(woken.newActions).toEqual([
+      {
+        actionType: ActionType.ContinueAsNew,
+        input: expect.objectContaining({ iteration: 1, lastRunAt: iso(1) }) as unknown,
+      },
+    ]);
+    expect(woken.state.actions[0]).toEqual([
+      syncCall(1, iso(0)),
+      timerOrStop(iso(3), true),
+      { actionType: ActionType.ContinueAsNew, input: expect.anything() as unknown },
+    ]);
+  });
+
+  it('setInterval waits on to the new due time, and the next generation keeps the interval', async () => {
+    const run = await waitingGeneration();
+    const longer = await run.next([eventRaised('setInterval', { intervalSeconds: 10 })], at(2));
+
+    expect(longer.state.isDone).toBe(false);
+    expect(longer.newActions).toEqual([timerOrStop(iso(11))]);
+    expect(longer.state.customStatus).toMatchObject({ intervalSeconds: 10, nextRunAt: iso(11) });
+    const fired = await run.next([timerFired(2, iso(11))], at(11));
+    expect(fired.newActions).toEqual([
+      {
+        actionType: ActionType.ContinueAsNew,
+        input: expect.objectContaining({ input: { intervalSeconds: 10 } }) as unknown,
+      },
+    ]);
+  });
+
+  it('setInterval to a shorter interval that is already due continues at once', async () => {
+    const run = await waitingGeneration();
+    await run.next([eventRaised('setInterval', { intervalSeconds: 10 })], at(2));
+    const shorter = await run.next([eventRaised('setInterval', { intervalSeconds: 1 })], at(4));
+    expect(shorter.state.isDone).toBe(true);
+    expect(shorter.newActions[0]).toMatchObject({
+      actionType: ActionType.ContinueAsNew,
+      input: { input: { intervalSeconds: 1 } },
+    });
+  });
+
+  it('ignores setInterval data past its check, and keeps waiting', async () => {
+    const run = await waitingGeneration();
+    const ignored = await run.next([eventRaised('setInterval', { intervalSeconds: 0 })], at(2));
+    expect(ignored.state.isDone).toBe(false);
+    expect(ignored.state.customStatus).toMatchObject({ intervalSeconds: 2, nextRunAt: iso(3) });
   });
 
   it('honours a stop raised while the sync is still running', async () => {

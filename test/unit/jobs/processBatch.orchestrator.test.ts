@@ -6,6 +6,7 @@ import '../../../src/functions/processBatch';
 import { type ChunkSpec, planChunks } from '../../../src/jobs/processBatch/chunks';
 import { combineChecksums, processChunk } from '../../../src/jobs/processBatch/processChunk';
 import {
+  eventRaised,
   taskCompleted,
   taskFailed,
   taskScheduled,
@@ -29,8 +30,21 @@ function chunkCall(chunk: ChunkSpec): Action {
   };
 }
 
+/** A wave: its chunks all at once, racing the `cancel` event. */
 function fanOut(chunks: ChunkSpec[]): Action[] {
-  return [{ actionType: ActionType.WhenAll, compoundActions: chunks.map(chunkCall) }];
+  return [
+    {
+      actionType: ActionType.WhenAny,
+      compoundActions: [
+        { actionType: ActionType.WhenAll, compoundActions: chunks.map(chunkCall) },
+        {
+          actionType: ActionType.WaitForExternalEvent,
+          externalEventName: 'cancel',
+          reason: 'ExternalEvent',
+        } as Action,
+      ],
+    },
+  ];
 }
 
 /** The extension's retry after a failed attempt: a timer, then the activity scheduled again. */
@@ -80,6 +94,29 @@ describe('processBatch orchestrator', () => {
       checksum: combineChecksums(results.map((r) => r.checksum)),
       startedAt: '2024-05-01T08:00:00.000Z',
       completedAt: '2024-05-01T08:00:07.000Z',
+    });
+  });
+
+  it('cancel: the wave in flight finishes, no other is scheduled, and the summary says so', async () => {
+    const chunks = planChunks(40, 5);
+    const results = chunks.map(processChunk);
+    const run = new OrchestrationRun('processBatch', {});
+    await run.start();
+
+    const cancelled = await run.next([eventRaised('cancel')]);
+    expect(cancelled.state.isDone).toBe(false);
+    expect(cancelled.newActions).toEqual([]);
+    const done = await run.next(
+      [0, 1, 2, 3].map((id) => taskCompleted(id, results[id])),
+      new Date('2024-05-01T08:00:03.000Z'),
+    );
+    expect(done.state.isDone).toBe(true);
+    expect(done.newActions).toEqual([]);
+    expect(done.state.output).toMatchObject({
+      items: 40,
+      chunks: 8,
+      processed: results.slice(0, 4).reduce((sum, r) => sum + r.processed, 0),
+      cancelled: { skippedItems: 20 },
     });
   });
 

@@ -24,7 +24,14 @@ describe('job registrations', () => {
     ['processBatch', checkProcessBatchInput],
     ['periodicSync', checkPeriodicSyncInput],
   ])('exposes %s for singleton start, reuse always, with its input check', (name, input) => {
-    expect(findStartable(name)).toEqual({ name, reuse: 'always', input });
+    expect(findStartable(name)).toMatchObject({ name, reuse: 'always', input });
+  });
+
+  it.each([
+    ['processBatch', ['cancel']],
+    ['periodicSync', ['stop', 'runNow', 'setInterval']],
+  ])('declares the events %s takes', (name, events) => {
+    expect([...(findStartable(name)?.events?.values() ?? [])].map((e) => e.name)).toEqual(events);
   });
 
   it('does not expose the activities', () => {

@@ -10,6 +10,7 @@ import {
   type Instances,
   type LockKey,
   type Logger,
+  type Raised,
   type Run,
   type SingletonLock,
 } from '../../../src/singleton/ports';
@@ -44,7 +45,11 @@ export class FakeInstances implements Instances {
   private readonly owners = new Map<string, string>();
   private readonly hiddenReads = new Map<string, number>();
   private readonly accepted = new Map<string, number>();
-  private readonly failures = new Map<'status' | 'run' | 'start' | 'terminate', Error>();
+  private readonly failures = new Map<Operation, Error>();
+  /** Events the engine took, per instance, in order: `name data` of each. */
+  readonly raised = new Map<string, string[]>();
+  /** The next raise finds the run ended (as if it ended between the read and the raise). */
+  endsBeforeRaise = false;
   private readonly runs = new Map<string, Run>();
   /** Status reads answer after the lock does (by default, before). */
   slowReads = false;
@@ -71,11 +76,11 @@ export class FakeInstances implements Instances {
   }
 
   /** The next call of `operation` throws `error`. */
-  failNext(operation: 'status' | 'run' | 'start' | 'terminate', error: Error): void {
+  failNext(operation: Operation, error: Error): void {
     this.failures.set(operation, error);
   }
 
-  private maybeFail(operation: 'status' | 'run' | 'start' | 'terminate'): void {
+  private maybeFail(operation: Operation): void {
     const error = this.failures.get(operation);
     if (error) {
       this.failures.delete(operation);
@@ -149,7 +154,27 @@ export class FakeInstances implements Instances {
       this.terminatedAt = this.clock.now() + this.terminateTakesMs;
     }
   }
+
+  /** As the engine answers a raise: for a running run only (410 `ended`, 404 `absent`). */
+  async raise(instanceId: string, eventName: string, data: unknown): Promise<Raised> {
+    this.journal.push(`raise ${instanceId} ${eventName}`);
+    this.maybeFail('raise');
+    await turns(1);
+    if (this.endsBeforeRaise) {
+      this.endsBeforeRaise = false;
+      this.statuses.set(instanceId, 'Completed');
+    }
+    const status = this.statuses.get(instanceId);
+    if (status === undefined) return 'absent';
+    if (!isRunning(status)) return 'ended';
+    const events = this.raised.get(instanceId) ?? [];
+    events.push(`${eventName} ${JSON.stringify(data)}`);
+    this.raised.set(instanceId, events);
+    return 'raised';
+  }
 }
+
+type Operation = 'status' | 'run' | 'start' | 'terminate' | 'raise';
 
 /** How a hold ended: still held, released, or left to expire. */
 export type HoldState = 'held' | 'released' | 'leftToExpire';

@@ -1,0 +1,174 @@
+/**
+ * Signal-with-start over in-memory ports with the engine's semantics: the event goes to the
+ * running run, or to a run started for it, under the ID's lock; never to another orchestrator's
+ * instance, never to a run that ended (the engine's 410), and an ended run's ID starts again only
+ * as its reuse policy allows.
+ */
+import { exposeForSingletonStart, findStartable } from '../../../src/singleton/catalog';
+import { checkSignalRequest } from '../../../src/singleton/request';
+import { SignalFlow, type SignalCommand } from '../../../src/singleton/signal';
+import { DependencyError } from '../../../src/dependencies/failure';
+import { fakeWorld, JOB } from './fakes';
+
+exposeForSingletonStart('signalJob', {
+  events: {
+    runNow: {},
+    setInterval: {
+      data: (raw) =>
+        typeof raw === 'number' && raw > 0
+          ? { ok: true }
+          : { ok: false, problems: ['a positive number'] },
+    },
+  },
+});
+exposeForSingletonStart('onceJob', { reuse: 'never', events: { go: {} } });
+
+function command(
+  instanceId: string,
+  orchestrator = 'signalJob',
+  event = 'runNow',
+  data: unknown = null,
+) {
+  const checked = checkSignalRequest({
+    orchestrator,
+    instanceId,
+    eventName: event,
+    data,
+    input: { n: 1 },
+  });
+  if ('kind' in checked) throw new Error(checked.detail);
+  return checked satisfies SignalCommand;
+}
+
+function world() {
+  const w = fakeWorld();
+  return { ...w, signals: new SignalFlow(w.lock, { lockWaitMs: 100 }) };
+}
+
+describe('signal-with-start', () => {
+  it('raises the event to its own running instance, under the lock: 200 signaled, nothing started', async () => {
+    const w = world();
+    w.instances.seed('a', 'Running', 'signalJob');
+    expect(await w.signals.signal(command('a'), w.instances, w.log)).toEqual({
+      kind: 'signaled',
+      instanceId: 'a',
+      runtimeStatus: 'Running',
+    });
+    expect(w.journal).toEqual(['acquire a 100', 'status a', 'raise a runNow', 'released a']);
+    expect(w.instances.raised.get('a')).toEqual(['runNow null']);
+  });
+
+  it('starts the instance with the input when none runs, and raises the event to the new run', async () => {
+    const w = world();
+    expect(await w.signals.signal(command('b'), w.instances, w.log)).toEqual({
+      kind: 'started',
+      instanceId: 'b',
+    });
+    expect(w.journal).toEqual([
+      'acquire b 100',
+      'status b',
+      'start signalJob b',
+      'raise b runNow',
+      'released b',
+    ]);
+    expect(w.instances.startsAccepted('b')).toBe(1);
+  });
+
+  it('a run that ended between the read and the raise (the engine’s 410) gets a new run, once', async () => {
+    const w = world();
+    w.instances.seed('c', 'Running', 'signalJob');
+    w.instances.endsBeforeRaise = true;
+    expect(await w.signals.signal(command('c'), w.instances, w.log)).toEqual({
+      kind: 'started',
+      instanceId: 'c',
+    });
+    expect(w.journal).toEqual([
+      'acquire c 100',
+      'status c',
+      'raise c runNow',
+      'status c',
+      'start signalJob c',
+      'raise c runNow',
+      'released c',
+    ]);
+    expect(w.instances.raised.get('c')).toEqual(['runNow null']);
+  });
+
+  it('refuses an ended instance its reuse policy protects, and another orchestrator’s: nothing raised or started', async () => {
+    const w = world();
+    w.instances.seed('d', 'Completed', 'onceJob');
+    w.instances.seed('e', 'Running', JOB);
+    const once = await w.signals.signal(command('d', 'onceJob', 'go'), w.instances, w.log);
+    expect(once).toMatchObject({ kind: 'conflict', refusal: { rule: 'reuse' } });
+    const other = await w.signals.signal(command('e'), w.instances, w.log);
+    expect(other).toMatchObject({ kind: 'conflict', refusal: { rule: 'other-orchestrator' } });
+    expect(w.journal.filter((line) => /^(raise|start)/.test(line))).toEqual([]);
+  });
+
+  it('answers in-progress without reading when a start of the ID holds the lock', async () => {
+    const w = world();
+    w.lock.busy = true;
+    expect(await w.signals.signal(command('f'), w.instances, w.log)).toMatchObject({
+      kind: 'conflict',
+      refusal: { rule: 'in-progress', lockWaitMs: 100 },
+    });
+    expect(w.journal).toEqual(['acquire f 100']);
+  });
+
+  it('leaves the lock to expire when the raise timed out (it may still land): 503', async () => {
+    const w = world();
+    w.instances.seed('g', 'Running', 'signalJob');
+    w.instances.failNext('raise', new DependencyError('durable', 'timedOut', 'no answer'));
+    expect(await w.signals.signal(command('g'), w.instances, w.log)).toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(w.journal).toEqual(['acquire g 100', 'status g', 'raise g runNow', 'leftToExpire g']);
+  });
+});
+
+describe('checkSignalRequest', () => {
+  it('finds a declared event case-insensitively and raises it as declared', () => {
+    expect(command('h', 'SIGNALJOB', 'RUNNOW').event.name).toBe('runNow');
+  });
+
+  it('refuses an event the orchestrator does not declare (404), naming neither', () => {
+    const refused = checkSignalRequest({
+      orchestrator: 'signalJob',
+      instanceId: 'i',
+      eventName: 'selfDestruct',
+    });
+    expect(refused).toEqual({
+      kind: 'invalid',
+      field: 'event',
+      detail: 'signalJob declares no event of this name.',
+    });
+  });
+
+  it('refuses data the event’s own check refuses', () => {
+    expect(
+      checkSignalRequest({
+        orchestrator: 'signalJob',
+        instanceId: 'j',
+        eventName: 'setInterval',
+        data: -1,
+      }),
+    ).toMatchObject({
+      kind: 'invalid',
+      field: 'eventData',
+      facts: { errors: ['a positive number'] },
+    });
+  });
+
+  it('checks the ID as a start does', () => {
+    expect(
+      checkSignalRequest({ orchestrator: 'signalJob', instanceId: 'a/b', eventName: 'runNow' }),
+    ).toMatchObject({ kind: 'invalid', field: 'instanceId' });
+  });
+
+  it('refuses to declare an event name the extension’s URL could not carry', () => {
+    expect(() => exposeForSingletonStart('badEvents', { events: { 'run now': {} } })).toThrow(
+      /letters, digits/,
+    );
+    expect(findStartable('badEvents')).toBeUndefined();
+  });
+});
