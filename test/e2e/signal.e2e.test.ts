@@ -1,0 +1,121 @@
+/**
+ * Signal-with-start on the real engine: an event to the running instance (200), a start that
+ * receives it (202), a refusal (409), bad input (404/400), and each sample job's command.
+ */
+import { BASE, uniqueId, type Answer } from './http';
+
+type Status = {
+  runtimeStatus: string;
+  customStatus: {
+    iteration?: number;
+    intervalSeconds?: number;
+    phase?: string;
+    done?: number;
+  } | null;
+  output?: { cancelled?: { skippedItems: number }; iterations?: number } | null;
+};
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<Record<string, unknown>>> {
+  const response = await fetch(`${BASE}/api/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? JSON.parse(text) : {},
+  };
+}
+
+const at = (job: string, id: string) => `orchestrators/${job}/${encodeURIComponent(id)}`;
+const signal = (job: string, id: string, event: string, data?: unknown, headers = {}) =>
+  call('POST', `${at(job, id)}/events/${event}`, data, headers);
+
+/** The run's output, which the app's status route leaves out: from the extension's own API. */
+async function output(id: string): Promise<Status['output']> {
+  const response = await fetch(
+    `${BASE}/runtime/webhooks/durabletask/instances/${encodeURIComponent(id)}`,
+  );
+  return ((await response.json()) as Status).output;
+}
+
+async function until(job: string, id: string, done: (s: Status) => boolean, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const answer = await call('GET', at(job, id));
+    const status = answer.json as unknown as Status;
+    if (answer.status === 200 && done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`${id}: ${answer.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('signals', () => {
+  it('periodicSync: runNow runs a pass at once, setInterval changes the wait, stop ends it', async () => {
+    const id = uniqueId('sig-sync');
+    expect((await call('POST', at('periodicSync', id), { intervalSeconds: 120 })).status).toBe(202);
+    await until('periodicSync', id, (s) => s.customStatus?.phase === 'waiting');
+
+    const asked = Date.now();
+    const runNow = await signal('periodicSync', id, 'runNow');
+    expect(runNow.status).toBe(200);
+    expect(runNow.json.runtimeStatus).toBe('Running');
+    await until('periodicSync', id, (s) => (s.customStatus?.iteration ?? 0) >= 2, 10_000);
+    // Well within the 120 s interval: the pass ran because of the event.
+    expect(Date.now() - asked).toBeLessThan(10_000);
+
+    expect((await signal('periodicSync', id, 'setInterval', { intervalSeconds: 0 })).status).toBe(
+      400,
+    );
+    const changed = await signal('periodicSync', id, 'setInterval', { intervalSeconds: 2 });
+    expect(changed.status).toBe(200);
+    await until('periodicSync', id, (s) => (s.customStatus?.iteration ?? 0) >= 4, 20_000);
+
+    expect((await signal('periodicSync', id, 'stop')).status).toBe(200);
+    await until('periodicSync', id, (s) => s.runtimeStatus === 'Completed');
+    expect((await output(id))?.iterations).toBeGreaterThanOrEqual(4);
+  }, 120_000);
+
+  it('a signal to an ID with no instance starts one with Singleton-Start-Input, which gets the event', async () => {
+    const id = uniqueId('sig-start');
+    const started = await signal('periodicSync', id, 'stop', null, {
+      'Singleton-Start-Input': '{"intervalSeconds":120}',
+    });
+    expect(started.status).toBe(202);
+    // The new run read the stop in its first wait: it completes instead of waiting 120 s.
+    await until('periodicSync', id, (s) => s.runtimeStatus === 'Completed', 30_000);
+    expect((await output(id))?.iterations).toBe(1);
+  }, 60_000);
+
+  it('processBatch: cancel ends the batch early, with a summary that says so', async () => {
+    const id = uniqueId('sig-batch');
+    const input = { items: 400, chunkSize: 10, parallelism: 1 };
+    expect((await call('POST', at('processBatch', id), input)).status).toBe(202);
+    await until('processBatch', id, (s) => (s.customStatus?.done ?? 0) >= 10);
+    expect((await signal('processBatch', id, 'cancel')).status).toBe(200);
+    await until('processBatch', id, (s) => s.runtimeStatus === 'Completed');
+    expect((await output(id))?.cancelled?.skippedItems).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('refuses an ended instance its reuse policy protects (409), an undeclared event (404), raising nothing', async () => {
+    const id = uniqueId('sig-nightly');
+    expect((await call('POST', at('nightlyImport', id), { items: 1 })).status).toBe(202);
+    await until('nightlyImport', id, (s) => s.runtimeStatus === 'Completed');
+    const refused = await signal('nightlyImport', id, 'cancel');
+    expect(refused.status).toBe(409);
+    expect(refused.json.rule).toBe('reuse');
+    const undeclared = await signal('nightlyImport', id, 'selfDestruct');
+    expect(undeclared.status).toBe(404);
+    expect(undeclared.json.type).toBe('urn:durable-singleton:problem:event-not-found');
+    expect((await call('GET', at('nightlyImport', id))).json.runtimeStatus).toBe('Completed');
+  }, 60_000);
+});
