@@ -1,0 +1,100 @@
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { keepInstanceIds, redactInstanceIds } from '../../../src/redaction';
+import { exposeForSingletonStart } from '../../../src/singleton/catalog';
+import { checkSignalRequest } from '../../../src/singleton/request';
+import type { SignalCommand } from '../../../src/singleton/signal';
+import { SignalTelemetry } from '../../../src/telemetry/signalTelemetry';
+
+class Reader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected onShutdown = () => Promise.resolve();
+  protected onForceFlush = () => Promise.resolve();
+}
+
+exposeForSingletonStart('tracedSignalJob', { events: { poke: {} } });
+const command = checkSignalRequest({
+  orchestrator: 'tracedSignalJob',
+  instanceId: 'tenant-7',
+  eventName: 'poke',
+}) as SignalCommand;
+
+function world(redact: boolean) {
+  const spans = new InMemorySpanExporter();
+  const reader = new Reader();
+  const telemetry = new SignalTelemetry({
+    redaction: redact ? redactInstanceIds : keepInstanceIds,
+    tracer: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer(
+      't',
+    ),
+    meter: new MeterProvider({ readers: [reader] }).getMeter('t'),
+  });
+  const counted = async () => {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .flatMap((m) =>
+        m.dataPoints.map((p) => ({
+          name: m.descriptor.name,
+          attributes: p.attributes,
+          value: p.value,
+        })),
+      );
+  };
+  return { telemetry, spans, counted };
+}
+
+describe('the signal telemetry', () => {
+  it('records a singleton.signal span and counts the outcome by orchestrator and event', async () => {
+    const w = world(false);
+    await w.telemetry.run(command, () =>
+      Promise.resolve({ kind: 'signaled', instanceId: 'tenant-7', runtimeStatus: 'Running' }),
+    );
+    await w.telemetry.run(command, () =>
+      Promise.resolve({ kind: 'unavailable', detail: 'no answer' }),
+    );
+    const [first, second] = w.spans.getFinishedSpans();
+    expect(first?.name).toBe('singleton.signal');
+    expect(first?.attributes).toEqual({
+      'singleton.orchestrator': 'tracedSignalJob',
+      'singleton.event': 'poke',
+      'singleton.instance_id': 'tenant-7',
+      'singleton.outcome': 'signaled',
+    });
+    expect(second?.attributes['error.type']).toBe('unavailable');
+    expect(await w.counted()).toEqual([
+      {
+        name: 'singleton.signal.outcomes',
+        attributes: {
+          'singleton.orchestrator': 'tracedSignalJob',
+          'singleton.event': 'poke',
+          'singleton.outcome': 'signaled',
+        },
+        value: 1,
+      },
+      {
+        name: 'singleton.signal.outcomes',
+        attributes: {
+          'singleton.orchestrator': 'tracedSignalJob',
+          'singleton.event': 'poke',
+          'singleton.outcome': 'unavailable',
+        },
+        value: 1,
+      },
+    ]);
+  });
+
+  it('leaves the instance ID out when redacting', async () => {
+    const w = world(true);
+    await w.telemetry.run(command, () =>
+      Promise.resolve({ kind: 'started', instanceId: 'tenant-7' }),
+    );
+    expect(JSON.stringify(w.spans.getFinishedSpans()[0]?.attributes)).not.toContain('tenant-7');
+  });
+});
