@@ -74,6 +74,15 @@ describe('redacted text', () => {
     expect(scrub('tenant-420 and xtenant-42', 'tenant-42')).toBe('tenant-420 and xtenant-42');
   });
 
+  it('prefers the longest spelling, so that a percent-encoded ID is taken out whole', () => {
+    expect(scrub('/instances/a%20b and a b', 'a b')).toBe('/instances/[redacted] and [redacted]');
+  });
+
+  it('leaves text alone for an empty ID, and keeps IDs without the setting', () => {
+    expect(scrub('nothing to see', '')).toBe('nothing to see');
+    expect(loadRedaction({ SINGLETON_REDACT_INSTANCE_IDS: '' }).instanceIds).toBe(false);
+  });
+
   it('treats an ID as text, never as a pattern', () => {
     expect(scrub('a.b and axb', 'a.b')).toBe('[redacted] and axb');
   });

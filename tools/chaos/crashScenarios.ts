@@ -1,6 +1,7 @@
 /** Chaos scenarios b, e and f: a lock holder killed, the extension endpoint blackholed, restarts racing. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CHAOS_JOB,
   LONG,
   SHORT,
   START_CALL,
@@ -64,7 +65,8 @@ export const killBetweenLockAndStart: Scenario = {
 
 export const extensionBlackhole: Scenario = {
   key: 'e',
-  title: "e. the extension's endpoint blackholed (or too slow) during the start call",
+  title:
+    "e. the extension's endpoint blackholed (or too slow) during the start call, and during operator reads",
   needs: 2,
   async run(context) {
     const results: Expectation[] = [];
@@ -93,9 +95,27 @@ export const extensionBlackhole: Scenario = {
       await context.cluster.setFaults(rpc, {});
       endDelay();
       const after = await startUntilAccepted(context, late, [y], SHORT, 45_000);
+      // (3) The operator routes, with the extension's instance calls swallowed: 503, Retry-After.
+      await context.cluster.setFaults(rpc, { blackholeMatch: 'durabletask/instances' });
+      const endReads = context.board.begin('blackhole', `instance:${x}`);
+      const door = `${context.cluster.frontDoor(x)}/api/orchestrators/${CHAOS_JOB}`;
+      const operator = await Promise.all(
+        [`${door}/${encodeURIComponent(swallowed)}`, `${door}?prefix=${context.tag}`].map((url) =>
+          fetch(url, { signal: AbortSignal.timeout(30_000) })
+            .then(async (r) => ({
+              status: r.status,
+              retryAfter: r.headers.get('retry-after'),
+              _: await r.text(),
+            }))
+            .catch(() => ({ status: 0, retryAfter: null })),
+        ),
+      );
+      await context.cluster.setFaults(rpc, {});
+      endReads();
       context.log(
         `e#${round}: swallowed start ${first.status}, retry 202 after ${retried ? ((retried.answeredAt - first.answeredAt) / 1000).toFixed(1) : '-'} s; ` +
-          `late start ${slow.status}, retry 202 after ${after ? ((after.answeredAt - slow.answeredAt) / 1000).toFixed(1) : '-'} s`,
+          `late start ${slow.status}, retry 202 after ${after ? ((after.answeredAt - slow.answeredAt) / 1000).toFixed(1) : '-'} s; ` +
+          `operator status and list ${operator.map((o) => o.status).join(' ')}`,
       );
       results.push(
         expect(
@@ -113,6 +133,10 @@ export const extensionBlackhole: Scenario = {
         expect(
           after !== undefined,
           `round ${round}: the ID is startable again once the late run ended`,
+        ),
+        expect(
+          operator.every((o) => o.status === 503 && o.retryAfter !== null),
+          `round ${round}: the operator's status and list, their backend calls swallowed, are answered 503 with Retry-After (got ${operator.map((o) => o.status).join(', ')})`,
         ),
       );
     }

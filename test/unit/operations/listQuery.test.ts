@@ -7,7 +7,12 @@ const values =
 
 describe('checkListQuery', () => {
   it('defaults to 50 a page and no filter', () => {
-    expect(checkListQuery('job', values(''))).toEqual({ ok: true, query: { top: 50 } });
+    expect(checkListQuery('job', values(''))).toStrictEqual({ ok: true, query: { top: 50 } });
+    // An empty value is no value.
+    expect(checkListQuery('job', values('prefix=&runtimeStatus=&top='))).toStrictEqual({
+      ok: true,
+      query: { top: 50 },
+    });
   });
 
   it('reads every filter, statuses case-insensitively and once each, times as UTC', () => {
@@ -77,6 +82,75 @@ describe('checkListQuery', () => {
         values(`prefix=t&runtimeStatus=Running&continuationToken=${token}`),
       ),
     ).toMatchObject({ ok: false });
+  });
+
+  it.each([
+    ['top=1', { top: 1 }],
+    ['top=100', { top: 100 }],
+    [
+      'runtimeStatus=%20failed%20,%20Completed',
+      { runtimeStatus: ['Failed', 'Completed'], top: 50 },
+    ],
+    ['createdFrom=2026-11-02T10:00Z', { createdFrom: '2026-11-02T10:00:00.000Z', top: 50 }],
+    [
+      'createdFrom=2026-11-02T10:00:00.5-02:00',
+      { createdFrom: '2026-11-02T12:00:00.500Z', top: 50 },
+    ],
+    [
+      'createdFrom=2026-11-02&createdTo=2026-11-02',
+      { createdFrom: '2026-11-02T00:00:00.000Z', createdTo: '2026-11-02T00:00:00.000Z', top: 50 },
+    ],
+  ])('accepts %s', (query, expected) => {
+    const check = checkListQuery('job', values(query));
+    expect(check).toStrictEqual({ ok: true, query: expected });
+  });
+
+  it('refuses a range that ends before it starts, naming createdTo', () => {
+    expect(
+      checkListQuery('job', values('createdFrom=2026-11-02T00:00:01Z&createdTo=2026-11-02')),
+    ).toEqual({
+      ok: false,
+      parameter: 'createdTo',
+      detail: 'createdTo must not be before createdFrom.',
+    });
+  });
+
+  it('a bulk action lists only its statuses, and says so when refusing another', () => {
+    const scope = { name: 'purge' as const, statuses: ['Completed', 'Failed'] as const };
+    expect(
+      checkListQuery('job', values(''), { ...scope, statuses: [...scope.statuses] }),
+    ).toStrictEqual({
+      ok: true,
+      query: { runtimeStatus: ['Completed', 'Failed'], top: 50 },
+    });
+    expect(
+      checkListQuery('job', values('runtimeStatus=Running'), {
+        ...scope,
+        statuses: [...scope.statuses],
+      }),
+    ).toEqual({
+      ok: false,
+      parameter: 'runtimeStatus',
+      detail:
+        'runtimeStatus must be a comma-separated list of Completed, Failed (the statuses purge acts on).',
+    });
+  });
+
+  it('refuses a token that is ours in shape but empty, or of another version', () => {
+    const forge = (t: unknown) => Buffer.from(JSON.stringify(t)).toString('base64url');
+    const real = nextPageToken('job', { top: 5 }, 'next')!;
+    const { q } = JSON.parse(Buffer.from(real, 'base64url').toString()) as { q: string };
+    expect(
+      checkListQuery('job', values(`continuationToken=${forge({ v: 1, q, c: 'next' })}`)).ok,
+    ).toBe(true);
+    for (const token of [
+      { v: 2, q, c: 'next' },
+      { v: 1, q, c: '' },
+      { v: 1, q, c: 7 },
+      { v: 1, q: 'x', c: 'n' },
+    ]) {
+      expect(checkListQuery('job', values(`continuationToken=${forge(token)}`)).ok).toBe(false);
+    }
   });
 
   it('has no token after the last page', () => {

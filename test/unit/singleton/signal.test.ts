@@ -126,6 +126,105 @@ describe('signal-with-start', () => {
   });
 });
 
+describe('signal-with-start, the edges', () => {
+  it('logs each decision, naming the event, the orchestrator and the ID', async () => {
+    const w = world();
+    w.instances.seed('l', 'Running', 'signalJob');
+    await w.signals.signal(command('l'), w.instances, w.log);
+    await w.signals.signal(command('m'), w.instances, w.log);
+    expect(w.log.lines).toEqual([
+      "Signal 'runNow' to 'signalJob' as 'l': raised to the Running run.",
+      "Signal 'runNow' to 'signalJob' as 'm': started a run and raised the event to it.",
+    ]);
+  });
+
+  it('a start made past the starter between the read and the start: reads again, and raises to it', async () => {
+    const w = world();
+    w.instances.seed('n', 'Running', 'signalJob');
+    w.instances.hideFromReads('n', 1);
+    expect(await w.signals.signal(command('n'), w.instances, w.log)).toEqual({
+      kind: 'signaled',
+      instanceId: 'n',
+      runtimeStatus: 'Running',
+    });
+    expect(w.journal).toEqual([
+      'acquire n 100',
+      'status n',
+      'start signalJob n',
+      'status n',
+      'raise n runNow',
+      'released n',
+    ]);
+  });
+
+  it('a new run that ended before its event was raised: 503, and the lock released', async () => {
+    const w = world();
+    w.instances.endsBeforeRaise = true;
+    expect(await w.signals.signal(command('o'), w.instances, w.log)).toEqual({
+      kind: 'unavailable',
+      detail: 'The new run ended before the event reached it; retry.',
+    });
+    expect(w.journal.at(-1)).toBe('released o');
+  });
+
+  it('gives up after the run ended twice under it, raising nothing more', async () => {
+    const w = world();
+    w.instances.seed('p', 'Running', 'signalJob');
+    const raise = w.instances.raise.bind(w.instances);
+    w.instances.raise = async (id, name, data) => {
+      const answer = await raise(id, name, data);
+      // Another run of the ID (past the starter) is running again at every read.
+      w.instances.seed('p', 'Running', 'signalJob');
+      return answer === 'raised' ? 'ended' : answer;
+    };
+    expect(await w.signals.signal(command('p'), w.instances, w.log)).toEqual({
+      kind: 'unavailable',
+      detail: 'The instance changed twice while the event was being raised; retry.',
+    });
+    expect(w.journal.filter((line) => line.startsWith('raise'))).toHaveLength(2);
+  });
+
+  it('leaves the lock to expire when the start timed out, but releases it when a read did', async () => {
+    const w = world();
+    w.instances.failNext('start', new DependencyError('durable', 'timedOut', 'no answer'));
+    expect(await w.signals.signal(command('q'), w.instances, w.log)).toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(w.journal.at(-1)).toBe('leftToExpire q');
+    w.instances.failNext('status', new DependencyError('durable', 'timedOut', 'no answer'));
+    await w.signals.signal(command('r'), w.instances, w.log);
+    expect(w.journal.at(-1)).toBe('released r');
+  });
+
+  it('releases the lock when a raise was refused outright (it did not land): 502', async () => {
+    const w = world();
+    w.instances.seed('s', 'Running', 'signalJob');
+    w.instances.failNext('raise', new DependencyError('durable', 'failed', 'HTTP 400'));
+    expect(await w.signals.signal(command('s'), w.instances, w.log)).toEqual({
+      kind: 'failed',
+      detail: 'HTTP 400',
+    });
+    expect(w.journal.at(-1)).toBe('released s');
+    expect(w.log.lines.at(-1)).toBe("Signal 'runNow' to 'signalJob' as 's' failed: HTTP 400");
+  });
+
+  it('answers a lock that cannot be reached as unavailable, touching nothing', async () => {
+    const w = world();
+    w.lock.failNext(new DependencyError('lock', 'unavailable', 'storage down'));
+    expect(await w.signals.signal(command('t'), w.instances, w.log)).toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(w.journal).toEqual(['acquire t 100']);
+  });
+
+  it('rethrows what is not a dependency failure (a bug): a 500, not an answer', async () => {
+    const w = world();
+    w.instances.failNext('status', new TypeError('bug'));
+    await expect(w.signals.signal(command('u'), w.instances, w.log)).rejects.toThrow('bug');
+    expect(w.journal.at(-1)).toBe('released u');
+  });
+});
+
 describe('checkSignalRequest', () => {
   it('finds a declared event case-insensitively and raises it as declared', () => {
     expect(command('h', 'SIGNALJOB', 'RUNNOW').event.name).toBe('runNow');
