@@ -136,6 +136,17 @@ describe('checkListQuery', () => {
     });
   });
 
+  it('binds a token to the prefix and the time range too', () => {
+    const query = { prefix: 't', createdFrom: '2026-11-01T00:00:00.000Z', top: 5 };
+    const token = nextPageToken('job', query, 'next')!;
+    const asked = (q: string) =>
+      checkListQuery('job', values(`${q}&continuationToken=${token}`)).ok;
+    expect(asked('prefix=t&createdFrom=2026-11-01')).toBe(true);
+    expect(asked('prefix=u&createdFrom=2026-11-01')).toBe(false);
+    expect(asked('prefix=t&createdFrom=2026-11-02')).toBe(false);
+    expect(asked('prefix=t&createdFrom=2026-11-01&createdTo=2026-12-01')).toBe(false);
+  });
+
   it('refuses a token that is ours in shape but empty, or of another version', () => {
     const forge = (t: unknown) => Buffer.from(JSON.stringify(t)).toString('base64url');
     const real = nextPageToken('job', { top: 5 }, 'next')!;

@@ -196,6 +196,36 @@ describe('signal-with-start, the edges', () => {
     expect(w.journal.at(-1)).toBe('released r');
   });
 
+  it('releases the lock when the read after a run ended, or after a start refused, times out', async () => {
+    const w = world();
+    w.instances.seed('v', 'Running', 'signalJob');
+    w.instances.endsBeforeRaise = true;
+    const status = w.instances.status.bind(w.instances);
+    let reads = 0;
+    w.instances.status = async (id) => {
+      reads += 1;
+      if (reads === 2) throw new DependencyError('durable', 'timedOut', 'no answer');
+      return status(id);
+    };
+    expect(await w.signals.signal(command('v'), w.instances, w.log)).toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(w.journal.at(-1)).toBe('released v');
+
+    const x = world();
+    x.instances.seed('w', 'Running', 'signalJob');
+    let xReads = 0;
+    x.instances.status = async (id) => {
+      xReads += 1;
+      if (xReads === 1) return undefined; // misses the run a start past the starter made
+      throw new DependencyError('durable', 'timedOut', 'no answer');
+    };
+    expect(await x.signals.signal(command('w'), x.instances, x.log)).toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(x.journal.at(-1)).toBe('released w');
+  });
+
   it('releases the lock when a raise was refused outright (it did not land): 502', async () => {
     const w = world();
     w.instances.seed('s', 'Running', 'signalJob');
