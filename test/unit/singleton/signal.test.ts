@@ -215,7 +215,7 @@ describe('signal-with-start, the edges', () => {
     const x = world();
     x.instances.seed('w', 'Running', 'signalJob');
     let xReads = 0;
-    x.instances.status = async (id) => {
+    x.instances.status = async () => {
       xReads += 1;
       if (xReads === 1) return undefined; // misses the run a start past the starter made
       throw new DependencyError('durable', 'timedOut', 'no answer');
