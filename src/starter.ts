@@ -125,7 +125,9 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
         said.info(`Signal refused (invalid ${command.field}): ${command.detail}`);
         return command;
       }
-      return signalTelemetry.run(command, () => signals.signal(command, instancesOf(client), said));
+      return signalTelemetry.run(command, instancesOf(client), (instances) =>
+        signals.signal(command, instances, said),
+      );
     },
     operate: (request, client, log) => {
       const instances = instancesOf(client);

@@ -4,16 +4,21 @@
  * orchestrator, event and outcome: both are declared names, so the series stay bounded.
  */
 import {
+  context,
   metrics,
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Counter,
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
 import type { Redaction } from '../redaction';
+import type { Instances } from '../singleton/ports';
 import type { SignalCommand, SignalResult } from '../singleton/signal';
+import type { SpanScope } from './childSpan';
+import { TracedInstances } from './tracedInstances';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
 
 export class SignalTelemetry {
@@ -26,21 +31,34 @@ export class SignalTelemetry {
     this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
   }
 
-  async run(command: SignalCommand, act: () => Promise<SignalResult>): Promise<SignalResult> {
+  /** Runs `act` in the span, handing it `instances` traced: a child span per call. */
+  async run(
+    command: SignalCommand,
+    instances: Instances,
+    act: (traced: Instances) => Promise<SignalResult>,
+  ): Promise<SignalResult> {
     const named = {
       [ATTR.orchestrator]: command.orchestrator.name,
       [ATTR.eventName]: command.event.name,
     };
-    const span = this.tracer.startSpan(SPAN.signal, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        ...named,
-        ...(!this.options.redaction.instanceIds && { [ATTR.instanceId]: command.instanceId }),
-      },
-    });
+    const common: Attributes = {
+      [ATTR.taskHub]: instances.taskHub,
+      ...(!this.options.redaction.instanceIds && { [ATTR.instanceId]: command.instanceId }),
+    };
+    const active = context.active();
+    const span = this.tracer.startSpan(
+      SPAN.signal,
+      { kind: SpanKind.INTERNAL, attributes: { ...named, ...common } },
+      active,
+    );
+    const parent = trace.setSpan(active, span);
+    const recording = span.isRecording();
+    const scrub = (text: string) => this.options.redaction.text(text, command.instanceId);
+    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common, recording, scrub };
+    const traced = recording ? new TracedInstances(instances, scope) : instances;
     let outcome = 'error';
     try {
-      const result = await act();
+      const result = await context.with(parent, () => act(traced));
       outcome = result.kind;
       if (result.kind === 'conflict') span.setAttribute(ATTR.conflictRule, result.refusal.rule);
       if (result.kind === 'unavailable' || result.kind === 'failed') {

@@ -9,6 +9,7 @@ import { exposeForSingletonStart } from '../../../src/singleton/catalog';
 import { checkSignalRequest } from '../../../src/singleton/request';
 import type { SignalCommand } from '../../../src/singleton/signal';
 import { SignalTelemetry } from '../../../src/telemetry/signalTelemetry';
+import { fakeWorld } from '../singleton/fakes';
 
 class Reader extends MetricReader {
   constructor() {
@@ -24,6 +25,9 @@ const command = checkSignalRequest({
   instanceId: 'tenant-7',
   eventName: 'poke',
 }) as SignalCommand;
+
+const instances = fakeWorld().instances;
+instances.seed('tenant-7', 'Running', 'tracedSignalJob');
 
 function world(redact: boolean) {
   const spans = new InMemorySpanExporter();
@@ -53,17 +57,25 @@ function world(redact: boolean) {
 describe('the signal telemetry', () => {
   it('records a singleton.signal span and counts the outcome by orchestrator and event', async () => {
     const w = world(false);
-    await w.telemetry.run(command, () =>
-      Promise.resolve({ kind: 'signaled', instanceId: 'tenant-7', runtimeStatus: 'Running' }),
-    );
-    await w.telemetry.run(command, () =>
+    await w.telemetry.run(command, instances, async (traced) => {
+      await traced.raise('tenant-7', 'poke', null);
+      return { kind: 'signaled', instanceId: 'tenant-7', runtimeStatus: 'Running' };
+    });
+    await w.telemetry.run(command, instances, () =>
       Promise.resolve({ kind: 'unavailable', detail: 'no answer' }),
     );
-    const [first, second] = w.spans.getFinishedSpans();
+    const [raise, first, second] = w.spans.getFinishedSpans();
+    expect(raise?.name).toBe('singleton.instances.raise');
+    expect(raise?.parentSpanContext?.spanId).toBe(first?.spanContext().spanId);
+    expect(raise?.attributes).toMatchObject({
+      'singleton.event': 'poke',
+      'singleton.raised': 'raised',
+    });
     expect(first?.name).toBe('singleton.signal');
     expect(first?.attributes).toEqual({
       'singleton.orchestrator': 'tracedSignalJob',
       'singleton.event': 'poke',
+      'singleton.task_hub': 'hub',
       'singleton.instance_id': 'tenant-7',
       'singleton.outcome': 'signaled',
     });
@@ -92,9 +104,12 @@ describe('the signal telemetry', () => {
 
   it('leaves the instance ID out when redacting', async () => {
     const w = world(true);
-    await w.telemetry.run(command, () =>
-      Promise.resolve({ kind: 'started', instanceId: 'tenant-7' }),
-    );
-    expect(JSON.stringify(w.spans.getFinishedSpans()[0]?.attributes)).not.toContain('tenant-7');
+    await w.telemetry.run(command, instances, async (traced) => {
+      await traced.status('tenant-7');
+      return { kind: 'started', instanceId: 'tenant-7' };
+    });
+    const recorded = w.spans.getFinishedSpans();
+    expect(recorded.map((s) => s.name)).toEqual(['singleton.instances.status', 'singleton.signal']);
+    expect(JSON.stringify(recorded.map((s) => s.attributes))).not.toContain('tenant-7');
   });
 });
