@@ -7,6 +7,7 @@
  */
 import { dependencyFailure } from '../dependencies/failure';
 import type { Raised } from '../singleton/ports';
+import { callExtension } from './instanceListing';
 
 const OPERATION = 'Raising the event';
 
@@ -19,23 +20,11 @@ export async function raiseEvent(
 ): Promise<Raised> {
   const url = new URL(listUrl);
   url.pathname = `${url.pathname.replace(/\/?$/, '/')}${encodeURIComponent(instanceId)}/raiseEvent/${encodeURIComponent(eventName)}`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(data ?? null),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const late = (error as Error).name === 'TimeoutError';
-    throw dependencyFailure(
-      'durable',
-      `${OPERATION}: ${late ? `no answer within ${timeoutMs} ms` : (error as Error).message}`,
-      { answer: late ? 'late' : 'none' },
-    );
-  }
-  const text = await response.text().catch(() => '');
+  const { response, text } = await callExtension(OPERATION, url, timeoutMs, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(data ?? null),
+  });
   switch (response.status) {
     case 202:
       return 'raised';

@@ -63,21 +63,9 @@ export async function fetchInstancePage(
   set('createdTimeTo', query.createdTo);
   set('top', String(query.top));
   set('showInput', String(showInput));
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: query.continuation ? { [CONTINUATION]: query.continuation } : {},
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const late = (error as Error).name === 'TimeoutError';
-    throw dependencyFailure(
-      'durable',
-      `${OPERATION}: ${late ? `no answer within ${timeoutMs} ms` : (error as Error).message}`,
-      { answer: late ? 'late' : 'none' },
-    );
-  }
-  const text = await response.text().catch(() => '');
+  const { response, text } = await callExtension(OPERATION, url, timeoutMs, {
+    headers: query.continuation ? { [CONTINUATION]: query.continuation } : {},
+  });
   if (response.status === 400 || (query.continuation && response.status === 500)) {
     // A token the backend cannot read: measured on extension 3.19, a 500 naming a JSON error.
     if (response.status === 400 || /Json|Format|continuation|token/i.test(text)) {
@@ -109,4 +97,29 @@ export async function fetchInstancePage(
   }
   const continuation = response.headers.get(CONTINUATION) ?? '';
   return continuation === '' || continuation === 'null' ? { statuses } : { statuses, continuation };
+}
+
+/**
+ * One call to the extension's HTTP API, bounded by `timeoutMs`: its answer and body, or the
+ * dependency failure of no answer (`none`) or of none in time (`late`). What a status means is
+ * the caller's.
+ */
+export async function callExtension(
+  operation: string,
+  url: URL,
+  timeoutMs: number,
+  init: RequestInit = {},
+): Promise<{ response: Response; text: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const late = (error as Error).name === 'TimeoutError';
+    throw dependencyFailure(
+      'durable',
+      `${operation}: ${late ? `no answer within ${timeoutMs} ms` : (error as Error).message}`,
+      { answer: late ? 'late' : 'none' },
+    );
+  }
+  return { response, text: await response.text().catch(() => '') };
 }
