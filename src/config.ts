@@ -19,6 +19,11 @@ export interface SingletonConfig {
   readonly backendTimeoutMs: number;
   /** How long `onConflict=restart` waits for the terminated instance to end. */
   readonly restartTimeoutMs: number;
+  /**
+   * How long a signal to an orchestrator that acknowledges signals waits, under the lock, for its
+   * run to read the event before answering 503 unconfirmed (`SINGLETON_SIGNAL_RECEIPT_WAIT_MS`).
+   */
+  readonly signalReceiptWaitMs: number;
   /** How long the answer to a request with an `Idempotency-Key` is replayed for the same key. */
   readonly idempotencyTtlSeconds: number;
   /** Where the lock lives: the app's own storage account. */
@@ -131,6 +136,7 @@ export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
     lockLeaseSeconds: integer(env, 'SINGLETON_LOCK_LEASE_SECONDS', 15, 15, 60),
     backendTimeoutMs: integer(env, 'SINGLETON_BACKEND_TIMEOUT_MS', 5_000, 100, 60_000),
     restartTimeoutMs: integer(env, 'SINGLETON_RESTART_TIMEOUT_MS', 30_000, 0, 300_000),
+    signalReceiptWaitMs: integer(env, 'SINGLETON_SIGNAL_RECEIPT_WAIT_MS', 10_000, 0, 60_000),
     idempotencyTtlSeconds: integer(env, 'SINGLETON_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 2_592_000),
     storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
     engineRefusesRunningDuplicates: engineRefusesRunningDuplicates(env, hostJson),

@@ -59,7 +59,7 @@ export interface BoundStarter {
     instanceId: string,
     eventName: string,
     data?: unknown,
-    options?: { readonly input?: unknown },
+    options?: { readonly input?: unknown; readonly idempotencyKey?: string },
   ): Promise<SignalResult>;
 }
 
@@ -89,7 +89,14 @@ export function singletonStarter(context: InvocationContext): BoundStarter {
         }
       }
       return starter.signal(
-        { orchestrator, instanceId, eventName, data, input: options.input ?? null },
+        {
+          orchestrator,
+          instanceId,
+          eventName,
+          data,
+          input: options.input ?? null,
+          ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+        },
         client,
         context,
       );

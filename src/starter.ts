@@ -5,6 +5,7 @@
  * load: it is kept, and each start answers `misconfigured`, naming the setting.
  */
 import type { DurableClient } from 'durable-functions';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, type SingletonConfig } from './config';
 import { readHostJson } from './durable/hostSettings';
@@ -18,6 +19,7 @@ import { checkSignalRequest, type SignalRequest } from './singleton/request';
 import { SignalFlow, type SignalResult } from './singleton/signal';
 import type { Env } from './env';
 import { IdempotentStart } from './idempotency/idempotentStart';
+import { keyedSignal } from './idempotency/signalKey';
 import { ConflictHints } from './singleton/conflictHints';
 import type { Clock, Logger } from './singleton/ports';
 import type { SingletonRequest, SingletonResult } from './singleton/result';
@@ -54,6 +56,9 @@ export type OperationRequest =
       readonly orchestrator: string;
       readonly query: QueryValues;
     };
+
+/** How often a signal's wait for its receipt reads the status: a status read is one storage read. */
+const SIGNAL_RECEIPT_POLL_MS = 200;
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
@@ -99,7 +104,13 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
     showInput: config.statusShowsInput,
   });
   const operationTelemetry = new OperationTelemetry({ redaction });
-  const signals = new SignalFlow(lock, { lockWaitMs: config.lockWaitMs });
+  const signals = new SignalFlow(lock, {
+    lockWaitMs: config.lockWaitMs,
+    receiptWaitMs: config.signalReceiptWaitMs,
+    receiptPollMs: SIGNAL_RECEIPT_POLL_MS,
+    clock: systemClock,
+    newId: randomUUID,
+  });
   const signalTelemetry = new SignalTelemetry({ redaction });
   const starter = new SingletonStarter(telemetry.around(keyed), lock);
   const { backendTimeoutMs } = config;
@@ -120,10 +131,16 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
       starter.start(request, instancesOf(client), redaction.log(log, request.instanceId)),
     signal: async (request, client, log) => {
       const said = redaction.log(log, request.instanceId);
-      const command = checkSignalRequest(request);
-      if ('kind' in command) {
-        said.info(`Signal refused (invalid ${command.field}): ${command.detail}`);
-        return command;
+      const checked = checkSignalRequest(request);
+      if ('kind' in checked) {
+        said.info(`Signal refused (invalid ${checked.field}): ${checked.detail}`);
+        return checked;
+      }
+      const { idempotencyKey } = request;
+      const command = idempotencyKey === undefined ? checked : keyedSignal(checked, idempotencyKey);
+      if ('problem' in command) {
+        said.info(`Signal refused (invalid idempotencyKey): ${command.problem}`);
+        return { kind: 'invalid', field: 'idempotencyKey', detail: command.problem };
       }
       return signalTelemetry.run(command, instancesOf(client), (instances) =>
         signals.signal(command, instances, said),

@@ -105,7 +105,7 @@ export class DurableInstances implements Instances, OperatedInstances {
     return bounded('Reading the instance status', this.timeoutMs, async () => {
       const found = await this.read(instanceId, false, 'Reading the instance status');
       if (found === undefined) return undefined;
-      const { runtimeStatus, name } = found;
+      const { runtimeStatus, name, customStatus } = found;
       if (!isRuntimeStatus(runtimeStatus)) {
         throw dependencyFailure(
           'durable',
@@ -114,7 +114,11 @@ export class DurableInstances implements Instances, OperatedInstances {
         );
       }
       // A record without a name belongs to no orchestrator a start names: refused, the safe side.
-      return { name: typeof name === 'string' ? name : '', runtimeStatus };
+      return {
+        name: typeof name === 'string' ? name : '',
+        runtimeStatus,
+        ...(customStatus != null && { customStatus }),
+      };
     });
   }
 

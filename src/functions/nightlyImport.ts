@@ -37,6 +37,7 @@ df.app.orchestration(NIGHTLY_IMPORT, processBatchOrchestrator);
 exposeForSingletonStart(NIGHTLY_IMPORT, {
   reuse: 'failedOnly',
   input: checkProcessBatchInput,
+  acknowledgesSignals: true,
   events: { [CANCEL_EVENT]: {} },
 });
 

@@ -21,6 +21,7 @@ df.app.orchestration(PERIODIC_SYNC, periodicSyncOrchestrator);
 df.app.activity(PERIODIC_SYNC_RUN, { handler: periodicSyncRun });
 exposeForSingletonStart(PERIODIC_SYNC, {
   input: checkPeriodicSyncInput,
+  acknowledgesSignals: true,
   events: {
     [STOP_EVENT]: {},
     [RUN_NOW_EVENT]: {},

@@ -15,5 +15,6 @@ df.app.orchestration(PROCESS_BATCH, processBatchOrchestrator);
 df.app.activity(PROCESS_BATCH_CHUNK, { handler: processBatchChunk });
 exposeForSingletonStart(PROCESS_BATCH, {
   input: checkProcessBatchInput,
+  acknowledgesSignals: true,
   events: { [CANCEL_EVENT]: {} },
 });

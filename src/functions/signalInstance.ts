@@ -22,7 +22,6 @@ import { renderResult } from '../http/answer';
 import { readJsonInput } from '../http/jsonInput';
 import { problem, problemResponse } from '../http/problem';
 import { parseStartRequest } from '../http/startRequest';
-import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/key';
 import { processStarter, type AppStarter } from '../starter';
 
 export const START_INPUT_HEADER = 'Singleton-Start-Input';
@@ -34,14 +33,6 @@ export function signalInstance(starterOf: () => AppStarter = processStarter): Ht
   ): Promise<HttpResponseInit | HttpResponse> => {
     const starter = starterOf();
     const maxInputBytes = starter.config?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-    if (request.headers.get(IDEMPOTENCY_KEY_HEADER) !== null) {
-      return problemResponse(
-        problem(
-          'invalid-idempotency-key',
-          'Signals do not take an Idempotency-Key yet: a retried signal raises its event again.',
-        ),
-      );
-    }
     const parsed = await parseStartRequest(request, maxInputBytes);
     if (!parsed.ok) return problemResponse(parsed.problem);
     const header = request.headers.get(START_INPUT_HEADER);
@@ -53,11 +44,18 @@ export function signalInstance(starterOf: () => AppStarter = processStarter): Ht
       }
       input = read.input;
     }
-    const { orchestrator, instanceId, input: data } = parsed.request;
+    const { orchestrator, instanceId, input: data, idempotencyKey } = parsed.request;
     const eventName = request.params.eventName ?? '';
     const client = durableClient(context);
     const result = await starter.signal(
-      { orchestrator, instanceId, eventName, data, input },
+      {
+        orchestrator,
+        instanceId,
+        eventName,
+        data,
+        input,
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
+      },
       client,
       context,
     );

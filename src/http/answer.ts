@@ -130,11 +130,13 @@ export function renderResult(
       // A restart's timeout is the starter's own finding, and the caller's to know; a
       // dependency's text is not.
       return problemResponse(
-        problem(
-          'backend-unavailable',
-          result.restartTimedOut ? said(result.detail) : BACKEND_UNAVAILABLE_DETAIL,
-          { invocationId: log.invocationId },
-        ),
+        result.unconfirmed
+          ? problem('signal-unconfirmed', said(result.detail), { invocationId: log.invocationId })
+          : problem(
+              'backend-unavailable',
+              result.restartTimedOut ? said(result.detail) : BACKEND_UNAVAILABLE_DETAIL,
+              { invocationId: log.invocationId },
+            ),
       );
     case 'failed':
       return problemResponse(

@@ -27,6 +27,7 @@ export const PROBLEM_TYPES = {
   'invalid-event-data': { status: 400, title: 'Invalid event data' },
   'backend-failure': { status: 502, title: 'Durable backend failure' },
   'backend-unavailable': { status: 503, title: 'Durable backend unavailable' },
+  'signal-unconfirmed': { status: 503, title: 'Signal not yet read' },
   'configuration-error': { status: 500, title: 'Starter misconfigured' },
 } as const;
 

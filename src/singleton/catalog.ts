@@ -10,6 +10,8 @@ export interface StartableOrchestrator extends StartingOrchestrator {
   readonly input?: InputCheck;
   /** The events it takes, by lower-case name (event names are case-insensitive to the engine). */
   readonly events?: ReadonlyMap<string, DeclaredEvent>;
+  /** Its runs list the signals they read in custom status (./signalReceipt.ts). */
+  readonly acknowledgesSignals?: true;
 }
 
 /** An event an orchestrator declares it handles, and the check of its data. */
@@ -48,6 +50,13 @@ export interface ExposeOptions {
    * (`signalWithStart`, `POST …/{instanceId}/events/{eventName}`).
    */
   events?: Readonly<Record<string, { readonly data?: InputCheck }>>;
+  /**
+   * Default `false`: a 2xx signal means the engine took the event for a running run, which the
+   * run may still end without reading. `true`: its runs open each event with `takeSignal`
+   * (src/jobs/signalInbox.ts) and list it in custom status, and a 2xx means a run read it
+   * (./signalReceipt.ts). Its events then arrive sealed: read them only through `takeSignal`.
+   */
+  acknowledgesSignals?: boolean;
 }
 
 const startable = new Map<string, StartableOrchestrator>();
@@ -58,7 +67,12 @@ export function exposeForSingletonStart(name: string, options: ExposeOptions = {
   if (startable.has(key)) {
     throw new Error(`Orchestrator "${name}" is already exposed for singleton start.`);
   }
-  const { reuse = 'always', input, replacesOtherOrchestrators = false } = options;
+  const {
+    reuse = 'always',
+    input,
+    replacesOtherOrchestrators = false,
+    acknowledgesSignals = false,
+  } = options;
   const events = new Map<string, DeclaredEvent>();
   for (const [event, { data } = {}] of Object.entries(options.events ?? {})) {
     if (!EVENT_NAME.test(event) || events.has(event.toLowerCase())) {
@@ -74,6 +88,7 @@ export function exposeForSingletonStart(name: string, options: ExposeOptions = {
     ...(input && { input }),
     ...(replacesOtherOrchestrators && { replacesOtherOrchestrators }),
     ...(events.size > 0 && { events }),
+    ...(acknowledgesSignals && { acknowledgesSignals: true as const }),
   });
 }
 

@@ -17,6 +17,8 @@ export interface ExistingInstance {
   /** The orchestrator it runs (function names are case-insensitive). */
   readonly name: string;
   readonly runtimeStatus: RuntimeStatus;
+  /** What its run last set as custom status (signal receipts live there: ./signalReceipt.ts). */
+  readonly customStatus?: unknown;
 }
 
 export interface Instances {

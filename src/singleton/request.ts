@@ -70,6 +70,8 @@ export interface SignalRequest {
   readonly data?: unknown;
   /** The input of a run the signal has to start; absent: `null` (the job's defaults). */
   readonly input?: unknown;
+  /** Makes a retried signal the same signal (src/idempotency/signalKey.ts). */
+  readonly idempotencyKey?: string;
 }
 
 /**

@@ -63,9 +63,15 @@ export type StartOutcome =
   /**
    * Retrying later may succeed (503). A dependency did not answer: a start may or may not have
    * happened. Or, with `restartTimedOut`, a restart's old instance did not end in time: nothing
-   * was started (the detail is the starter's own, and says so).
+   * was started (the detail is the starter's own, and says so). Or, with `unconfirmed`, a run took
+   * a signal and has not read it yet (src/singleton/signal.ts; the detail is the starter's own).
    */
-  | { readonly kind: 'unavailable'; readonly detail: string; readonly restartTimedOut?: true }
+  | {
+      readonly kind: 'unavailable';
+      readonly detail: string;
+      readonly restartTimedOut?: true;
+      readonly unconfirmed?: true;
+    }
   /** A dependency answered no; nothing was started (502). */
   | { readonly kind: 'failed'; readonly detail: string };
 

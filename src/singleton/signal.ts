@@ -17,18 +17,34 @@
  *  4. A start and its raise happen under one hold of the lock: no other start or signal of the ID
  *     comes between them, and the engine takes an event for a run that has not begun yet (measured:
  *     202, and the run read it when it waited for the event).
- *  5. A timed-out start or raise may still land: the lock is then left to expire, as a start's is,
+ *  5. "Taken" is not "read": a run can end, with the event still unread, after the engine took it
+ *     (its last episode was already running), and the engine drops it with the run. For an
+ *     orchestrator that acknowledges signals, the event goes out sealed with a signal ID and the
+ *     starter, still under the lock, waits for the run to list the ID in its custom status
+ *     (./signalReceipt.ts): listed → 2xx; the run ended without it → the event is lost with the
+ *     run, and the decision is made again (a new run receives it, or 409); the wait ran out → 503,
+ *     unconfirmed. So a 2xx means a run read the event. A run ignores an ID it has listed, so a
+ *     retry with the same Idempotency-Key (the same ID) is received once; one whose receipt is
+ *     already listed is answered without raising anything.
+ *  6. A timed-out start or raise may still land: the lock is then left to expire, as a start's is,
  *     so the next start or signal of the ID reads what it did.
- * What a 2xx does not cover: an event the engine took (202) for a run that then ends without
- * reading it; the engine drops it with the run. An orchestrator closes that gap by reading its
- * declared events before it completes or continues as new, as the sample jobs do.
+ * Without acknowledgement (the orchestrator does not declare it), a 2xx means the engine took the
+ * event for a running run, and step 5's gap stays open: the README says so.
  */
 import { DependencyError } from '../dependencies/failure';
 import type { DeclaredEvent, StartableOrchestrator } from './catalog';
 import { decide, isOwnedBy } from './policy';
-import { AlreadyExistsError, type Instances, type Logger, type SingletonLock } from './ports';
+import {
+  AlreadyExistsError,
+  type Clock,
+  type ExistingInstance,
+  type Instances,
+  type Logger,
+  type SingletonLock,
+} from './ports';
+import { receiptState, sealSignal } from './signalReceipt';
 import type { SingletonResult } from './result';
-import type { RuntimeStatus } from './statuses';
+import { isRunning, type RuntimeStatus } from './statuses';
 
 /** A checked signal: the orchestrator exposes the event, the ID and the data are valid. */
 export interface SignalCommand {
@@ -39,13 +55,24 @@ export interface SignalCommand {
   readonly data: unknown;
   /** The input of a run the signal starts (JSON; `null`: the job's defaults). */
   readonly input: unknown;
+  /** The caller's Idempotency-Key, and the signal ID derived from it (./signalReceipt.ts). */
+  readonly keyed?: { readonly idempotencyKey: string; readonly signalId: string };
 }
 
 /** What came of a signal: the start's results, and `signaled` (the running run took the event). */
 export type SignalResult =
   | Extract<
       SingletonResult,
-      { kind: 'started' | 'conflict' | 'invalid' | 'unavailable' | 'failed' | 'misconfigured' }
+      {
+        kind:
+          | 'started'
+          | 'conflict'
+          | 'invalid'
+          | 'keyMismatch'
+          | 'unavailable'
+          | 'failed'
+          | 'misconfigured';
+      }
     >
   | {
       readonly kind: 'signaled';
@@ -55,10 +82,22 @@ export type SignalResult =
 
 export interface SignalSettings {
   readonly lockWaitMs: number;
+  /** How long the starter waits for an acknowledging run to list the signal. */
+  readonly receiptWaitMs: number;
+  /** How often it reads the status meanwhile. */
+  readonly receiptPollMs: number;
+  readonly clock: Clock;
+  /** A new signal ID (unique; the composition root passes `randomUUID`). */
+  readonly newId: () => string;
 }
 
-/** Fresh reads at most: the first, and one after the run ended under our feet. */
-const READS = 2;
+/**
+ * Fresh reads at most: the first, one after the run ended under our feet, one after the run ended
+ * without reading the event.
+ */
+const READS = 3;
+
+type Delivery = 'received' | 'lost' | 'unconfirmed';
 
 export class SignalFlow {
   constructor(
@@ -67,8 +106,11 @@ export class SignalFlow {
   ) {}
 
   async signal(command: SignalCommand, instances: Instances, log: Logger): Promise<SignalResult> {
-    const { orchestrator, instanceId, event, data, input } = command;
+    const { orchestrator, instanceId, event, input } = command;
     const label = `Signal '${event.name}' to '${orchestrator.name}' as '${instanceId}'`;
+    const acknowledged = orchestrator.acknowledgesSignals === true;
+    const signalId = command.keyed?.signalId ?? this.settings.newId();
+    const data = acknowledged ? sealSignal(signalId, command.data) : command.data;
     const { lockWaitMs } = this.settings;
     let held;
     try {
@@ -84,48 +126,83 @@ export class SignalFlow {
     try {
       for (let read = 1; read <= READS; read++) {
         const existing = await instances.status(instanceId);
+        if (acknowledged && existing && isOwnedBy(existing, orchestrator)) {
+          const receipt = receiptState(existing.customStatus, signalId);
+          if (receipt === 'received') {
+            log.info(`${label}: its run has read it already (a retry); nothing raised again.`);
+            return { kind: 'signaled', instanceId, runtimeStatus: existing.runtimeStatus };
+          }
+          if (receipt === 'keyReused') {
+            log.info(`${label}: refused, its Idempotency-Key was used for another signal.`);
+            return keyReused(command.keyed?.idempotencyKey ?? '');
+          }
+        }
         const decision = decide(existing, 'attach', orchestrator);
         if (decision.action === 'conflict') {
           log.info(`${label}: refused (${decision.refusal.rule}); nothing raised.`);
           return { kind: 'conflict', instanceId, refusal: decision.refusal };
         }
-        if (decision.action === 'attach' && existing && isOwnedBy(existing, orchestrator)) {
+        const attach =
+          decision.action === 'attach' && existing && isOwnedBy(existing, orchestrator);
+        if (!attach) {
           mayStillLand = true;
-          const raised = await instances.raise(instanceId, event.name, data);
-          mayStillLand = false;
-          if (raised === 'raised') {
-            log.info(`${label}: raised to the ${decision.runtimeStatus} run.`);
-            return { kind: 'signaled', instanceId, runtimeStatus: decision.runtimeStatus };
+          try {
+            await instances.start(orchestrator.name, instanceId, input);
+          } catch (error) {
+            if (!(error instanceof AlreadyExistsError)) throw error;
+            // Started past this app between the read and the start: decide again on what runs.
+            mayStillLand = false;
+            continue;
           }
-          log.info(
-            `${label}: the run ended before the event reached it (${raised}); reading again.`,
-          );
-          continue;
         }
         mayStillLand = true;
-        try {
-          await instances.start(orchestrator.name, instanceId, input);
-        } catch (error) {
-          if (!(error instanceof AlreadyExistsError)) throw error;
-          // Started past this app between the read and the start: decide again on what runs.
-          mayStillLand = false;
-          continue;
-        }
         const raised = await instances.raise(instanceId, event.name, data);
         mayStillLand = false;
-        if (raised === 'raised') {
-          log.info(`${label}: started a run and raised the event to it.`);
-          return { kind: 'started', instanceId };
+        const to = attach ? `the ${decision.runtimeStatus} run` : 'a run it started';
+        if (raised !== 'raised' && !attach) {
+          log.warn(`${label}: the new run ended before its event was raised (${raised}).`);
+          return {
+            kind: 'unavailable',
+            detail: 'The new run ended before the event reached it; retry.',
+          };
         }
-        log.warn(`${label}: the new run ended before its event was raised (${raised}).`);
-        return {
-          kind: 'unavailable',
-          detail: 'The new run ended before the event reached it; retry.',
-        };
+        if (raised !== 'raised') {
+          log.info(`${label}: ${to} ended before the event reached it (${raised}); reading again.`);
+          continue;
+        }
+        const delivery = acknowledged
+          ? await this.receipt(instances, instanceId, signalId)
+          : 'received';
+        if (delivery === 'lost' && attach) {
+          log.info(`${label}: ${to} ended without reading the event; reading again.`);
+          continue;
+        }
+        if (delivery === 'lost') {
+          // One signal starts one run at most: the job ended before it waited for its events.
+          log.warn(`${label}: ${to} ended without reading the event.`);
+          return {
+            kind: 'unavailable',
+            detail:
+              'The run started for the event ended without reading it; nothing else was started.',
+          };
+        }
+        if (delivery === 'unconfirmed') {
+          const waited = this.settings.receiptWaitMs;
+          log.warn(`${label}: ${to} took the event but has not read it within ${waited} ms.`);
+          return {
+            kind: 'unavailable',
+            detail: `The run took the event but has not read it within ${waited} ms; retry with the same Idempotency-Key to confirm without raising it again.`,
+            unconfirmed: true,
+          };
+        }
+        log.info(`${label}: ${acknowledged ? 'read by' : 'raised to'} ${to}.`);
+        return attach
+          ? { kind: 'signaled', instanceId, runtimeStatus: decision.runtimeStatus }
+          : { kind: 'started', instanceId };
       }
       return {
         kind: 'unavailable',
-        detail: 'The instance changed twice while the event was being raised; retry.',
+        detail: 'The instance changed three times while the event was being raised; retry.',
       };
     } catch (error) {
       if (mayStillLand && error instanceof DependencyError && error.kind === 'timedOut') {
@@ -137,7 +214,32 @@ export class SignalFlow {
       if (held) void held.release();
     }
   }
+
+  /** Waits for the run to list the signal, or to end without it (step 5). */
+  private async receipt(
+    instances: Instances,
+    instanceId: string,
+    signalId: string,
+  ): Promise<Delivery> {
+    const { clock, receiptWaitMs, receiptPollMs } = this.settings;
+    const deadline = clock.now() + receiptWaitMs;
+    for (;;) {
+      const existing: ExistingInstance | undefined = await instances.status(instanceId);
+      if (existing === undefined) return 'lost';
+      if (receiptState(existing.customStatus, signalId) === 'received') return 'received';
+      if (!isRunning(existing.runtimeStatus)) return 'lost';
+      if (clock.now() >= deadline) return 'unconfirmed';
+      await clock.sleep(receiptPollMs);
+    }
+  }
 }
+
+function keyReused(idempotencyKey: string): SignalResult {
+  return { kind: 'keyMismatch', idempotencyKey, differences: [KEYED_PARTS] };
+}
+
+/** What a signal's key covers beside the instance (no finer: the ID keeps only a hash of it). */
+const KEYED_PARTS = 'the event, its data or the start input';
 
 function failure(error: unknown, log: Logger, label: string): SignalResult {
   if (!(error instanceof DependencyError)) throw error;

@@ -4,7 +4,16 @@
  * 404 none): every outcome, and bad input that raises and starts nothing.
  */
 import type { HttpResult } from '../support/invokeHttp';
-import { FIXTURES, HIDDEN, SIGNALLED, freshId, signal, useFakeExtension } from './starterHarness';
+import {
+  ACKNOWLEDGING,
+  FIXTURES,
+  HIDDEN,
+  SIGNALLED,
+  freshId,
+  signal,
+  useFakeExtension,
+  useSettings,
+} from './starterHarness';
 
 const extension = useFakeExtension();
 const rpc = (more: { body?: string; headers?: Record<string, string> } = {}) => ({
@@ -90,14 +99,7 @@ describe('POST …/{instanceId}/events/{eventName}', () => {
     ['data that is not JSON', SIGNALLED, 'poke', { body: '{size:' }, 400, 'invalid-input'],
     ['a start input that is not JSON', SIGNALLED, 'poke', { header: '{n:' }, 400, 'invalid-input'],
     ['an orchestrator without events', FIXTURES.always, 'poke', {}, 404, 'event-not-found'],
-    [
-      'an Idempotency-Key (not supported yet)',
-      SIGNALLED,
-      'poke',
-      { key: '"k"' },
-      400,
-      'invalid-idempotency-key',
-    ],
+    ['an empty Idempotency-Key', SIGNALLED, 'poke', { key: '""' }, 400, 'invalid-idempotency-key'],
   ])('refuses %s, raising and starting nothing', async (_what, job, event, given, status, type) => {
     const id = freshId('sig-bad');
     extension().seed(id, job, 'Running');
@@ -109,5 +111,61 @@ describe('POST …/{instanceId}/events/{eventName}', () => {
     expect(res.text).not.toContain('selfDestruct');
     expect(raisedTo(id)).toEqual([]);
     expect(extension().startsOf(id)).toEqual([]);
+  });
+});
+
+describe('signals to a job that acknowledges them', () => {
+  const sealedTo = (id: string) =>
+    raisedTo(id).map(({ data }) => data as { $singletonSignal: string; data: unknown });
+
+  it('answers 200 once the run lists the signal, with the data sealed under its ID', async () => {
+    const id = freshId('ack');
+    extension().seed(id, ACKNOWLEDGING, 'Running');
+    const res = await signal(ACKNOWLEDGING, id, 'go', rpc({ body: '{"n":1}' }));
+    expect(res.status).toBe(200);
+    const [sealed] = sealedTo(id);
+    expect(sealed).toEqual({ $singletonSignal: expect.any(String) as unknown, data: { n: 1 } });
+  });
+
+  it('a run that ends without reading it: a new run receives it, 202', async () => {
+    const id = freshId('ack');
+    extension().seed(id, ACKNOWLEDGING, 'Running');
+    extension().signalReading = 'endsUnread';
+    const res = await signal(
+      ACKNOWLEDGING,
+      id,
+      'go',
+      rpc({ headers: { 'Singleton-Start-Input': '{"fresh":true}' } }),
+    );
+    expect(res.status).toBe(202);
+    expect(extension().startsOf(id)).toEqual([
+      { name: ACKNOWLEDGING, instanceId: id, input: { fresh: true } },
+    ]);
+    const [first, second] = sealedTo(id);
+    expect(second.$singletonSignal).toBe(first.$singletonSignal);
+  });
+
+  it('a run that does not read it in time: 503 with Retry-After, saying what to do', async () => {
+    useSettings({ SINGLETON_SIGNAL_RECEIPT_WAIT_MS: '300' });
+    const id = freshId('ack');
+    extension().seed(id, ACKNOWLEDGING, 'Running');
+    extension().signalReading = 'never';
+    const res = await signal(ACKNOWLEDGING, id, 'go', rpc());
+    expectProblem(res, 503, 'signal-unconfirmed');
+    expect(res.headers['retry-after'] ?? res.headers['Retry-After']).toBeDefined();
+    expect(res.json.detail).toContain('same Idempotency-Key');
+  });
+
+  it('a retry with the same Idempotency-Key raises nothing again; another request with it: 422', async () => {
+    const id = freshId('ack');
+    extension().seed(id, ACKNOWLEDGING, 'Running');
+    const keyed = (body: string) =>
+      signal(ACKNOWLEDGING, id, 'go', rpc({ body, headers: { 'Idempotency-Key': '"k-1"' } }));
+    expect((await keyed('{"n":1}')).status).toBe(200);
+    expect((await keyed('{"n":1}')).status).toBe(200);
+    expect(sealedTo(id)).toHaveLength(1);
+    const other = await keyed('{"n":2}');
+    expectProblem(other, 422, 'idempotency-key-mismatch');
+    expect(sealedTo(id)).toHaveLength(1);
   });
 });

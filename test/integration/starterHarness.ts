@@ -51,6 +51,10 @@ exposeForSingletonStart(SIGNALLED, {
   },
 });
 
+/** A job whose runs acknowledge the signals they read (src/jobs/signalInbox.ts). */
+export const ACKNOWLEDGING = 'acknowledgingJob';
+exposeForSingletonStart(ACKNOWLEDGING, { acknowledgesSignals: true, events: { go: {} } });
+
 /** The name the handler under test is registered under, beside the app's own registration. */
 export const UNDER_TEST = 'httpStartSingleUnderTest';
 let starter: AppStarter | undefined;
@@ -144,7 +148,7 @@ export const logged: string[] = [];
 export function useFakeExtension(): () => FakeExtension {
   let fake: FakeExtension | undefined;
   beforeAll(async () => {
-    fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN, SIGNALLED]);
+    fake = new FakeExtension([...Object.values(FIXTURES), HIDDEN, SIGNALLED, ACKNOWLEDGING]);
     await fake.start();
   });
   afterAll(() => fake?.stop());

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSignal, receiptsIn, withReceipt } from '../../src/singleton/signalReceipt';
 import { isRunning, type RuntimeStatus } from '../../src/singleton/statuses';
 
 export interface FakeInstance {
@@ -16,6 +17,8 @@ export interface FakeInstance {
   input: unknown;
   /** As the extension reports it: whole seconds. */
   createdTime: string;
+  /** What its run set as custom status (signal receipts: src/singleton/signalReceipt.ts). */
+  customStatus?: unknown;
 }
 
 /** Now, in the extension's format (whole seconds, UTC). */
@@ -37,6 +40,12 @@ export class FakeExtension {
   readonly acceptedStarts: AcceptedStart[] = [];
   readonly requests: { method: string; path: string }[] = [];
   mode: FakeMode = 'normal';
+  /**
+   * What a run does with a sealed signal (src/singleton/signalReceipt.ts): `reads` it, listing its
+   * ID in custom status 30 ms after the raise; `endsUnread` completes without reading it (once,
+   * then back to `reads`); `never` reads it.
+   */
+  signalReading: 'reads' | 'endsUnread' | 'never' = 'reads';
   /** Events raised to running instances, in order. */
   readonly raisedEvents: { instanceId: string; eventName: string; data: unknown }[] = [];
   /** Instances purged, in order. */
@@ -82,6 +91,7 @@ export class FakeExtension {
 
   /** Back to a healthy stand-in with immediate terminations; instances and starts are kept. */
   reset(): void {
+    this.signalReading = 'reads';
     this.mode = 'normal';
     this.duplicateStatus = 409;
     this.terminateDelayMs = 0;
@@ -206,7 +216,7 @@ export class FakeExtension {
       instanceId,
       runtimeStatus,
       input,
-      customStatus: null,
+      customStatus: instance.customStatus ?? null,
       output: null,
       createdTime,
       lastUpdatedTime: createdTime,
@@ -269,8 +279,22 @@ export class FakeExtension {
     const instance = this.instances.get(instanceId);
     if (!instance) return send(res, 404);
     if (!isRunning(instance.runtimeStatus)) return send(res, 410);
-    this.raisedEvents.push({ instanceId, eventName, data: body === '' ? null : JSON.parse(body) });
+    const data: unknown = body === '' ? null : JSON.parse(body);
+    this.raisedEvents.push({ instanceId, eventName, data });
     send(res, 202);
+    // What the run does with a sealed signal, a moment after the engine took it.
+    const { id } = openSignal(data);
+    if (id === undefined || this.signalReading === 'never') return;
+    const reading = this.signalReading;
+    if (reading === 'endsUnread') this.signalReading = 'reads';
+    setTimeout(() => {
+      if (reading === 'endsUnread') {
+        instance.runtimeStatus = 'Completed';
+        return;
+      }
+      const receipts = withReceipt(receiptsIn(instance.customStatus), id);
+      instance.customStatus = { receivedSignals: receipts };
+    }, 30);
   }
 
   private purge(res: ServerResponse, instanceId: string): void {

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       lockLeaseSeconds: 15,
       backendTimeoutMs: 5_000,
       restartTimeoutMs: 30_000,
+      signalReceiptWaitMs: 10_000,
       idempotencyTtlSeconds: 86_400,
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       engineRefusesRunningDuplicates: true,

@@ -11,6 +11,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { takeSignal } from '../signalInbox';
 import { sleepUntil } from '../sleepUntil';
 import { checkSetIntervalData } from './input';
 import { PERIODIC_SYNC_RUN, RUN_NOW_EVENT, SET_INTERVAL_EVENT, STOP_EVENT } from './names';
@@ -28,6 +29,8 @@ export interface PeriodicSyncStatus {
   /** When the latest passes (this one included) started, oldest first. */
   recentRuns: string[];
   totals: PeriodicSyncState['totals'];
+  /** The signals read (src/jobs/signalInbox.ts): how the starter knows a command arrived. */
+  receivedSignals: string[];
 }
 
 export interface PeriodicSyncSummary {
@@ -60,6 +63,7 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
       intervalSeconds: state.input.intervalSeconds,
       recentRuns,
       totals: state.totals,
+      receivedSignals: state.receivedSignals ?? [],
     } satisfies PeriodicSyncStatus);
   status('syncing', previous, null);
 
@@ -84,8 +88,8 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
     recentRuns,
     totals,
   };
-  const stop = context.df.waitForExternalEvent(STOP_EVENT);
-  const runNow = context.df.waitForExternalEvent(RUN_NOW_EVENT);
+  let stop = context.df.waitForExternalEvent(STOP_EVENT);
+  let runNow = context.df.waitForExternalEvent(RUN_NOW_EVENT);
   let woken: Task | undefined;
   for (;;) {
     const nextRunAt = new Date(lastRunAt.getTime() + state.input.intervalSeconds * 1_000);
@@ -95,8 +99,20 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
     // A new one each time: a `setInterval` already taken would otherwise win every race after it.
     const setInterval = context.df.waitForExternalEvent(SET_INTERVAL_EVENT);
     woken = yield* sleepUntil(context, nextRunAt, [stop, runNow, setInterval]);
+    if (woken === undefined) break;
+    const taken = takeSignal(state.receivedSignals ?? [], woken.result);
+    state = { ...state, receivedSignals: taken.receipts };
+    // The receipt is in the status this episode ends with, whatever the event leads to.
+    status('waiting', state, nextRunAt.toISOString());
+    if (!taken.fresh) {
+      // Read before (a retry raised it again): wait on for the next one, as if it never came.
+      if (woken === stop) stop = context.df.waitForExternalEvent(STOP_EVENT);
+      if (woken === runNow) runNow = context.df.waitForExternalEvent(RUN_NOW_EVENT);
+      woken = undefined;
+      continue;
+    }
     if (woken !== setInterval) break;
-    const changed = checkSetIntervalData(setInterval.result);
+    const changed = checkSetIntervalData(taken.data);
     // The starter checks the data before raising it; an event raised past it is ignored.
     if (changed.ok) state = { ...state, input: { intervalSeconds: changed.value.intervalSeconds } };
   }

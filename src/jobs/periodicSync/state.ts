@@ -14,6 +14,7 @@ import {
   rejectUnknownKeys,
   kindOf,
 } from '../inputRules';
+import { MAX_RECEIPTS } from '../../singleton/signalReceipt';
 import { type PeriodicSyncSettings, checkPeriodicSyncInput } from './input';
 import { PERIODIC_SYNC } from './names';
 
@@ -33,6 +34,8 @@ export interface PeriodicSyncState {
   /** When the latest passes started, oldest first, at most `RECENT_RUNS`. */
   recentRuns: string[];
   totals: SyncTotals;
+  /** The signals read so far (src/jobs/signalInbox.ts); optional, a generation before it had none. */
+  receivedSignals?: string[];
 }
 
 /** Enough passes to see the interval being kept, few enough to keep state and status small. */
@@ -47,6 +50,7 @@ const KEYS: readonly (keyof PeriodicSyncState)[] = [
   'recentRuns',
   'totals',
 ];
+const OPTIONAL_KEYS: readonly (keyof PeriodicSyncState)[] = ['receivedSignals'];
 const TOTALS_KEYS: readonly (keyof SyncTotals)[] = ['recordsSynced', 'failedRuns'];
 
 /** The state before the first cycle; `now` (the orchestration's current time) becomes `startedAt`. */
@@ -72,7 +76,7 @@ export function isCarriedState(raw: unknown): boolean {
 export function checkCarriedState(raw: unknown): Validated<PeriodicSyncState> {
   const problems: string[] = [];
   const source = readObject(raw, problems);
-  rejectUnknownKeys(source, KEYS, problems);
+  rejectUnknownKeys(source, [...KEYS, ...OPTIONAL_KEYS], problems);
   rejectMissingKeys(source, KEYS, problems);
   const input = checkPeriodicSyncInput(source.input);
   if (!input.ok) {
@@ -83,6 +87,7 @@ export function checkCarriedState(raw: unknown): Validated<PeriodicSyncState> {
   const lastRunAt =
     source.lastRunAt === null ? null : readTimestamp(source.lastRunAt, 'lastRunAt', problems);
   const recentRuns = readRecentRuns(source.recentRuns, problems);
+  const receivedSignals = readReceipts(source.receivedSignals, problems);
   const before = problems.length;
   const totalsSource = readObject(source.totals, problems, 'totals');
   if (source.totals !== undefined && problems.length === before) {
@@ -97,7 +102,15 @@ export function checkCarriedState(raw: unknown): Validated<PeriodicSyncState> {
     ? { ok: false, problems }
     : {
         ok: true,
-        value: { input: input.value, iteration, startedAt, lastRunAt, recentRuns, totals },
+        value: {
+          input: input.value,
+          iteration,
+          startedAt,
+          lastRunAt,
+          recentRuns,
+          totals,
+          ...(receivedSignals.length > 0 && { receivedSignals }),
+        },
       };
 }
 
@@ -144,4 +157,19 @@ function readRecentRuns(value: unknown, problems: string[]): string[] {
   return value.flatMap(
     (item, index) => readTimestamp(item, `recentRuns[${index}]`, problems) ?? [],
   );
+}
+
+function readReceipts(value: unknown, problems: string[]): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length > MAX_RECEIPTS ||
+    value.some((item) => typeof item !== 'string')
+  ) {
+    problems.push(`receivedSignals must be an array of at most ${MAX_RECEIPTS} strings`);
+    return [];
+  }
+  return value as string[];
 }

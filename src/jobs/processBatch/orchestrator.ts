@@ -7,6 +7,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { takeSignal } from '../signalInbox';
 import { inWaves, planChunks } from './chunks';
 import { requireProcessBatchInput } from './input';
 import { CANCEL_EVENT, PROCESS_BATCH_CHUNK } from './names';
@@ -16,6 +17,8 @@ import { type ChunkResult, combineChecksums } from './processChunk';
 export interface ProcessBatchStatus {
   done: number;
   total: number;
+  /** The signals read (src/jobs/signalInbox.ts): how the starter knows `cancel` arrived. */
+  receivedSignals: string[];
 }
 
 export interface ProcessBatchSummary {
@@ -41,7 +44,10 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
   const chunks = planChunks(settings.items, settings.chunkSize);
   const total = settings.items;
   let done = 0;
-  context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
+  let receivedSignals: string[] = [];
+  const status = () =>
+    context.df.setCustomStatus({ done, total, receivedSignals } satisfies ProcessBatchStatus);
+  status();
 
   const results: ChunkResult[] = [];
   const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
@@ -52,7 +58,12 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
     );
     const all = context.df.Task.all(tasks);
     try {
-      if (!cancelled) cancelled = (yield context.df.Task.any([all, cancel])) === cancel;
+      if (!cancelled && (yield context.df.Task.any([all, cancel])) === cancel) {
+        cancelled = true;
+        // A cancel read twice (a retry raised it again) cancels once: receipts need no check here.
+        receivedSignals = takeSignal(receivedSignals, cancel.result).receipts;
+        status();
+      }
       // The wave in flight finishes either way: its chunks are running.
       results.push(...((yield all) as ChunkResult[]));
     } catch (error) {
@@ -64,7 +75,7 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
       );
     }
     done += wave.reduce((sum, chunk) => sum + chunk.itemCount, 0);
-    context.df.setCustomStatus({ done, total } satisfies ProcessBatchStatus);
+    status();
     if (cancelled) break;
   }
 

@@ -4,6 +4,7 @@
  */
 import '../../../src/functions/periodicSync';
 import type { PeriodicSyncState } from '../../../src/jobs/periodicSync/state';
+import { sealSignal } from '../../../src/singleton/signalReceipt';
 import { eventRaised, taskCompleted, timerFired } from '../../support/history';
 import { type Action, ActionType, type Episode, OrchestrationRun } from './orchestrationRun';
 
@@ -94,6 +95,7 @@ describe('periodicSync orchestrator', () => {
       intervalSeconds: 60,
       recentRuns: [iso(0)],
       totals: { recordsSynced: 4, failedRuns: 0 },
+      receivedSignals: [],
     });
   });
 
@@ -241,6 +243,46 @@ describe('periodicSync orchestrator', () => {
       timerOrStop(iso(3), true),
       { actionType: ActionType.ContinueAsNew, input: expect.anything() as unknown },
     ]);
+  });
+
+  it('lists a sealed signal it read in its status, and carries the receipt into the next generation', async () => {
+    const run = await waitingGeneration();
+    const woken = await run.next([eventRaised('runNow', sealSignal('sig-1', null))], at(1.5));
+
+    expect(woken.state.customStatus).toMatchObject({ receivedSignals: ['sig-1'] });
+    expect(woken.newActions).toEqual([
+      {
+        actionType: ActionType.ContinueAsNew,
+        input: expect.objectContaining({ receivedSignals: ['sig-1'] }) as unknown,
+      },
+    ]);
+  });
+
+  it('ignores a signal it has read before (a retry raised it again), and waits on for a fresh one', async () => {
+    const carried = {
+      input: { intervalSeconds: 2 },
+      iteration: 1,
+      startedAt: iso(0),
+      lastRunAt: iso(0),
+      recentRuns: [iso(0)],
+      totals: { recordsSynced: 0, failedRuns: 0 },
+      receivedSignals: ['sig-1'],
+    };
+    const run = new OrchestrationRun('periodicSync', carried, 'sync', T0);
+    await run.start();
+    await run.next([taskCompleted(0, { recordsSynced: 1 })], at(1));
+    const again = await run.next([eventRaised('stop', sealSignal('sig-1', null))], at(1.5));
+    expect(again.state.isDone).toBe(false);
+    expect(again.state.customStatus).toMatchObject({
+      phase: 'waiting',
+      receivedSignals: ['sig-1'],
+    });
+    const fresh = await run.next([eventRaised('stop', sealSignal('sig-2', null))], at(2));
+    expect(fresh.state.isDone).toBe(true);
+    expect(fresh.state.customStatus).toMatchObject({
+      phase: 'stopped',
+      receivedSignals: ['sig-1', 'sig-2'],
+    });
   });
 
   it('setInterval waits on to the new due time, and the next generation keeps the interval', async () => {

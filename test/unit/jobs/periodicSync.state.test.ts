@@ -74,7 +74,7 @@ describe('periodicSync carried state', () => {
     [without('recentRuns'), 'missing property "recentRuns"'],
     [
       { ...carried, extra: true },
-      'unknown property "extra" (allowed: input, iteration, startedAt, lastRunAt, recentRuns, totals)',
+      'unknown property "extra" (allowed: input, iteration, startedAt, lastRunAt, recentRuns, totals, receivedSignals)',
     ],
     [
       { ...carried, iteration: -1 },

@@ -3,6 +3,7 @@
  * shaped as the Durable extension sends it.
  */
 import '../../../src/functions/processBatch';
+import { sealSignal } from '../../../src/singleton/signalReceipt';
 import { type ChunkSpec, planChunks } from '../../../src/jobs/processBatch/chunks';
 import { combineChecksums, processChunk } from '../../../src/jobs/processBatch/processChunk';
 import {
@@ -65,7 +66,7 @@ describe('processBatch orchestrator', () => {
     expect(first.state.isDone).toBe(false);
     expect(first.state.schemaVersion).toBe(2);
     expect(first.newActions).toEqual(fanOut(planChunks(40, 5).slice(0, 4)));
-    expect(first.state.customStatus).toEqual({ done: 0, total: 40 });
+    expect(first.state.customStatus).toEqual({ done: 0, total: 40, receivedSignals: [] });
   });
 
   it('reports progress after each wave and completes with the summary', async () => {
@@ -76,7 +77,7 @@ describe('processBatch orchestrator', () => {
 
     const second = await run.next([0, 1, 2, 3].map((id) => taskCompleted(id, results[id])));
     expect(second.state.isDone).toBe(false);
-    expect(second.state.customStatus).toEqual({ done: 20, total: 40 });
+    expect(second.state.customStatus).toEqual({ done: 20, total: 40, receivedSignals: [] });
     expect(second.newActions).toEqual(fanOut(chunks.slice(4, 8)));
 
     const done = await run.next(
@@ -85,7 +86,7 @@ describe('processBatch orchestrator', () => {
     );
     expect(done.state.isDone).toBe(true);
     expect(done.newActions).toEqual([]);
-    expect(done.state.customStatus).toEqual({ done: 40, total: 40 });
+    expect(done.state.customStatus).toEqual({ done: 40, total: 40, receivedSignals: [] });
     expect(done.state.output).toEqual({
       items: 40,
       chunks: 8,
@@ -117,6 +118,17 @@ describe('processBatch orchestrator', () => {
       chunks: 8,
       processed: results.slice(0, 4).reduce((sum, r) => sum + r.processed, 0),
       cancelled: { skippedItems: 20 },
+    });
+  });
+
+  it('lists a sealed cancel it read in its status at once, before the wave in flight ends', async () => {
+    const run = new OrchestrationRun('processBatch', {});
+    await run.start();
+    const cancelled = await run.next([eventRaised('cancel', sealSignal('sig-c', null))]);
+    expect(cancelled.state.customStatus).toEqual({
+      done: 0,
+      total: 40,
+      receivedSignals: ['sig-c'],
     });
   });
 

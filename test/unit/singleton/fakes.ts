@@ -2,6 +2,7 @@
  * In-memory stand-ins for the singleton start's ports, with injected time. Every call is written
  * to one shared journal, so a test can state exactly what happened, in order.
  */
+import { openSignal, receiptsIn, withReceipt } from '../../../src/singleton/signalReceipt';
 import {
   AlreadyExistsError,
   type Clock,
@@ -50,6 +51,13 @@ export class FakeInstances implements Instances {
   readonly raised = new Map<string, string[]>();
   /** The next raise finds the run ended (as if it ended between the read and the raise). */
   endsBeforeRaise = false;
+  /**
+   * What a run does with a sealed signal it is raised (src/singleton/signalReceipt.ts): `reads` it
+   * and lists its ID in custom status; `endsUnread` ends (Completed) without reading it, once, then
+   * the next run reads; `never` reads it.
+   */
+  signalReader: 'reads' | 'endsUnread' | 'never' = 'reads';
+  private readonly customStatuses = new Map<string, unknown>();
   private readonly runs = new Map<string, Run>();
   /** Status reads answer after the lock does (by default, before). */
   slowReads = false;
@@ -103,7 +111,17 @@ export class FakeInstances implements Instances {
     }
     const runtimeStatus = this.statuses.get(instanceId);
     if (runtimeStatus === undefined) return undefined;
-    return { name: this.owners.get(instanceId) ?? JOB, runtimeStatus };
+    const customStatus = this.customStatuses.get(instanceId);
+    return {
+      name: this.owners.get(instanceId) ?? JOB,
+      runtimeStatus,
+      ...(customStatus !== undefined && { customStatus }),
+    };
+  }
+
+  /** Sets what the instance's run lists as custom status. */
+  setCustomStatus(instanceId: string, customStatus: unknown): void {
+    this.customStatuses.set(instanceId, customStatus);
   }
 
   /**
@@ -133,6 +151,7 @@ export class FakeInstances implements Instances {
     }
     await new Promise((resolve) => setImmediate(resolve));
     this.statuses.set(instanceId, 'Pending');
+    this.customStatuses.delete(instanceId);
     this.owners.set(instanceId, orchestrator);
     this.runs.set(instanceId, {
       name: orchestrator,
@@ -170,6 +189,14 @@ export class FakeInstances implements Instances {
     const events = this.raised.get(instanceId) ?? [];
     events.push(`${eventName} ${JSON.stringify(data)}`);
     this.raised.set(instanceId, events);
+    const { id } = openSignal(data);
+    if (id !== undefined && this.signalReader === 'endsUnread') {
+      this.signalReader = 'reads';
+      this.statuses.set(instanceId, 'Completed');
+    } else if (id !== undefined && this.signalReader === 'reads') {
+      const receipts = receiptsIn(this.customStatuses.get(instanceId));
+      this.customStatuses.set(instanceId, { receivedSignals: withReceipt(receipts, id) });
+    }
     return 'raised';
   }
 }

@@ -22,6 +22,7 @@ exposeForSingletonStart('signalJob', {
   },
 });
 exposeForSingletonStart('onceJob', { reuse: 'never', events: { go: {} } });
+exposeForSingletonStart('ackJob', { acknowledgesSignals: true, events: { go: {} } });
 
 function command(
   instanceId: string,
@@ -40,9 +41,20 @@ function command(
   return checked satisfies SignalCommand;
 }
 
+let ids = 0;
+
 function world() {
   const w = fakeWorld();
-  return { ...w, signals: new SignalFlow(w.lock, { lockWaitMs: 100 }) };
+  return {
+    ...w,
+    signals: new SignalFlow(w.lock, {
+      lockWaitMs: 100,
+      receiptWaitMs: 1_000,
+      receiptPollMs: 200,
+      clock: w.clock,
+      newId: () => `signal-${++ids}`,
+    }),
+  };
 }
 
 describe('signal-with-start', () => {
@@ -134,7 +146,7 @@ describe('signal-with-start, the edges', () => {
     await w.signals.signal(command('m'), w.instances, w.log);
     expect(w.log.lines).toEqual([
       "Signal 'runNow' to 'signalJob' as 'l': raised to the Running run.",
-      "Signal 'runNow' to 'signalJob' as 'm': started a run and raised the event to it.",
+      "Signal 'runNow' to 'signalJob' as 'm': raised to a run it started.",
     ]);
   });
 
@@ -167,7 +179,7 @@ describe('signal-with-start, the edges', () => {
     expect(w.journal.at(-1)).toBe('released o');
   });
 
-  it('gives up after the run ended twice under it, raising nothing more', async () => {
+  it('gives up after the run ended three times under it, raising nothing more', async () => {
     const w = world();
     w.instances.seed('p', 'Running', 'signalJob');
     const raise = w.instances.raise.bind(w.instances);
@@ -179,9 +191,9 @@ describe('signal-with-start, the edges', () => {
     };
     expect(await w.signals.signal(command('p'), w.instances, w.log)).toEqual({
       kind: 'unavailable',
-      detail: 'The instance changed twice while the event was being raised; retry.',
+      detail: 'The instance changed three times while the event was being raised; retry.',
     });
-    expect(w.journal.filter((line) => line.startsWith('raise'))).toHaveLength(2);
+    expect(w.journal.filter((line) => line.startsWith('raise'))).toHaveLength(3);
   });
 
   it('leaves the lock to expire when the start timed out, but releases it when a read did', async () => {
@@ -252,6 +264,135 @@ describe('signal-with-start, the edges', () => {
     w.instances.failNext('status', new TypeError('bug'));
     await expect(w.signals.signal(command('u'), w.instances, w.log)).rejects.toThrow('bug');
     expect(w.journal.at(-1)).toBe('released u');
+  });
+});
+
+describe('signal-with-start to a run that acknowledges signals', () => {
+  const go = (instanceId: string, signalId?: string) => {
+    const checked = command(instanceId, 'ackJob', 'go', { n: 2 });
+    return signalId === undefined
+      ? checked
+      : { ...checked, keyed: { idempotencyKey: 'k', signalId } };
+  };
+
+  it('raises the event sealed with a signal ID and answers once the run lists it: 200', async () => {
+    const w = world();
+    w.instances.seed('r1', 'Running', 'ackJob');
+    expect(await w.signals.signal(go('r1', 'key.sig'), w.instances, w.log)).toEqual({
+      kind: 'signaled',
+      instanceId: 'r1',
+      runtimeStatus: 'Running',
+    });
+    expect(w.instances.raised.get('r1')).toEqual([
+      'go {"$singletonSignal":"key.sig","data":{"n":2}}',
+    ]);
+    // The read after the raise found the receipt: no wait.
+    expect(w.journal).toEqual([
+      'acquire r1 100',
+      'status r1',
+      'raise r1 go',
+      'status r1',
+      'released r1',
+    ]);
+    expect(w.clock.now()).toBe(0);
+  });
+
+  it('a run that ended without reading it: a new run gets it (202), under the same hold', async () => {
+    const w = world();
+    w.instances.seed('r2', 'Running', 'ackJob');
+    w.instances.signalReader = 'endsUnread';
+    expect(await w.signals.signal(go('r2'), w.instances, w.log)).toEqual({
+      kind: 'started',
+      instanceId: 'r2',
+    });
+    expect(w.journal).toEqual([
+      'acquire r2 100',
+      'status r2',
+      'raise r2 go',
+      'status r2',
+      'status r2',
+      'start ackJob r2',
+      'raise r2 go',
+      'status r2',
+      'released r2',
+    ]);
+    expect(w.log.lines).toContain(
+      "Signal 'go' to 'ackJob' as 'r2': the Running run ended without reading the event; reading again.",
+    );
+    // The same signal ID both times: had the first run read it, the second would ignore it.
+    const [first, second] = w.instances.raised.get('r2') ?? [];
+    expect(first).toBe(second);
+  });
+
+  it('a run it started that ended without reading it: 503, nothing started again', async () => {
+    const w = world();
+    w.instances.signalReader = 'endsUnread';
+    expect(await w.signals.signal(go('r3'), w.instances, w.log)).toEqual({
+      kind: 'unavailable',
+      detail: 'The run started for the event ended without reading it; nothing else was started.',
+    });
+    expect(w.instances.startsAccepted('r3')).toBe(1);
+  });
+
+  it('a run that does not read it within the wait: 503 unconfirmed, read by the clock, lock released', async () => {
+    const w = world();
+    w.instances.seed('r4', 'Running', 'ackJob');
+    w.instances.signalReader = 'never';
+    const result = await w.signals.signal(go('r4'), w.instances, w.log);
+    expect(result).toEqual({
+      kind: 'unavailable',
+      detail:
+        'The run took the event but has not read it within 1000 ms; retry with the same Idempotency-Key to confirm without raising it again.',
+      unconfirmed: true,
+    });
+    // Reads every 200 ms until the deadline (1 000 ms): at 0, 200, …, 1 000.
+    expect(w.journal.filter((line) => line === 'status r4')).toHaveLength(1 + 6);
+    expect(w.clock.now()).toBe(1_000);
+    expect(w.journal.at(-1)).toBe('released r4');
+  });
+
+  it('a keyed retry whose receipt the run lists raises nothing again: 200', async () => {
+    const w = world();
+    w.instances.seed('r5', 'Running', 'ackJob');
+    w.instances.setCustomStatus('r5', { receivedSignals: ['other', 'key.sig'] });
+    expect(await w.signals.signal(go('r5', 'key.sig'), w.instances, w.log)).toEqual({
+      kind: 'signaled',
+      instanceId: 'r5',
+      runtimeStatus: 'Running',
+    });
+    expect(w.instances.raised.get('r5')).toBeUndefined();
+    expect(w.log.lines).toEqual([
+      "Signal 'go' to 'ackJob' as 'r5': its run has read it already (a retry); nothing raised again.",
+    ]);
+  });
+
+  it('the same key for another request (its key part listed with another request part): 422', async () => {
+    const w = world();
+    w.instances.seed('r6', 'Running', 'ackJob');
+    w.instances.setCustomStatus('r6', { receivedSignals: ['key.first'] });
+    expect(await w.signals.signal(go('r6', 'key.second'), w.instances, w.log)).toEqual({
+      kind: 'keyMismatch',
+      idempotencyKey: 'k',
+      differences: ['the event, its data or the start input'],
+    });
+    expect(w.instances.raised.get('r6')).toBeUndefined();
+  });
+
+  it('ignores receipts of another orchestrator’s instance: refused as ever', async () => {
+    const w = world();
+    w.instances.seed('r7', 'Running', 'otherJob');
+    w.instances.setCustomStatus('r7', { receivedSignals: ['key.sig'] });
+    const result = await w.signals.signal(go('r7', 'key.sig'), w.instances, w.log);
+    expect(result.kind).toBe('conflict');
+  });
+
+  it('without acknowledgement the data goes as sent and nothing waits', async () => {
+    const w = world();
+    w.instances.seed('r8', 'Running', 'signalJob');
+    w.instances.signalReader = 'never';
+    await w.signals.signal(command('r8'), w.instances, w.log);
+    expect(w.instances.raised.get('r8')).toEqual(['runNow null']);
+    expect(w.journal.filter((line) => line === 'status r8')).toHaveLength(1);
   });
 });
 
