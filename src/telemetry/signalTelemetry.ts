@@ -59,7 +59,8 @@ export class SignalTelemetry {
     let outcome = 'error';
     try {
       const result = await context.with(parent, () => act(traced));
-      outcome = result.kind;
+      // A signal the run took and has not read yet is told apart from a backend that failed.
+      outcome = result.kind === 'unavailable' && result.unconfirmed ? 'unconfirmed' : result.kind;
       if (result.kind === 'conflict') span.setAttribute(ATTR.conflictRule, result.refusal.rule);
       if (result.kind === 'unavailable' || result.kind === 'failed') {
         span.setAttribute(ATTR.errorType, result.kind);

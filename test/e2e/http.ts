@@ -30,6 +30,26 @@ async function answer<T>(response: Response): Promise<Answer<T>> {
   return { status: response.status, headers: response.headers, text, json: json as T };
 }
 
+/**
+ * One call to an app route under /api (a JSON body when given; `{}` for an empty answer), bounded
+ * at 30 s: the operator and signal suites' plain request.
+ */
+export async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<Record<string, unknown>>> {
+  const response = await fetch(`${BASE}/api/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const read = await answer<Record<string, unknown>>(response);
+  return { ...read, json: read.json ?? {} };
+}
+
 export interface CheckStatusLinks {
   id: string;
   statusQueryGetUri: string;

@@ -3,23 +3,9 @@
  * exposed orchestrators' instances through the app's own routes (function key, no system key),
  * and 404 for any instance under a name that is not its orchestrator's.
  */
-import { BASE, start, uniqueId, type Answer } from './http';
+import { call, start, uniqueId, type Answer } from './http';
 
 type Instance = { instanceId: string; name: string; runtimeStatus: string; input?: unknown };
-
-async function call(method: string, path: string): Promise<Answer<Record<string, unknown>>> {
-  const response = await fetch(`${BASE}/api/${path}`, {
-    method,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    json: text ? JSON.parse(text) : {},
-  };
-}
 
 const instancePath = (name: string, id: string) =>
   `orchestrators/${name}/${encodeURIComponent(id)}`;

@@ -2,7 +2,7 @@
  * Signal-with-start on the real engine: an event to the running instance (200), a start that
  * receives it (202), a refusal (409), bad input (404/400), and each sample job's command.
  */
-import { BASE, uniqueId, type Answer } from './http';
+import { BASE, call, uniqueId } from './http';
 
 type Status = {
   runtimeStatus: string;
@@ -11,30 +11,10 @@ type Status = {
     intervalSeconds?: number;
     phase?: string;
     done?: number;
+    receivedSignals?: string[];
   } | null;
   output?: { cancelled?: { skippedItems: number }; iterations?: number } | null;
 };
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer<Record<string, unknown>>> {
-  const response = await fetch(`${BASE}/api/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    json: text ? JSON.parse(text) : {},
-  };
-}
 
 const at = (job: string, id: string) => `orchestrators/${job}/${encodeURIComponent(id)}`;
 const signal = (job: string, id: string, event: string, data?: unknown, headers = {}) =>
@@ -105,6 +85,42 @@ describe('signals', () => {
     await until('processBatch', id, (s) => s.runtimeStatus === 'Completed');
     expect((await output(id))?.cancelled?.skippedItems).toBeGreaterThan(0);
   }, 120_000);
+
+  it('answers a signal once the run has read it: the receipt is in its status as the 200 comes', async () => {
+    const id = uniqueId('sig-receipt');
+    expect((await call('POST', at('periodicSync', id), { intervalSeconds: 120 })).status).toBe(202);
+    await until('periodicSync', id, (s) => s.customStatus?.phase === 'waiting');
+    const before = (await call('GET', at('periodicSync', id))).json as unknown as Status;
+    const setInterval = await signal('periodicSync', id, 'setInterval', { intervalSeconds: 90 });
+    expect(setInterval.status).toBe(200);
+    // Read at once after the 200, no polling: the run had listed the signal when it was answered.
+    const after = (await call('GET', at('periodicSync', id))).json as unknown as Status;
+    expect(after.customStatus?.receivedSignals).toHaveLength(
+      (before.customStatus?.receivedSignals?.length ?? 0) + 1,
+    );
+    expect(after.customStatus?.intervalSeconds).toBe(90);
+    await signal('periodicSync', id, 'stop');
+  }, 60_000);
+
+  it('a retry with the same Idempotency-Key is not raised again; the key with other data: 422', async () => {
+    const id = uniqueId('sig-key');
+    expect((await call('POST', at('periodicSync', id), { intervalSeconds: 120 })).status).toBe(202);
+    await until('periodicSync', id, (s) => s.customStatus?.phase === 'waiting');
+    const key = { 'Idempotency-Key': `"${id}-1"` };
+    const first = await signal('periodicSync', id, 'runNow', null, key);
+    expect(first.status).toBe(200);
+    await until('periodicSync', id, (s) => (s.customStatus?.iteration ?? 0) >= 2, 10_000);
+    const retry = await signal('periodicSync', id, 'runNow', null, key);
+    expect(retry.status).toBe(200);
+    const other = await signal('periodicSync', id, 'setInterval', { intervalSeconds: 5 }, key);
+    expect(other.status).toBe(422);
+    // The retry ran no third pass: only the start's and the first runNow's, 2 s later.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const status = (await call('GET', at('periodicSync', id))).json as unknown as Status;
+    expect(status.customStatus?.iteration).toBe(2);
+    expect(status.customStatus?.intervalSeconds).toBe(120);
+    await signal('periodicSync', id, 'stop');
+  }, 60_000);
 
   it('refuses an ended instance its reuse policy protects (409), an undeclared event (404), raising nothing', async () => {
     const id = uniqueId('sig-nightly');

@@ -102,6 +102,16 @@ describe('the signal telemetry', () => {
     ]);
   });
 
+  it('counts a signal the run has not read yet as unconfirmed, not as a backend failure', async () => {
+    const w = world(false);
+    await w.telemetry.run(command, instances, () =>
+      Promise.resolve({ kind: 'unavailable', detail: 'not read', unconfirmed: true }),
+    );
+    const [span] = w.spans.getFinishedSpans();
+    expect(span?.attributes['singleton.outcome']).toBe('unconfirmed');
+    expect((await w.counted())[0]?.attributes['singleton.outcome']).toBe('unconfirmed');
+  });
+
   it('leaves the instance ID out when redacting', async () => {
     const w = world(true);
     await w.telemetry.run(command, instances, async (traced) => {
