@@ -148,6 +148,9 @@ param singletonLinks string = 'app'
 @description('NIGHTLY_IMPORT_SCHEDULE: when the nightly sample job starts (NCRONTAB, six fields, UTC).')
 param nightlyImportSchedule string = '0 0 2 * * *'
 
+@description('HOURLY_BATCH_SCHEDULE: when the sample schedule hourly-batch fires (NCRONTAB, six fields, UTC, or a TimeSpan).')
+param hourlyBatchSchedule string = '0 0 * * * *'
+
 // Network and security options (docs/deployment.md, "Network and security options"). None of them
 // has been deployed from this repository: `npm run infra:check` compiles, lints and evaluates the
 // template offline with both vnetEnabled values (bicep snapshot), which shows what Azure would be
@@ -204,6 +207,7 @@ module resources 'app/resources.bicep' = {
       SINGLETON_LINKS: singletonLinks
     }
     nightlyImportSchedule: nightlyImportSchedule
+    hourlyBatchSchedule: hourlyBatchSchedule
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     durableAlwaysReadyInstances: durableAlwaysReadyInstances

@@ -24,6 +24,11 @@ export interface SingletonConfig {
    * run to read the event before answering 503 unconfirmed (`SINGLETON_SIGNAL_RECEIPT_WAIT_MS`).
    */
   readonly signalReceiptWaitMs: number;
+  /**
+   * How often a scheduler with a waiting tick, or watching its last run for a failure, looks again
+   * (`SINGLETON_SCHEDULE_POLL_SECONDS`, 10).
+   */
+  readonly schedulePollMs: number;
   /** How long the answer to a request with an `Idempotency-Key` is replayed for the same key. */
   readonly idempotencyTtlSeconds: number;
   /** Where the lock lives: the app's own storage account. */
@@ -137,6 +142,7 @@ export function loadConfig(env: Env, hostJson?: unknown): SingletonConfig {
     backendTimeoutMs: integer(env, 'SINGLETON_BACKEND_TIMEOUT_MS', 5_000, 100, 60_000),
     restartTimeoutMs: integer(env, 'SINGLETON_RESTART_TIMEOUT_MS', 30_000, 0, 300_000),
     signalReceiptWaitMs: integer(env, 'SINGLETON_SIGNAL_RECEIPT_WAIT_MS', 10_000, 0, 60_000),
+    schedulePollMs: integer(env, 'SINGLETON_SCHEDULE_POLL_SECONDS', 10, 1, 3_600) * 1000,
     idempotencyTtlSeconds: integer(env, 'SINGLETON_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 2_592_000),
     storage: parseStorageConnection(env, 'AzureWebJobsStorage'),
     engineRefusesRunningDuplicates: engineRefusesRunningDuplicates(env, hostJson),

@@ -15,11 +15,15 @@ import type { ConflictPolicy } from './singleton/policy';
 import { resultLine } from './singleton/messages';
 import type { SingletonResult } from './singleton/result';
 import type { SignalResult } from './singleton/signal';
-import { processStarter } from './starter';
+import type { SchedulerEvent } from './schedules/names';
+import { declaredSchedule, scheduleCommand } from './schedules/scheduleOperations';
+import { processStarter, type SchedulesAnswer } from './starter';
 
 export type { SingletonResult } from './singleton/result';
 export type { SignalResult } from './singleton/signal';
 export { exposeForSingletonStart } from './singleton/catalog';
+export { scheduleSingleton, type ScheduleOptions } from './schedules/definition';
+export type { ScheduleView } from './schedules/scheduleOperations';
 
 export interface StartOptions {
   /**
@@ -59,8 +63,23 @@ export interface BoundStarter {
     instanceId: string,
     eventName: string,
     data?: unknown,
-    options?: { readonly input?: unknown; readonly idempotencyKey?: string },
+    options?: {
+      readonly input?: unknown;
+      readonly idempotencyKey?: string;
+      /** `false`: only a running run gets the event; none running → `conflict` (`not-running`). */
+      readonly startsRun?: false;
+    },
   ): Promise<SignalResult>;
+  /**
+   * The schedules (`scheduleSingleton`): `list()` and `get(name)` read them (a schedule that cannot
+   * fire says why); `command(name, 'pause' | 'resume' | 'trigger')` answers once its scheduler has
+   * read the command (`signaled` or `started`), or `undefined` for an undeclared schedule.
+   */
+  readonly schedules: {
+    list(): Promise<SchedulesAnswer>;
+    get(name: string): Promise<SchedulesAnswer>;
+    command(name: string, command: SchedulerEvent): Promise<SignalResult | undefined>;
+  };
 }
 
 /** The process's singleton starter, bound to this invocation's durable client and log. */
@@ -96,10 +115,20 @@ export function singletonStarter(context: InvocationContext): BoundStarter {
           data,
           input: options.input ?? null,
           ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+          ...(options.startsRun === false && { startsRun: false as const }),
         },
         client,
         context,
       );
+    },
+    schedules: {
+      list: () => starter.schedules(client, context),
+      get: (name) => starter.schedules(client, context, name),
+      command: async (name, command) => {
+        const declared = declaredSchedule(name);
+        if (declared === undefined) return undefined;
+        return starter.signal(scheduleCommand(declared, command), client, context);
+      },
     },
   };
 }

@@ -18,7 +18,14 @@ import { SignalTelemetry } from './telemetry/signalTelemetry';
 import { checkSignalRequest, type SignalRequest } from './singleton/request';
 import { SignalFlow, type SignalResult } from './singleton/signal';
 import type { Env } from './env';
+import { DependencyError } from './dependencies/failure';
 import { IdempotentStart } from './idempotency/idempotentStart';
+import {
+  declaredSchedule,
+  listSchedules,
+  viewSchedule,
+  type ScheduleView,
+} from './schedules/scheduleOperations';
 import { keyedSignal } from './idempotency/signalKey';
 import { ConflictHints } from './singleton/conflictHints';
 import type { Clock, Logger } from './singleton/ports';
@@ -43,7 +50,14 @@ export interface AppStarter {
   signal(request: SignalRequest, client: DurableClient, log: Logger): Promise<SignalResult>;
   /** An operator route's request (status, list, terminate, purge) over the same lock and client. */
   operate(request: OperationRequest, client: DurableClient, log: Logger): Promise<OperatorResult>;
+  /** The schedules' views: all of them, or the one named (src/schedules/scheduleOperations.ts). */
+  schedules(client: DurableClient, log: Logger, name?: string): Promise<SchedulesAnswer>;
 }
+
+export type SchedulesAnswer =
+  | { readonly kind: 'views'; readonly views: readonly ScheduleView[] }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'unavailable' | 'failed' | 'misconfigured'; readonly detail: string };
 
 export type OperationRequest =
   | {
@@ -170,6 +184,21 @@ export function createStarter(env: Env, hostJson: unknown): AppStarter {
         operations[operation](instances, orchestrator, instanceId, said),
       );
     },
+    schedules: async (client, log, name) => {
+      const instances = instancesOf(client);
+      try {
+        if (name === undefined) {
+          return { kind: 'views', views: await listSchedules(env, instances) };
+        }
+        const declared = declaredSchedule(name);
+        if (declared === undefined) return { kind: 'unknown' };
+        return { kind: 'views', views: [await viewSchedule(declared, env, instances)] };
+      } catch (error) {
+        if (!(error instanceof DependencyError)) throw error;
+        log.warn(`Reading the schedules failed: ${error.message}`);
+        return { kind: error.kind === 'failed' ? 'failed' : 'unavailable', detail: error.message };
+      }
+    },
   };
 }
 
@@ -187,6 +216,10 @@ function misconfigured(detail: string): AppStarter {
       return Promise.resolve({ kind: 'misconfigured', detail });
     },
     operate: (_request, _client, log) => {
+      log.warn(detail);
+      return Promise.resolve({ kind: 'misconfigured', detail });
+    },
+    schedules: (_client, log) => {
       log.warn(detail);
       return Promise.resolve({ kind: 'misconfigured', detail });
     },

@@ -44,6 +44,7 @@ param singletonSettings object
 
 @description('The nightly sample job\'s timer schedule (NCRONTAB).')
 param nightlyImportSchedule string
+param hourlyBatchSchedule string
 
 @description('Upper bound of Flex Consumption instances.')
 param maximumInstanceCount int
@@ -422,6 +423,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SINGLETON_LOCK_CONTAINER: singletonLockContainer
       // The timer's %NIGHTLY_IMPORT_SCHEDULE%: without it the host cannot index the function.
       NIGHTLY_IMPORT_SCHEDULE: nightlyImportSchedule
+      // The sample schedule's %HOURLY_BATCH_SCHEDULE% (src/functions/processBatch.ts): without it the
+      // schedule is refused (logged each minute, shown by GET /api/schedules), the app runs on.
+      HOURLY_BATCH_SCHEDULE: hourlyBatchSchedule
     })
     // Let the host start only once the identity can reach storage and Application Insights. (With
     // the VNet, the site already waits for the whole network module, private endpoints and DNS

@@ -24,6 +24,7 @@ export const PROBLEM_TYPES = {
   'instance-not-running': { status: 409, title: 'Instance not running' },
   'invalid-query': { status: 400, title: 'Invalid query' },
   'event-not-found': { status: 404, title: 'Event not declared by the orchestrator' },
+  'schedule-not-found': { status: 404, title: 'Schedule not declared' },
   'invalid-event-data': { status: 400, title: 'Invalid event data' },
   'backend-failure': { status: 502, title: 'Durable backend failure' },
   'backend-unavailable': { status: 503, title: 'Durable backend unavailable' },

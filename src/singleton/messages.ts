@@ -33,6 +33,9 @@ function refusalReason(refusal: Refusal): string {
       ? `the orchestrator's reuse policy 'never' forbids starting it again under an ID that was used before`
       : `the orchestrator's reuse policy 'failedOnly' replaces only Failed, Terminated or Canceled instances, and this one is ${refusal.runtimeStatus}`;
   }
+  if (refusal.rule === 'not-running') {
+    return `no run of it is running (${refusal.runtimeStatus ?? 'no instance'}), and the signal may not start one`;
+  }
   return refusal.by === 'engine'
     ? `the Durable engine refused the start: an instance with this ID is ${refusal.runtimeStatus ?? 'running'}`
     : `an instance with this ID is ${refusal.runtimeStatus}, and onConflict is 'reject'`;

@@ -45,6 +45,11 @@ export type Refusal =
   | {
       readonly rule: 'other-orchestrator';
       readonly runtimeStatus: RuntimeStatus;
+    }
+  /** A signal that may only reach a running run found none (`startsRun: false`); none when absent. */
+  | {
+      readonly rule: 'not-running';
+      readonly runtimeStatus?: RuntimeStatus;
     };
 
 export type Decision =

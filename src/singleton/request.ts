@@ -72,6 +72,8 @@ export interface SignalRequest {
   readonly input?: unknown;
   /** Makes a retried signal the same signal (src/idempotency/signalKey.ts). */
   readonly idempotencyKey?: string;
+  /** `false`: raise to a running run only, never start one (a schedule's `cancelOther`). */
+  readonly startsRun?: false;
 }
 
 /**
@@ -110,5 +112,6 @@ export function checkSignalRequest(request: SignalRequest): SignalCommand | Inva
     event,
     data,
     input: start.input,
+    ...(request.startsRun === false && { startsRun: false as const }),
   };
 }

@@ -57,6 +57,8 @@ export interface SignalCommand {
   readonly input: unknown;
   /** The caller's Idempotency-Key, and the signal ID derived from it (./signalReceipt.ts). */
   readonly keyed?: { readonly idempotencyKey: string; readonly signalId: string };
+  /** `false`: only a running run may get the event; none running → 409 `not-running`. */
+  readonly startsRun?: false;
 }
 
 /** What came of a signal: the start's results, and `signaled` (the running run took the event). */
@@ -144,6 +146,11 @@ export class SignalFlow {
         }
         const attach =
           decision.action === 'attach' && existing && isOwnedBy(existing, orchestrator);
+        if (!attach && command.startsRun === false) {
+          log.info(`${label}: no run is running and the signal may not start one; nothing raised.`);
+          const refusal = { rule: 'not-running' as const, runtimeStatus: existing?.runtimeStatus };
+          return { kind: 'conflict', instanceId, refusal };
+        }
         if (!attach) {
           mayStillLand = true;
           try {

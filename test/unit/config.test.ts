@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       backendTimeoutMs: 5_000,
       restartTimeoutMs: 30_000,
       signalReceiptWaitMs: 10_000,
+      schedulePollMs: 10_000,
       idempotencyTtlSeconds: 86_400,
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       engineRefusesRunningDuplicates: true,

@@ -396,6 +396,38 @@ describe('signal-with-start to a run that acknowledges signals', () => {
   });
 });
 
+describe('a signal that may not start a run (startsRun: false)', () => {
+  it('raises to the running run, and refuses with not-running when none runs, starting nothing', async () => {
+    const w = world();
+    w.instances.seed('s1', 'Running', 'signalJob');
+    w.instances.seed('s2', 'Completed', 'signalJob');
+    const only = (id: string) => ({ ...command(id), startsRun: false as const });
+    expect((await w.signals.signal(only('s1'), w.instances, w.log)).kind).toBe('signaled');
+    for (const [id, runtimeStatus] of [
+      ['s2', 'Completed'],
+      ['s3', undefined],
+    ] as const) {
+      expect(await w.signals.signal(only(id), w.instances, w.log)).toEqual({
+        kind: 'conflict',
+        instanceId: id,
+        refusal: { rule: 'not-running', runtimeStatus },
+      });
+      expect(w.instances.startsAccepted(id)).toBe(0);
+      expect(w.instances.raised.get(id)).toBeUndefined();
+    }
+  });
+
+  it('is carried from the request by checkSignalRequest', () => {
+    const checked = checkSignalRequest({
+      orchestrator: 'signalJob',
+      instanceId: 'x',
+      eventName: 'runNow',
+      startsRun: false,
+    });
+    expect(checked).toMatchObject({ startsRun: false });
+  });
+});
+
 describe('checkSignalRequest', () => {
   it('finds a declared event case-insensitively and raises it as declared', () => {
     expect(command('h', 'SIGNALJOB', 'RUNNOW').event.name).toBe('runNow');
