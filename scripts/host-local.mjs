@@ -14,7 +14,8 @@
  * Environment: LOCAL_HOST_PORT (7071), LOCAL_HOST_BRIDGE_PORT (17072), LOCAL_HOST_AZURITE_PORT (10000; blob,
  * +1 queue, +2 table), AzureWebJobsStorage (set → use that storage, no Azurite), LOCAL_HOST_PERSIST=1
  * (Azurite data in .azurite/ instead of memory), LOCAL_HOST_EXTRA_FUNCTIONS (extra compiled function
- * modules, path-delimiter separated), LOCAL_HOST_APP_MAIN (a glob like package.json `main`, loaded
+ * modules, path-delimiter separated; unset: the e2e suite's paused test schedules,
+ * dist/tools/local-host/fixtures/schedules.js), LOCAL_HOST_APP_MAIN (a glob like package.json `main`, loaded
  * in its place: another app), LOCAL_HOST_VERBOSE=1, LOCAL_HOST_READY_TIMEOUT (seconds, 300),
  * LOCAL_HOST_INSPECT (1 = 127.0.0.1:9229, or host:port: the bridge, which runs the app, under --inspect),
  * LOCAL_HOST_INSTANCES (1; instance k: front door LOCAL_HOST_PORT + k, bridge LOCAL_HOST_BRIDGE_PORT + k),
@@ -31,6 +32,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const engineDir = path.join(root, 'tools', 'local-host', 'engine');
 const engineDll = path.join(engineDir, 'bin', 'Release', 'net10.0', 'LocalHost.Engine.dll');
 applyLocalSettings(path.join(root, 'local.settings.json'));
+// The e2e suite's test-only schedules (created paused) beside the app, unless told otherwise: the
+// stub generator and every bridge read this.
+if (
+  process.env.LOCAL_HOST_EXTRA_FUNCTIONS === undefined &&
+  process.env.LOCAL_HOST_APP_MAIN === undefined
+) {
+  process.env.LOCAL_HOST_EXTRA_FUNCTIONS = 'dist/tools/local-host/fixtures/schedules.js';
+}
 const frontPort = Number(process.env.LOCAL_HOST_PORT ?? 7071);
 const bridgePort = Number(process.env.LOCAL_HOST_BRIDGE_PORT ?? 17072);
 const azuritePort = Number(process.env.LOCAL_HOST_AZURITE_PORT ?? 10000);

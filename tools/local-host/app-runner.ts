@@ -2,7 +2,7 @@
  * Runs the app's orchestrations and activities for the engine, through `@azure/functions`'
  * invocation model, and logs each orchestration's start, continue-as-new, completion and failure.
  */
-import { findTrigger, getRegistration, invoke } from '../functions-core';
+import { durableClientInputs, findTrigger, getRegistration, invoke } from '../functions-core';
 import { log } from './log';
 import { errorParts, failureMessage, typedDataToJson } from './rpc-data';
 
@@ -66,12 +66,21 @@ export async function runActivity(
   input: string | null,
   instanceId: string,
   verbose: boolean,
+  bound: {
+    /** The durable client inputs' binding data, by input name (absent: none produced). */
+    readonly clients: Readonly<Record<string, string | null>>;
+    readonly clientJson: (json: string) => string;
+  } = { clients: {}, clientJson: (j) => j },
 ): Promise<RunResult> {
   try {
     const response = await invoke(name, {
       // A null input is sent as empty typed data, which the worker gives as undefined.
       inputData: [
         { name: inputName(name, 'input'), data: input === null ? {} : { string: input } },
+        ...durableClientInputs(getRegistration(name).metadata).map((client) => {
+          const json = bound.clients[client.name];
+          return { name: client.name, data: json ? { string: bound.clientJson(json) } : {} };
+        }),
       ],
       triggerMetadata: {},
     });

@@ -17,6 +17,12 @@ import { runTrigger, type TriggerCall } from './trigger-runner';
 
 export const TOKEN_HEADER = 'x-local-host-token';
 
+/** An activity with durable client inputs, as the engine sends it. */
+interface ActivityCall {
+  readonly input: string | null;
+  readonly clients: Readonly<Record<string, string | null>>;
+}
+
 export interface EngineEndpointOptions {
   /** The launch's token; undefined accepts every caller. */
   readonly token?: string;
@@ -75,14 +81,16 @@ async function handle(
     send(res, 200, JSON.stringify(await runOrchestration(name, body)), json);
   } else if (kind === 'activity' && name !== undefined) {
     const instanceId = url.searchParams.get('instanceId') ?? '?';
-    // The engine sends the input as the host binds it: a string, or null when there is none.
-    const input = JSON.parse(body) as string | null;
-    send(
-      res,
-      200,
-      JSON.stringify(await runActivity(name, input, instanceId, options.verbose)),
-      json,
-    );
+    // The engine sends the input as the host binds it: a string, or null when there is none;
+    // with durable client inputs, `{ input, clients }` (each client's binding data).
+    const sent = JSON.parse(body) as string | null | ActivityCall;
+    const call: ActivityCall =
+      sent !== null && typeof sent === 'object' ? sent : { input: sent, clients: {} };
+    const result = await runActivity(name, call.input, instanceId, options.verbose, {
+      clients: call.clients,
+      clientJson: options.clientJson ?? ((j) => j),
+    });
+    send(res, 200, JSON.stringify(result), json);
   } else if (kind === 'trigger' && name !== undefined) {
     const call = JSON.parse(body) as TriggerCall;
     const result = await runTrigger(name, call, {

@@ -9,12 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findTrigger } from '../functions-core';
+import { durableClientInputs, findTrigger } from '../functions-core';
 import { loadApp, projectRoot } from './app-loader';
 import { assertSettingsResolve } from './app-settings';
 import { assertSupported } from './supported-bindings';
 import { csString } from './cs-syntax';
-import { methodNames, STUB_TRIGGERS, triggerStub } from './trigger-stubs';
+import { durableClientAttribute, methodNames, STUB_TRIGGERS, triggerStub } from './trigger-stubs';
 
 const defaultOut = path.join(
   projectRoot,
@@ -49,10 +49,21 @@ export function generate(): string {
         '',
       );
     } else if (trigger?.binding.type === 'activityTrigger') {
+      // An activity may have durable client inputs too (a schedule's fire activity starts runs):
+      // the extension produces their binding data per invocation, as for a timer's.
+      const clients = durableClientInputs(reg.metadata);
+      const parameters = [
+        '[ActivityTrigger] string? input',
+        'string instanceId',
+        ...clients.map((c, i) => `${durableClientAttribute(c.binding)} string? client${i}`),
+      ];
+      const map = clients.map((c, i) => `[${csString(c.name)}] = client${i}`).join(', ');
       lines.push(
         `    [FunctionName(${csString(name)})]`,
-        `    public static Task<JToken> ${csIdentifier(name, index++)}([ActivityTrigger] string? input, string instanceId)`,
-        `        => Bridge.RunActivityAsync(${csString(name)}, input, instanceId);`,
+        `    public static Task<JToken> ${csIdentifier(name, index++)}(${parameters.join(', ')})`,
+        clients.length === 0
+          ? `        => Bridge.RunActivityAsync(${csString(name)}, input, instanceId);`
+          : `        => Bridge.RunActivityAsync(${csString(name)}, input, instanceId, new Dictionary<string, string?> { ${map} });`,
         '',
       );
     }

@@ -74,7 +74,7 @@ export function methodNames(names: readonly string[]): Map<string, string> {
 }
 
 /** The `[DurableClient]` attribute of one input, with the task hub or connection it names. */
-function durableClientAttribute(binding: Record<string, unknown>): string {
+export function durableClientAttribute(binding: Record<string, unknown>): string {
   const args: string[] = [];
   if (typeof binding.taskHub === 'string' && binding.taskHub)
     args.push(`TaskHub = ${csString(binding.taskHub)}`);

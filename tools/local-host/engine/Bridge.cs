@@ -54,11 +54,25 @@ public static class Bridge
     /// An activity, bound as the host binds it for a Node worker: the input as a string (`GetInput&lt;string&gt;`:
     /// a JSON string's value, other scalars as .NET prints them, objects as JSON), null when absent.
     /// </summary>
-    public static async Task<JToken> RunActivityAsync(string name, string? input, string instanceId)
+    public static Task<JToken> RunActivityAsync(string name, string? input, string instanceId)
+        => PostActivityAsync(name, instanceId, JsonConvert.SerializeObject(input));
+
+    /// <summary>
+    /// An activity with durable client inputs: the input as above, and the binding data the extension produced for
+    /// each client, as for a timer or queue function.
+    /// </summary>
+    public static Task<JToken> RunActivityAsync(
+        string name, string? input, string instanceId, IReadOnlyDictionary<string, string?> clients)
+    {
+        var request = new JObject { ["input"] = input, ["clients"] = JObject.FromObject(clients) };
+        return PostActivityAsync(name, instanceId, request.ToString(Formatting.None));
+    }
+
+    private static async Task<JToken> PostActivityAsync(string name, string instanceId, string body)
     {
         JObject reply = await PostAsync(
             "activity/" + Uri.EscapeDataString(name) + "?instanceId=" + Uri.EscapeDataString(instanceId),
-            JsonConvert.SerializeObject(input)).ConfigureAwait(false);
+            body).ConfigureAwait(false);
         if (reply.Value<bool>("ok"))
         {
             return ParseRaw(reply.Value<string>("result") ?? "null");
