@@ -15,16 +15,18 @@ import {
   SCHEDULER_EVENTS,
   schedulerIdOf,
 } from '../schedules/names';
-import { tickStart, type FireOutcome } from '../schedules/overlap';
+import { inputOf, tickStart, type FireOutcome } from '../schedules/overlap';
 import { schedulerOrchestrator, type DefinitionAnswer } from '../schedules/scheduler';
 import { checkSchedulerStart } from '../schedules/state';
 import { exposeForSingletonStart } from '../singleton/catalog';
 import { singletonStarter } from '../singletonStarter';
 import { processStarter } from '../starter';
+import { ScheduleTelemetry } from '../telemetry/scheduleTelemetry';
 
 /** The keeper's schedule: each minute, so a new schedule's scheduler starts within one. */
 export const KEEPER_SCHEDULE = '0 * * * * *';
 const DEFAULT_POLL_MS = 10_000;
+const telemetry = new ScheduleTelemetry();
 
 df.app.orchestration(SCHEDULER, schedulerOrchestrator);
 exposeForSingletonStart(SCHEDULER, {
@@ -60,13 +62,15 @@ df.app.activity(SCHEDULER_ACTIVITIES.fire, {
     }
     const { schedule } = resolved;
     const start = tickStart(schedule, tick);
-    const result = await singletonStarter(context).start(
-      schedule.orchestrator,
-      start.instanceId,
-      schedule.input,
-      { onConflict: start.onConflict, idempotencyKey: start.idempotencyKey },
-    );
-    return fireOutcome(result);
+    return telemetry.tick(schedule, tick, async () => {
+      const result = await singletonStarter(context).start(
+        schedule.orchestrator,
+        start.instanceId,
+        inputOf(schedule, tick),
+        { onConflict: start.onConflict, idempotencyKey: start.idempotencyKey },
+      );
+      return fireOutcome(result);
+    });
   },
 });
 

@@ -27,7 +27,10 @@ export interface ScheduleOptions {
   readonly instanceId: string;
   /** NCRONTAB (six fields, UTC) or a TimeSpan interval; `%NAME%` reads the app setting NAME. */
   readonly schedule: string;
-  /** The input of every run (JSON); default `null`. */
+  /**
+   * The input of every run (JSON), or a function of the tick's time (ISO 8601; `now-…` for an
+   * operator's trigger) that makes it; default `null`.
+   */
   readonly input?: unknown;
   /** What a tick does while a run of the ID is running; default `skip`. */
   readonly overlap?: OverlapPolicy;

@@ -34,6 +34,13 @@ export interface TickStart {
   readonly idempotencyKey: string;
 }
 
+/** The input of a tick's run: the schedule's, or what its function makes of the tick's time. */
+export function inputOf(schedule: Schedule, tick: string): unknown {
+  return typeof schedule.input === 'function'
+    ? (schedule.input as (tick: string) => unknown)(tick)
+    : schedule.input;
+}
+
 export function tickStart(schedule: Schedule, tick: string): TickStart {
   const idempotencyKey = `schedule:${schedule.name}:${tick}`;
   if (schedule.overlap === 'allowAll') {

@@ -22,6 +22,7 @@ export interface ScheduleView {
   readonly instanceId?: string;
   readonly schedule?: string;
   readonly overlap?: string;
+  readonly lastTick: string | null;
   readonly nextTick: string | null;
   readonly paused: SchedulerStatus['paused'] | null;
   readonly buffer: readonly string[];
@@ -64,6 +65,7 @@ export async function viewSchedule(
       schedule: schedule.timing.expression,
       overlap: schedule.overlap,
     }),
+    lastTick: status?.lastTick ?? null,
     nextTick: resolved?.ok ? (status?.nextTick ?? null) : null,
     paused: status?.paused ?? null,
     buffer: status?.buffer ?? [],

@@ -44,6 +44,8 @@ export type DefinitionAnswer =
 /** The scheduler's custom status: its part of the operator's view (./scheduleOperations.ts). */
 export interface SchedulerStatus {
   readonly name: string;
+  /** Ticks up to this time are handled. */
+  readonly lastTick: string | null;
   readonly nextTick: string | null;
   readonly paused: SchedulerState['paused'];
   readonly buffer: readonly string[];
@@ -68,6 +70,7 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
   const show = (error?: string) =>
     df.setCustomStatus({
       name: state.name,
+      lastTick: state.lastTick,
       nextTick: state.nextTick,
       paused: state.paused,
       buffer: state.buffer,

@@ -25,6 +25,11 @@ export interface SchedulerState {
     readonly instanceId?: string;
     readonly detail?: string;
   } | null;
+  /**
+   * Every tick ends once as started, skipped, refused, missed or paused; `buffered` counts the
+   * ticks that waited on the way (a waiting tick ends as started, refused or, replaced, skipped).
+   * So the ends plus the ticks waiting now are all the ticks handled (operators' triggers too).
+   */
   readonly counts: Readonly<Record<TickFate | 'missed' | 'paused', number>>;
   /** When the next tick is due, as the last generation computed it (`null`: not known). */
   readonly nextTick: string | null;

@@ -23,6 +23,8 @@ export const SPAN = {
   signal: 'singleton.signal',
   /** One per operator request (status, list, terminate, purge). */
   operate: 'singleton.operate',
+  /** One per try of a schedule's tick: the start it asked for, and what came of it. */
+  scheduleTick: 'singleton.schedule.tick',
 } as const;
 
 export const ATTR = {
@@ -60,6 +62,12 @@ export const ATTR = {
   dependency: 'singleton.dependency',
   /** The event a signal raised. */
   eventName: 'singleton.event',
+  /** A schedule's name (declared in code: a bounded set). */
+  schedule: 'singleton.schedule',
+  /** A tick's time (ISO 8601), or `now-…` for an operator's trigger: on spans only. */
+  tick: 'singleton.schedule.tick_time',
+  /** The schedule's overlap policy. */
+  overlap: 'singleton.schedule.overlap',
   /** What the engine did with a raised event: raised | ended | absent. */
   raised: 'singleton.raised',
   /** The operator route's operation: status | list | terminate | purge. */
@@ -79,6 +87,8 @@ export const METRIC = {
   signalOutcomes: 'singleton.signal.outcomes',
   /** Counter of answered operator requests, by operation and outcome. */
   operationOutcomes: 'singleton.operation.outcomes',
+  /** Counter of tries of schedules' ticks, by schedule and outcome (started, running, refused, unavailable). */
+  scheduleTicks: 'singleton.schedule.ticks',
 } as const;
 
 /** The span event written when the hold on the lock is left to expire instead of released. */

@@ -4,7 +4,7 @@
  */
 import type { OverlapPolicy, Schedule } from '../../../src/schedules/definition';
 import { fireOutcome } from '../../../src/schedules/fireOutcome';
-import { afterTry, tickStart, type FireOutcome } from '../../../src/schedules/overlap';
+import { afterTry, inputOf, tickStart, type FireOutcome } from '../../../src/schedules/overlap';
 
 const T1 = '2026-01-01T00:00:02.000Z';
 const T2 = '2026-01-01T00:00:04.000Z';
@@ -97,6 +97,14 @@ describe('whatever the policy', () => {
       });
     },
   );
+});
+
+describe('inputOf', () => {
+  it('gives the schedule’s input, or what its function makes of the tick', () => {
+    expect(inputOf({ ...schedule('skip'), input: { n: 1 } }, T1)).toEqual({ n: 1 });
+    const byTick = { ...schedule('skip'), input: (tick: string) => ({ tick }) };
+    expect(inputOf(byTick, T1)).toEqual({ tick: T1 });
+  });
 });
 
 describe('tickStart', () => {

@@ -1,0 +1,74 @@
+/**
+ * A schedule's telemetry: one `singleton.schedule.tick` span per try of a tick (the schedule, the
+ * tick's time, the overlap policy, what the starter made of it), the parent of that start's own
+ * `singleton.start` span, and the `singleton.schedule.ticks` counter by schedule and outcome.
+ * Schedules are declared in code, so the series stay bounded; tick times go on spans only.
+ */
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Counter,
+  type Meter,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { Schedule } from '../schedules/definition';
+import type { FireOutcome } from '../schedules/overlap';
+import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
+
+export class ScheduleTelemetry {
+  private readonly tracer: Tracer;
+  private counter?: Counter;
+
+  constructor(private readonly options: { tracer?: Tracer; meter?: Meter } = {}) {
+    this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+  }
+
+  async tick(
+    schedule: Schedule,
+    tick: string,
+    act: () => Promise<FireOutcome>,
+  ): Promise<FireOutcome> {
+    const named = { [ATTR.schedule]: schedule.name };
+    const active = context.active();
+    const span = this.tracer.startSpan(
+      SPAN.scheduleTick,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          ...named,
+          [ATTR.tick]: tick,
+          [ATTR.overlap]: schedule.overlap,
+          [ATTR.orchestrator]: schedule.orchestrator,
+        },
+      },
+      active,
+    );
+    let outcome = 'error';
+    try {
+      const result = await context.with(trace.setSpan(active, span), act);
+      outcome = result.kind;
+      if (result.kind === 'unavailable' || result.kind === 'refused') {
+        span.setAttribute(ATTR.errorType, result.kind);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
+      }
+      return result;
+    } catch (error) {
+      span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.setAttribute(ATTR.outcome, outcome);
+      span.end();
+      this.counter ??= (
+        this.options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE)
+      ).createCounter(METRIC.scheduleTicks, {
+        description: 'Tries of schedules’ ticks, by schedule and outcome.',
+        unit: '{tick}',
+      });
+      this.counter.add(1, { ...named, [ATTR.outcome]: outcome });
+    }
+  }
+}
