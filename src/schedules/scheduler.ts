@@ -106,7 +106,9 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     };
   }
 
-  // The run this schedule started last: a failure pauses the schedule (pauseOnFailure).
+  // The run this schedule started last: a failure pauses the schedule (pauseOnFailure; without
+  // it, nothing needs to know how a run ended).
+  if (state.active !== null && !schedule.pauseOnFailure) state = { ...state, active: null };
   if (state.active !== null) {
     const status = (yield df.callActivity(
       SCHEDULER_ACTIVITIES.runStatus,
