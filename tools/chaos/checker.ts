@@ -17,9 +17,20 @@
  *    another orchestrator's run: no run started by a request follows, on its ID, a run of another
  *    orchestrator; and a run of one orchestrator that a start or an operator request for another
  *    could have reached (sent after it began) recorded its own end (a run terminated from outside
- *    never does).
+ *    never does);
+ *  - signal-received-once: signals (`POST …/events/{event}`, each with a unique marker in its data)
+ *    reach one run, once: (a) every signal answered 200 or 202 was received (read fresh) by a run of
+ *    its ID — none means the event was lost; (b) no marker was received fresh more than once, by one
+ *    run or by several (a duplicate the run recognised and ignored is fine); (c) every marker a run
+ *    received belongs to a signal of that ID answered 2xx, or unconfirmed (503, no answer, or a 5xx
+ *    under an injected fault: the event may have been raised), or to an event raised past the
+ *    starter on purpose; the event of a signal answered 409 or another 4xx reached no run.
+ *    A read counts when a later episode of its run proved it (the engine kept it), or when its run
+ *    was cut short before one could (it never recorded its end); a run's unproven read that did
+ *    end was recorded by an episode the engine discarded (tools/chaos/functions/chaosJob.ts), and
+ *    is only counted in the summary.
  */
-import type { History, RequestRecord, RunRecord } from './history';
+import type { History, ReceivedSignal, RequestRecord, RunRecord } from './history';
 
 export const INVARIANTS = [
   'no-overlap',
@@ -27,6 +38,7 @@ export const INVARIANTS = [
   'run-explained',
   'answers-under-faults',
   'other-orchestrator-untouched',
+  'signal-received-once',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -44,6 +56,24 @@ export interface CheckSummary {
   /** Runs whose request got no answer or a 503 (or a 5xx under a fault): started, not confirmed. */
   readonly landedUnconfirmed: number;
   readonly outOfBand: number;
+  readonly signals: SignalSummary;
+}
+
+export interface SignalSummary {
+  /** Signal requests sent through a starter. */
+  readonly sent: number;
+  /** Signal requests per answer status ("0" = no answer); included in the requests' statuses. */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Distinct markers read fresh by some run. */
+  readonly received: number;
+  /** Of those, markers of a signal answered 503, not at all, or a 5xx under a fault. */
+  readonly receivedUnconfirmed: number;
+  /** Reads of a signal the run had read before, ignored. */
+  readonly duplicates: number;
+  /** Events raised past the starter on purpose. */
+  readonly outOfBand: number;
+  /** Reads recorded by an episode the engine discarded (unproven, in a run that ended): not reads. */
+  readonly discarded: number;
 }
 
 export interface CheckResult {
@@ -214,16 +244,113 @@ function otherOrchestratorsUntouched(
   return violations;
 }
 
+const is2xx = (status: number) => status >= 200 && status < 300;
+
+/** Receipts: each event a run read, with the run. */
+type Receipt = ReceivedSignal & { readonly run: RunRecord };
+
+function signalsReceivedOnce(history: History): {
+  violations: Violation[];
+  summary: SignalSummary;
+} {
+  const violations: Violation[] = [];
+  const fail = (instanceId: string, detail: string) =>
+    violations.push({ invariant: 'signal-received-once', instanceId, detail });
+  const signals = history.requests.filter(
+    (r): r is RequestRecord & Required<Pick<RequestRecord, 'signal'>> => r.signal !== undefined,
+  );
+  const sentByMarker = groupBy(signals, (r) => r.signal.marker);
+  const raisedByMarker = groupBy(history.outOfBandSignals ?? [], (s) => s.marker);
+  const recorded: Receipt[] = history.runs.flatMap((run) =>
+    run.signals.map((s) => ({ ...s, run })),
+  );
+  const receipts = recorded.filter((r) => r.proven || !r.run.ended);
+  const fresh = receipts.filter((r) => !r.duplicate);
+  const freshByMarker = groupBy(fresh, (r) => r.marker);
+  const runLabel = (r: Receipt) => `run ${r.run.runId} (input ${r.run.marker})`;
+
+  // (a) Answered 200 or 202: read by a run of its ID.
+  for (const request of signals) {
+    if (request.status !== 200 && request.status !== 202) continue;
+    const read = (freshByMarker.get(request.signal.marker) ?? []).filter(
+      (r) => r.run.instanceId === request.instanceId,
+    );
+    if (read.length > 0) continue;
+    fail(
+      request.instanceId,
+      `signal ${request.signal.marker} (${request.signal.event}, via ${request.target}) was answered ${request.status} but no run of this ID received it: lost`,
+    );
+  }
+
+  // (b) Read fresh at most once, anywhere.
+  for (const [marker, reads] of freshByMarker) {
+    if (reads.length < 2) continue;
+    const where = [...new Set(reads.map(runLabel))];
+    fail(
+      reads[0].run.instanceId,
+      `signal ${marker} was received ${reads.length} times as new, by ${where.length === 1 ? where[0] : where.join(' and ')}`,
+    );
+  }
+
+  // (c) Every marker read belongs to a signal that may have raised it, on that ID.
+  let receivedUnconfirmed = 0;
+  const readPerId = groupBy(receipts, (r) => `${r.run.instanceId}\n${r.marker}`);
+  for (const reads of readPerId.values()) {
+    const [{ marker, run }] = reads;
+    const sent = (sentByMarker.get(marker) ?? []).filter((r) => r.instanceId === run.instanceId);
+    const raised = (raisedByMarker.get(marker) ?? []).filter(
+      (s) => s.instanceId === run.instanceId,
+    );
+    const sources = sent.length + raised.length;
+    if (sources === 0) {
+      fail(
+        run.instanceId,
+        `${runLabel(reads[0])} received signal ${marker || '(no marker)'}, which no signal or deliberate raise of this ID carried`,
+      );
+    } else if (sources > 1) {
+      fail(run.instanceId, `signal ${marker} was sent ${sources} times; markers must be unique`);
+    } else if (sent.length === 1) {
+      const request = sent[0];
+      if (is2xx(request.status)) continue;
+      if (unconfirmed(request)) {
+        if (reads.some((r) => !r.duplicate)) receivedUnconfirmed++;
+        continue;
+      }
+      fail(
+        run.instanceId,
+        `${runLabel(reads[0])} received signal ${marker}, whose request (via ${request.target}) was answered ${request.status}${request.faults.length ? ` (faults: ${request.faults.join(', ')})` : ''}: its event must not have been raised`,
+      );
+    }
+  }
+
+  const statuses: Record<string, number> = {};
+  for (const r of signals) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  return {
+    violations,
+    summary: {
+      sent: signals.length,
+      statuses,
+      received: freshByMarker.size,
+      receivedUnconfirmed,
+      duplicates: receipts.length - fresh.length,
+      outOfBand: history.outOfBandSignals?.length ?? 0,
+      discarded: recorded.length - receipts.length,
+    },
+  };
+}
+
 export function checkHistory(history: History): CheckResult {
   const runsByMarker = groupBy(history.runs, (r) => r.marker);
   const requestsByMarker = groupBy(history.requests, (r) => r.marker);
   const explained = runsExplained(history, requestsByMarker);
+  const signals = signalsReceivedOnce(history);
   const violations = [
     ...overlaps(history.runs),
     ...acceptedStartsRan(history.requests, runsByMarker),
     ...explained.violations,
     ...answers(history.requests),
     ...otherOrchestratorsUntouched(history, requestsByMarker),
+    ...signals.violations,
   ];
   const perInvariant = Object.fromEntries(
     INVARIANTS.map((i) => [i, violations.filter((v) => v.invariant === i).length]),
@@ -239,6 +366,7 @@ export function checkHistory(history: History): CheckResult {
       runs: history.runs.length,
       landedUnconfirmed: explained.landedUnconfirmed,
       outOfBand: history.outOfBandStarts?.length ?? 0,
+      signals: signals.summary,
     },
   };
 }

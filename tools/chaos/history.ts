@@ -1,7 +1,8 @@
 /**
- * What a chaos run records, for the checker: each start request the runner sent, and each run of
- * the chaos job as the job itself wrote it (an activity writes a row at its start, at every
- * heartbeat and at its end). Times are epoch milliseconds on this machine's one clock.
+ * What a chaos run records, for the checker: each start or signal request the runner sent, and each
+ * run of the chaos job as the job itself wrote it (an activity writes a row at its start, at every
+ * heartbeat, for every `ping` event it read, and at its end). Times are epoch milliseconds on this
+ * machine's one clock.
  */
 
 /** A fault in effect while a request was in flight. */
@@ -33,6 +34,33 @@ export interface RequestRecord {
   readonly retryAfter?: string;
   /** Faults in effect at any time while it was in flight; empty when none. */
   readonly faults: readonly FaultKind[];
+  /**
+   * Set for a signal (`POST …/{instanceId}/events/{event}`): the event, and the unique marker its
+   * data carried. `marker` above is then the input of the run the signal may start.
+   */
+  readonly signal?: SentSignal;
+}
+
+/** What a signal request raised. */
+export interface SentSignal {
+  readonly event: string;
+  /** The unique marker in the event's data (`{ marker }`). */
+  readonly marker: string;
+}
+
+/** A `ping` event a run read, as the chaos job recorded it. */
+export interface ReceivedSignal {
+  /** The marker in the event's data (`''` when it had none). */
+  readonly marker: string;
+  /** `true`: the run had read this signal before (its ID was in its receipts), and ignored it. */
+  readonly duplicate: boolean;
+  /** When the recording activity ran. */
+  readonly at: number;
+  /**
+   * A later episode of the run replayed the read, so the engine kept it. An unproven read may come
+   * from an episode the engine discarded (its activities still ran: functions/chaosJob.ts).
+   */
+  readonly proven: boolean;
 }
 
 export interface RunRecord {
@@ -51,10 +79,19 @@ export interface RunRecord {
   readonly ended: boolean;
   /** Which app instance ran its first activity. */
   readonly host?: string;
+  /** The `ping` events it read, in the order it read them (across its generations). */
+  readonly signals: readonly ReceivedSignal[];
 }
 
 /** A start made outside the starter on purpose (e.g. through the extension's API directly). */
 export interface OutOfBandStart {
+  readonly marker: string;
+  readonly instanceId: string;
+  readonly why: string;
+}
+
+/** An event raised past the starter on purpose (the extension's API), carrying a unique marker. */
+export interface OutOfBandSignal {
   readonly marker: string;
   readonly instanceId: string;
   readonly why: string;
@@ -76,5 +113,6 @@ export interface History {
   readonly requests: readonly RequestRecord[];
   readonly runs: readonly RunRecord[];
   readonly outOfBandStarts?: readonly OutOfBandStart[];
+  readonly outOfBandSignals?: readonly OutOfBandSignal[];
   readonly operations?: readonly OperationRecord[];
 }

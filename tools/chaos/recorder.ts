@@ -1,8 +1,14 @@
 /**
- * The runner's side of the history: sends start requests to the app instances and records each one
- * (what it carried, when, the answer, and the faults in effect meanwhile).
+ * The runner's side of the history: sends start and signal requests to the app instances and
+ * records each one (what it carried, when, the answer, and the faults in effect meanwhile).
  */
-import type { FaultKind, OperationRecord, OutOfBandStart, RequestRecord } from './history';
+import type {
+  FaultKind,
+  OperationRecord,
+  OutOfBandSignal,
+  OutOfBandStart,
+  RequestRecord,
+} from './history';
 
 /** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
 export type FaultScope = 'storage' | `instance:${number}`;
@@ -53,10 +59,24 @@ export interface StartRequest {
   readonly marked?: boolean;
 }
 
+/** A signal to the chaos job: a `ping` whose data carries a fresh marker. */
+export interface SignalRequest {
+  /** Index of the app instance to ask. */
+  readonly instance: number;
+  readonly instanceId: string;
+  /** The input of a run the signal may start (`Singleton-Start-Input`); it gets a fresh marker. */
+  readonly input: Record<string, unknown>;
+}
+
+/** The chaos job and the event its signals raise. */
+const SIGNALLED_JOB = 'chaosJob';
+const SIGNAL_EVENT = 'ping';
+
 export class Recorder {
   readonly requests: RequestRecord[] = [];
   readonly operations: OperationRecord[] = [];
   readonly outOfBandStarts: OutOfBandStart[] = [];
+  readonly outOfBandSignals: OutOfBandSignal[] = [];
   private sequence = 0;
 
   constructor(
@@ -66,6 +86,8 @@ export class Recorder {
     private readonly timeoutMs: number,
     /** The starter's route prefix under /api (the Durable sample's is `sample/orchestrators`). */
     private readonly route = 'orchestrators',
+    /** The signal route's prefix under /api (the naive baseline's is `sample/orchestrators`). */
+    private readonly signalRoute = 'orchestrators',
   ) {}
 
   /** A marker no other request of any run carries. */
@@ -110,6 +132,82 @@ export class Recorder {
     };
     if (marked) this.requests.push(record);
     return record;
+  }
+
+  /**
+   * Sends one signal: `POST /api/{signalRoute}/chaosJob/{id}/events/ping` with `{ marker }` as the
+   * event's data and the start input (with its own fresh marker) in `Singleton-Start-Input`.
+   * Recorded as a request (its `marker` is the start input's) with `signal`. Never throws.
+   */
+  async signal(request: SignalRequest): Promise<RequestRecord> {
+    const marker = this.nextMarker();
+    const signalMarker = this.nextMarker();
+    const url = `${this.frontDoor(request.instance)}/api/${this.signalRoute}/${SIGNALLED_JOB}/${encodeURIComponent(request.instanceId)}/events/${SIGNAL_EVENT}`;
+    const sentAt = Date.now();
+    let status = 0;
+    let retryAfter: string | undefined;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Singleton-Start-Input': JSON.stringify({ ...request.input, marker }),
+        },
+        body: JSON.stringify({ marker: signalMarker }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer();
+      status = response.status;
+      retryAfter = response.headers.get('retry-after') ?? undefined;
+    } catch {
+      // No answer.
+    }
+    const answeredAt = Date.now();
+    const record: RequestRecord = {
+      marker,
+      instanceId: request.instanceId,
+      orchestrator: SIGNALLED_JOB,
+      target: `instance ${request.instance}`,
+      sentAt,
+      answeredAt,
+      status,
+      ...(retryAfter !== undefined && { retryAfter }),
+      faults: this.board.during(request.instance, sentAt, answeredAt),
+      signal: { event: SIGNAL_EVENT, marker: signalMarker },
+    };
+    this.requests.push(record);
+    return record;
+  }
+
+  /**
+   * Raises a `ping` through the extension's own API, past the starter (unsealed data, which the
+   * job takes as a fresh signal): a deliberate raise the checker must not count against it.
+   * Returns the extension's status code (0: no answer).
+   */
+  async raiseOutOfBand(
+    request: { instance: number; instanceId: string },
+    why: string,
+  ): Promise<number> {
+    const marker = this.nextMarker();
+    this.outOfBandSignals.push({ marker, instanceId: request.instanceId, why });
+    const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(request.instanceId)}/raiseEvent/${SIGNAL_EVENT}`;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ marker }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Sends all signals at once; answers in the order given. */
+  signals(requests: readonly SignalRequest[]): Promise<RequestRecord[]> {
+    return Promise.all(requests.map((r) => this.signal(r)));
   }
 
   /**

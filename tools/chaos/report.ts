@@ -52,6 +52,7 @@ export function summaryLines(
       .map(([k, n]) => `${k}×${n}`)
       .join(', ')}`,
     `runs: ${check.summary.runs} (${check.summary.landedUnconfirmed} landed after a 503 or no answer, ${check.summary.outOfBand} started past the starter on purpose)`,
+    ...signalLine(check),
     `violations: ${check.violations.length} (${per.map(([i, n]) => `${i} ${n}`).join(', ')})`,
     ...results.map(
       (r) =>
@@ -61,6 +62,18 @@ export function summaryLines(
           .map((m) => `\n       ${m}`)
           .join(''),
     ),
+  ];
+}
+
+function signalLine(check: CheckResult): string[] {
+  const s = check.summary.signals;
+  if (s.sent === 0 && s.outOfBand === 0) return [];
+  return [
+    `signals: ${s.sent} sent (${Object.entries(s.statuses)
+      .map(([status, n]) => `${status === '0' ? 'no answer' : status}×${n}`)
+      .join(
+        ', ',
+      )}; +${s.outOfBand} raised past the starter), ${s.received} received (${s.receivedUnconfirmed} of them after a 503 or no answer), ${s.duplicates} duplicate(s) ignored, ${s.discarded} read(s) recorded by an episode the engine discarded (not counted)`,
   ];
 }
 

@@ -3,10 +3,12 @@
  * Durable engine, with N app instances on one Azurite and one task hub, fault proxies in front of
  * storage and of each instance's extension endpoint, and the history checker at the end.
  *
- * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbefg: which
+ * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbefgh: which
  * to run, in that order), CHAOS_ANSWER_RESETS (0: share of storage answers reset in c),
  * CHAOS_SETTLE_SECONDS (420: how long runs may take to appear), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
- * check-then-start instead of this starter: the run must then fail), LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
+ * check-then-start instead of this starter: the run must then fail), CHAOS_SIGNALS_VIA=sample (send
+ * scenario h's signals to the naive read-then-raise-or-start instead: the run must then fail),
+ * LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
  * (17072: bridges at +k, the proxies of their extension endpoints at +30+k, the proxies' control
  * at +40), LOCAL_HOST_AZURITE_PORT (10000: Azurite at +0..2, its proxies at +10..12).
  * Writes test-results/chaos.json (jest's JSON shape, one test per scenario), chaos-history.json and
@@ -34,6 +36,11 @@ const results = join(root, 'test-results');
  * timeout (5 min, measured), and the run then starts that much later.
  */
 const SETTLE_MS = Number(process.env.CHAOS_SETTLE_SECONDS ?? 420) * 1000;
+/**
+ * How long a signal answered 2xx may take to show as received (a run's record of it can be held up
+ * like a start's). Against the naive baseline, whose 2xx signals are lost by design, only a minute.
+ */
+const SIGNAL_SETTLE_MS = (sample: boolean) => (sample ? Math.min(SETTLE_MS, 60_000) : SETTLE_MS);
 /** A run silent this long (two heartbeats and more) is taken as over. */
 const QUIET_MS = 6_000;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -66,17 +73,23 @@ async function settledRuns(
   cluster: Cluster,
   tag: string,
   accepted: ReadonlySet<string>,
+  answeredSignals: ReadonlySet<string>,
+  signalSettleMs: number,
 ): Promise<RunRecord[]> {
   const table = runsTable(cluster.recordStorage);
-  const deadline = Date.now() + SETTLE_MS;
+  const began = Date.now();
+  const deadline = began + SETTLE_MS;
   for (;;) {
     const runs = runsFromRows(await readRunRows(table, tag));
     const seen = new Set(runs.map((r) => r.marker));
     const missing = [...accepted].filter((m) => !seen.has(m)).length;
+    const received = new Set(runs.flatMap((r) => r.signals.map((s) => s.marker)));
+    const unread = [...answeredSignals].filter((m) => !received.has(m)).length;
+    const waitForSignals = unread > 0 && Date.now() < began + signalSettleMs;
     const busy = runs.filter((r) => !r.ended && Date.now() - r.lastSeenAt < QUIET_MS).length;
-    if ((missing === 0 && busy === 0) || Date.now() > deadline) {
+    if ((missing === 0 && !waitForSignals && busy === 0) || Date.now() > deadline) {
       log(
-        `runs settled: ${runs.length} runs, ${missing} accepted starts without a run yet, ${busy} still running`,
+        `runs settled: ${runs.length} runs, ${missing} accepted starts without a run yet, ${unread} signals answered 2xx not received yet, ${busy} still running`,
       );
       return runs;
     }
@@ -88,8 +101,12 @@ async function main(): Promise<number> {
   const seed = int('CHAOS_SEED', 1, 0);
   const rounds = int('CHAOS_ROUNDS', 2);
   const againstSample = process.env.CHAOS_AGAINST_SAMPLE === '1';
+  const signalsVia = process.env.CHAOS_SIGNALS_VIA ?? 'app';
+  if (signalsVia !== 'app' && signalsVia !== 'sample') {
+    throw new Error('CHAOS_SIGNALS_VIA must be app or sample.');
+  }
   const instances = int('CHAOS_INSTANCES', 3);
-  const only = process.env.CHAOS_SCENARIOS ?? 'adcbefg';
+  const only = process.env.CHAOS_SCENARIOS ?? 'adcbefgh';
   const frontDoor = int('LOCAL_HOST_PORT', 7071);
   const bridge = int('LOCAL_HOST_BRIDGE_PORT', 17072);
   const azurite = int('LOCAL_HOST_AZURITE_PORT', 10000);
@@ -109,6 +126,9 @@ async function main(): Promise<number> {
       ...(againstSample
         ? [join(root, 'dist', 'tools', 'sample-starter', 'sampleHttpStartSingle.js')]
         : []),
+      ...(signalsVia === 'sample'
+        ? [join(root, 'dist', 'tools', 'sample-starter', 'sampleSignal.js')]
+        : []),
     ],
     ports: {
       frontDoor,
@@ -126,8 +146,12 @@ async function main(): Promise<number> {
     tag,
     REQUEST_TIMEOUT_MS,
     againstSample ? 'sample/orchestrators' : 'orchestrators',
+    signalsVia === 'sample' ? 'sample/orchestrators' : 'orchestrators',
   );
   if (againstSample) log("against the Durable sample's starter: violations are expected");
+  if (signalsVia === 'sample') {
+    log('signals through the naive read-then-raise-or-start: violations are expected');
+  }
   const context = {
     cluster,
     recorder,
@@ -180,11 +204,23 @@ async function main(): Promise<number> {
       ...recorder.requests.filter((r) => r.status === 202).map((r) => r.marker),
       ...recorder.outOfBandStarts.map((s) => s.marker),
     ]);
-    const runs = await settledRuns(cluster, tag, accepted);
+    const answeredSignals = new Set(
+      recorder.requests
+        .filter((r) => r.signal && (r.status === 200 || r.status === 202))
+        .map((r) => r.signal?.marker ?? ''),
+    );
+    const runs = await settledRuns(
+      cluster,
+      tag,
+      accepted,
+      answeredSignals,
+      SIGNAL_SETTLE_MS(signalsVia === 'sample'),
+    );
     const history = {
       requests: recorder.requests,
       runs,
       outOfBandStarts: recorder.outOfBandStarts,
+      outOfBandSignals: recorder.outOfBandSignals,
       operations: recorder.operations,
     };
     writeFileSync(join(results, 'chaos-history.json'), JSON.stringify(history, null, 1));

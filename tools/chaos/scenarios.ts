@@ -1,5 +1,5 @@
 /**
- * The chaos scenarios (issue 11, a–f; issue 26, g). Each sends start requests through the recorder while it
+ * The chaos scenarios (issue 11, a–f; issue 26, g; issue 24, h: signals). Each sends start requests through the recorder while it
  * injects its faults, and returns the expectations specific to it; the invariants over the whole
  * history are the checker's. Every instance ID starts with `<tag>-<scenario key>`, so violations
  * can be told apart per scenario.
@@ -7,11 +7,15 @@
 import { killBetweenLockAndStart, extensionBlackhole, restartRace } from './crashScenarios';
 import { otherOrchestrators } from './ownershipScenario';
 import type { Scenario } from './scenario';
+import { signalScenario } from './signalScenario';
 import { bursts, storageBlackhole, storageLatencyResets } from './storageScenarios';
 
 export type { Expectation, Scenario, ScenarioContext } from './scenario';
 
-/** In the order they run: b kills an instance, so it comes after the scenarios that want all of them. */
+/**
+ * In the order they run: b kills an instance, so it comes after the scenarios that want all of
+ * them; h kills another in its last round, so it comes last.
+ */
 export const SCENARIOS: readonly Scenario[] = [
   bursts,
   storageBlackhole,
@@ -20,4 +24,5 @@ export const SCENARIOS: readonly Scenario[] = [
   extensionBlackhole,
   restartRace,
   otherOrchestrators,
+  signalScenario,
 ];

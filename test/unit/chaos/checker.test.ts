@@ -3,7 +3,13 @@
  * invariant, and the Durable sample's measured behaviour, which it must flag.
  */
 import { checkHistory, type Invariant } from '../../../tools/chaos/checker';
-import type { FaultKind, History, RequestRecord, RunRecord } from '../../../tools/chaos/history';
+import type {
+  FaultKind,
+  History,
+  RequestRecord,
+  RunRecord,
+  SentSignal,
+} from '../../../tools/chaos/history';
 
 let sequence = 0;
 function request(
@@ -40,8 +46,35 @@ function run(
     startedAt: from,
     lastSeenAt: to,
     ended: true,
+    signals: [],
   };
   return record;
+}
+
+/** A signal: its start marker (`marker`) and the marker its event carried. */
+function signal(
+  instanceId: string,
+  status: number,
+  options: Partial<RequestRecord> & { faults?: FaultKind[] } = {},
+): RequestRecord & { signal: SentSignal } {
+  const sent = request(instanceId, status, options);
+  return { ...sent, signal: { event: 'ping', marker: `s-${sent.marker}` } };
+}
+
+/** `reading` with the events it read (fresh unless `duplicate`), at its start. */
+function reading(
+  record: RunRecord,
+  ...read: ({ signal: SentSignal } | { marker: string; duplicate?: boolean; proven?: boolean })[]
+): RunRecord {
+  return {
+    ...record,
+    signals: read.map((r) => ({
+      marker: 'signal' in r ? r.signal.marker : r.marker,
+      duplicate: 'duplicate' in r && r.duplicate === true,
+      at: record.startedAt,
+      proven: !('proven' in r) || r.proven !== false,
+    })),
+  };
 }
 
 function violated(history: History): Partial<Record<Invariant, number>> {
@@ -84,6 +117,15 @@ test('a history that keeps every promise has no violation', () => {
     runs: 6,
     landedUnconfirmed: 1,
     outOfBand: 1,
+    signals: {
+      sent: 0,
+      statuses: {},
+      received: 0,
+      receivedUnconfirmed: 0,
+      duplicates: 0,
+      outOfBand: 0,
+      discarded: 0,
+    },
   });
 });
 
@@ -212,6 +254,7 @@ test("the Durable sample's measured behaviour is flagged: extra 202s whose input
     'run-explained': 0,
     'answers-under-faults': 6,
     'other-orchestrator-untouched': 0,
+    'signal-received-once': 0,
   });
   expect(result.violations[0].detail).toMatch(
     /^202 for input m\d+ \(via i\d\) but no run received/,
@@ -307,5 +350,203 @@ describe('other-orchestrator-untouched', () => {
     expect(
       violated({ requests: [early], runs: [unfinished], outOfBandStarts: [outOfBand('late')] }),
     ).toEqual({});
+  });
+});
+
+describe('signal-received-once', () => {
+  test('a history that keeps it: each answered signal read once, the rest read at most once', () => {
+    // A run started by a start; a signal raised to it (200), another read twice (a retry of the
+    // same ID, recognised as a duplicate), one that found the lock busy (409, not raised).
+    const started = request('s', 202);
+    const attached = signal('s', 200);
+    const retried = signal('s', 200);
+    const busy = signal('s', 409);
+    // The run ended; a signal started a new run and raised to it (202).
+    const restarting = signal('s', 202);
+    // Storage went dark: one unconfirmed signal was read after all, one was not; one got no
+    // answer from a killed instance and was read; a 500 under an injected error answer.
+    const dark = signal('s', 503, { faults: ['blackhole'] });
+    const darkLost = signal('s', 503, { faults: ['blackhole'] });
+    const killed = signal('s', 0, { faults: ['kill'] });
+    const injected = signal('s', 500, { faults: ['error-answer'] });
+    // An event raised past the starter on purpose, read as a fresh signal.
+    const past = { marker: 'raw-1', instanceId: 's', why: 'raised through the extension API' };
+    const history: History = {
+      requests: [started, attached, retried, busy, restarting, dark, darkLost, killed, injected],
+      runs: [
+        reading(run(started, 100, 900), attached, retried, { ...retried, duplicate: true }, past),
+        reading(run(restarting, 1_000, 2_000), restarting, dark, killed, injected),
+      ],
+      outOfBandSignals: [past],
+    };
+    const result = checkHistory(history);
+    expect(result.violations).toEqual([]);
+    expect(result.summary.signals).toEqual({
+      sent: 8,
+      statuses: { '0': 1, '200': 2, '202': 1, '409': 1, '500': 1, '503': 2 },
+      received: 7,
+      receivedUnconfirmed: 3,
+      duplicates: 1,
+      outOfBand: 1,
+      discarded: 0,
+    });
+  });
+
+  test.each([200, 202])('(a) a signal answered %i that no run received: lost', (status) => {
+    const lost = signal('x', status);
+    const runs = status === 202 ? [run(lost, 100, 200)] : [];
+    const history: History = { requests: [lost], runs };
+    expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+    expect(checkHistory(history).violations[0].detail).toMatch(
+      new RegExp(
+        `^signal s-${lost.marker} \\(ping, via i\\d\\) was answered ${status} but no run of this ID received it`,
+      ),
+    );
+  });
+
+  test('(a) a signal answered 200 whose marker a run of another ID received', () => {
+    const elsewhere = signal('x', 200);
+    const other = request('y', 202);
+    expect(
+      violated({ requests: [elsewhere, other], runs: [reading(run(other, 1, 2), elsewhere)] }),
+    ).toEqual({ 'signal-received-once': 2 });
+  });
+
+  test('(a) a signal read only as a duplicate was never read as new: lost', () => {
+    const started = request('x', 202);
+    const ping = signal('x', 200);
+    const runs = [reading(run(started, 1, 2), { ...ping, duplicate: true })];
+    expect(violated({ requests: [started, ping], runs })).toEqual({ 'signal-received-once': 1 });
+  });
+
+  test('(b) one run received the same signal twice as new', () => {
+    const started = request('x', 202);
+    const ping = signal('x', 200);
+    const history: History = {
+      requests: [started, ping],
+      runs: [reading(run(started, 1, 2), ping, ping)],
+    };
+    expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+    expect(checkHistory(history).violations[0].detail).toMatch(
+      /received 2 times as new, by run run-m\d+ \(input m\d+\)$/,
+    );
+  });
+
+  test('(b) two runs received the same signal (the run it reached, and the one started for it)', () => {
+    const first = request('x', 202);
+    const ping = signal('x', 202);
+    const history: History = {
+      requests: [first, ping],
+      runs: [reading(run(first, 1, 2), ping), reading(run(ping, 3, 4), ping)],
+    };
+    expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+    expect(checkHistory(history).violations[0].detail).toMatch(/ and run /);
+  });
+
+  test('(b) an unconfirmed signal received by two runs is still one too many', () => {
+    const first = request('x', 202);
+    const ping = signal('x', 503);
+    const runs = [reading(run(first, 1, 2), ping), reading(run(ping, 3, 4), ping)];
+    expect(violated({ requests: [first, ping], runs })).toEqual({ 'signal-received-once': 1 });
+  });
+
+  test.each([
+    ['409 (another orchestrator, or the lock busy)', 409, []],
+    ['400', 400, []],
+    ['404', 404, []],
+  ] as const)('(c) the event of a signal answered %s reached a run', (_name, status, faults) => {
+    const started = request('x', 202);
+    const refused = signal('x', status, { faults: [...faults] });
+    const extra = status === 409 ? {} : { 'answers-under-faults': 1 };
+    expect(
+      violated({ requests: [started, refused], runs: [reading(run(started, 1, 2), refused)] }),
+    ).toEqual({ 'signal-received-once': 1, ...extra });
+  });
+
+  test('(c) a 500 with no fault in effect must not have raised anything', () => {
+    const started = request('x', 202);
+    const failed = signal('x', 500);
+    expect(
+      violated({ requests: [started, failed], runs: [reading(run(started, 1, 2), failed)] }),
+    ).toEqual({ 'signal-received-once': 1, 'answers-under-faults': 1 });
+  });
+
+  test('(c) a refused signal read only as a duplicate still reached a run', () => {
+    const started = request('x', 202);
+    const refused = signal('x', 409);
+    const runs = [reading(run(started, 1, 2), { ...refused, duplicate: true })];
+    expect(violated({ requests: [started, refused], runs })).toEqual({
+      'signal-received-once': 1,
+    });
+  });
+
+  test('(c) a marker no signal and no deliberate raise of this ID carried', () => {
+    const started = request('x', 202);
+    const raisedElsewhere = { marker: 'raw-2', instanceId: 'y', why: 'past the starter' };
+    expect(
+      violated({
+        requests: [started],
+        runs: [reading(run(started, 1, 2), { marker: 'ghost' }, raisedElsewhere)],
+        outOfBandSignals: [raisedElsewhere],
+      }),
+    ).toEqual({ 'signal-received-once': 2 });
+  });
+
+  test("(c) a signal's start marker is not its event's: a 200 that started a run is run-explained's", () => {
+    const ping = signal('x', 200);
+    expect(violated({ requests: [ping], runs: [reading(run(ping, 1, 2), ping)] })).toEqual({
+      'run-explained': 1,
+    });
+  });
+
+  describe('reads the engine discarded', () => {
+    // Measured: a read recorded by an episode whose history commit lost to another worker's
+    // ("split brain"); the event was then dropped with the run, and the starter raised it again to
+    // a new run it started (202), which read it.
+    const first = request('x', 202);
+    const ping = signal('x', 202);
+    const phantom = { ...ping, proven: false };
+
+    test('an unproven read of a run that ended is not a read: one run received it', () => {
+      const history: History = {
+        requests: [first, ping],
+        runs: [reading(run(first, 1, 2), phantom), reading(run(ping, 3, 4), ping)],
+      };
+      expect(violated(history)).toEqual({});
+      expect(checkHistory(history).summary.signals).toMatchObject({ received: 1, discarded: 1 });
+    });
+
+    test('the same read proven: received twice', () => {
+      const history: History = {
+        requests: [first, ping],
+        runs: [reading(run(first, 1, 2), ping), reading(run(ping, 3, 4), ping)],
+      };
+      expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+    });
+
+    test('an unproven read of a run cut short (terminated) counts', () => {
+      const attached = signal('x', 200);
+      const cutShort = {
+        ...reading(run(first, 1, 2), { ...attached, proven: false }),
+        ended: false,
+      };
+      expect(violated({ requests: [first, attached], runs: [cutShort] })).toEqual({});
+      // And counts against (b) and (c) too.
+      const refused = signal('x', 409);
+      expect(
+        violated({
+          requests: [first, refused],
+          runs: [{ ...reading(run(first, 1, 2), { ...refused, proven: false }), ended: false }],
+        }),
+      ).toEqual({ 'signal-received-once': 1 });
+    });
+
+    test('a 200 whose only read was discarded: lost', () => {
+      const attached = signal('x', 200);
+      const runs = [reading(run(first, 1, 2), { ...attached, proven: false })];
+      expect(violated({ requests: [first, attached], runs })).toEqual({
+        'signal-received-once': 1,
+      });
+    });
   });
 });
