@@ -129,6 +129,13 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     }
   }
 
+  // An operator's trigger, read at the end of the last generation.
+  if (state.triggered !== null) {
+    const tick = state.triggered;
+    state = { ...state, triggered: null };
+    yield* fire(tick, false);
+  }
+
   // The oldest waiting tick, once per wake.
   if (state.buffer.length > 0 && state.paused === null) {
     yield* fire(state.buffer[0], true);
@@ -234,7 +241,10 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     };
   }
 
-  /** Sleeps until `dueAt` or an operator's event, and takes the event. */
+  /**
+   * Sleeps until `dueAt` or an operator's event, and takes the event. Nothing is yielded after it in
+   * a generation (see the trigger below).
+   */
   function* wake(dueAt: Date, firing: boolean): Generator<Task, void, unknown> {
     const events = SCHEDULER_EVENTS.map((name) => df.waitForExternalEvent(name));
     const woken = yield* sleepUntil(context, dueAt, events);
@@ -252,8 +262,11 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
       log(`resumed${state.paused ? ` (was: ${state.paused.reason})` : ''}.`);
       state = { ...state, paused: null };
     } else if (firing) {
-      // Trigger now: a tick of its own, under the overlap policy, paused or not.
-      yield* fire(`now-${stamp}`, false);
+      // Trigger now: a tick of its own, under the overlap policy, paused or not, fired first thing
+      // in the next generation. Not here: durable-functions hands an event that arrives while the
+      // orchestrator waits on anything else to the newest wait for that event it ever made, even
+      // one abandoned like this wake's, so a command sent during a firing here would be lost.
+      state = { ...state, triggered: `now-${stamp}` };
     }
     show();
   }

@@ -33,6 +33,8 @@ export interface SchedulerState {
   readonly counts: Readonly<Record<TickFate | 'missed' | 'paused', number>>;
   /** When the next tick is due, as the last generation computed it (`null`: not known). */
   readonly nextTick: string | null;
+  /** An operator's trigger read at the end of the last generation: fired first in this one. */
+  readonly triggered: string | null;
   readonly receivedSignals: readonly string[];
 }
 
@@ -46,6 +48,7 @@ export function initialSchedulerState(name: string): SchedulerState {
     last: null,
     counts: { started: 0, buffered: 0, skipped: 0, refused: 0, missed: 0, paused: 0 },
     nextTick: null,
+    triggered: null,
     receivedSignals: [],
   };
 }
@@ -77,5 +80,9 @@ export function readSchedulerInput(raw: unknown, instanceId: string): SchedulerS
   }
   if (!('counts' in input)) return initialSchedulerState(input.name);
   const state = input as SchedulerState;
-  return { ...state, receivedSignals: state.receivedSignals.slice(-MAX_RECEIPTS) };
+  return {
+    ...state,
+    triggered: state.triggered ?? null,
+    receivedSignals: state.receivedSignals.slice(-MAX_RECEIPTS),
+  };
 }

@@ -177,15 +177,16 @@ describe('the scheduler', () => {
       [eventRaised('trigger', sealSignal('sig-t', null))],
       at(3.5),
     );
-    // Paused or not, a trigger fires a tick of its own, now.
-    expect(trigger.newActions).toEqual([fire(`now-${iso(3.5)}`)]);
+    // Nothing yielded after the wake: the trigger is carried to the next generation.
     expect(trigger.state.customStatus).toMatchObject({ receivedSignals: ['sig-p', 'sig-t'] });
-    const done = await again.run.next(
-      [taskCompleted(2, { kind: 'started', instanceId: 'job-1' })],
-      at(3.6),
-    );
-    expect(continued(done)).toMatchObject({
+    expect(continued(trigger)).toMatchObject({ triggered: `now-${iso(3.5)}` });
+    // Paused or not, that generation fires it first: a tick of its own.
+    const third = await generation(continued(trigger), at(3.6));
+    expect(third.decided.newActions).toEqual([fire(`now-${iso(3.5)}`)]);
+    await third.run.next([taskCompleted(1, { kind: 'started', instanceId: 'job-1' })], at(3.7));
+    expect(continued(await third.run.next([timerFired(2, iso(4))], at(4)))).toMatchObject({
       counts: { started: 1 },
+      triggered: null,
       last: { tick: `now-${iso(3.5)}` },
     });
   });
