@@ -116,9 +116,14 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     )) as string | null;
     if (status === 'Failed' && schedule.pauseOnFailure) {
       log(`the run of tick ${state.active.tick} failed; pausing until resumed.`);
+      // From the failed run's tick on: no tick after it starts, however late it is handled.
+      const since = Date.parse(state.active.tick);
       state = {
         ...state,
-        paused: { reason: `the run of tick ${state.active.tick} failed`, at: at().toISOString() },
+        paused: {
+          reason: `the run of tick ${state.active.tick} failed`,
+          at: Number.isNaN(since) ? at().toISOString() : state.active.tick,
+        },
       };
     }
     if (
@@ -173,7 +178,9 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
   );
   for (const tick of due.ticks) {
     const id = tick.toISOString();
-    if (state.paused !== null) {
+    // A pause stops the ticks due after it; one due before it (caught up late: its host was
+    // killed, storage was dark) is handled as it would have been on time.
+    if (state.paused !== null && tick.getTime() >= Date.parse(state.paused.at)) {
       state = {
         ...state,
         counts: { ...state.counts, paused: state.counts.paused + 1 },

@@ -31,6 +31,7 @@
  *    is only counted in the summary.
  */
 import type { History, ReceivedSignal, RequestRecord, RunRecord } from './history';
+import { checkSchedules, SCHEDULE_MARKER } from './scheduleChecker';
 
 export const INVARIANTS = [
   'no-overlap',
@@ -39,6 +40,7 @@ export const INVARIANTS = [
   'answers-under-faults',
   'other-orchestrator-untouched',
   'signal-received-once',
+  'schedule-ticks',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -154,6 +156,8 @@ function runsExplained(
   let landedUnconfirmed = 0;
   const outOfBand = groupBy(history.outOfBandStarts ?? [], (s) => s.marker);
   for (const run of history.runs) {
+    // A schedule's run is its tick's: schedule-ticks explains it (./scheduleChecker.ts).
+    if (run.marker.startsWith(SCHEDULE_MARKER)) continue;
     const explained = (requestsByMarker.get(run.marker) ?? []).filter(
       (r) => r.instanceId === run.instanceId,
     );
@@ -351,6 +355,7 @@ export function checkHistory(history: History): CheckResult {
     ...answers(history.requests),
     ...otherOrchestratorsUntouched(history, requestsByMarker),
     ...signals.violations,
+    ...checkSchedules(history.schedules ?? [], history.runs),
   ];
   const perInvariant = Object.fromEntries(
     INVARIANTS.map((i) => [i, violations.filter((v) => v.invariant === i).length]),

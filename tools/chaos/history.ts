@@ -81,6 +81,8 @@ export interface RunRecord {
   readonly host?: string;
   /** The `ping` events it read, in the order it read them (across its generations). */
   readonly signals: readonly ReceivedSignal[];
+  /** When each of its records was written, in order (its heartbeats among them). */
+  readonly seenAt?: readonly number[];
 }
 
 /** A start made outside the starter on purpose (e.g. through the extension's API directly). */
@@ -109,10 +111,36 @@ export interface OperationRecord {
   readonly status: number;
 }
 
+/** What a scheduler reported at one moment (GET /api/schedules/{name}). */
+export interface ScheduleReport {
+  /** Ticks up to this time (epoch ms) were handled. */
+  readonly lastTick: number;
+  /** Each tick's end so far: started, skipped, refused, missed, paused. */
+  readonly ends: Readonly<Record<'started' | 'skipped' | 'refused' | 'missed' | 'paused', number>>;
+  /** Ticks waiting now. */
+  readonly waiting: number;
+}
+
+export interface ScheduleRecord {
+  readonly name: string;
+  /** The instance ID its runs take. */
+  readonly instanceId: string;
+  /** An interval schedule: ticks on the multiples of this length since the epoch. */
+  readonly intervalMs: number;
+  /** The scheduler's reports around the scenario; absent for a schedule that reports nothing. */
+  readonly before?: ScheduleReport;
+  readonly after?: ScheduleReport;
+  /** Without reports: the window whose ticks must be accounted for, (from, to] in epoch ms. */
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface History {
   readonly requests: readonly RequestRecord[];
   readonly runs: readonly RunRecord[];
   readonly outOfBandStarts?: readonly OutOfBandStart[];
   readonly outOfBandSignals?: readonly OutOfBandSignal[];
   readonly operations?: readonly OperationRecord[];
+  /** The schedules scenario i ran (./scheduleChecker.ts). */
+  readonly schedules?: readonly ScheduleRecord[];
 }

@@ -8,6 +8,7 @@ import type {
   OutOfBandSignal,
   OutOfBandStart,
   RequestRecord,
+  ScheduleRecord,
 } from './history';
 
 /** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
@@ -76,6 +77,8 @@ export class Recorder {
   readonly requests: RequestRecord[] = [];
   readonly operations: OperationRecord[] = [];
   readonly outOfBandStarts: OutOfBandStart[] = [];
+  /** The schedules scenario i ran, with the scheduler's reports around it. */
+  readonly schedules: ScheduleRecord[] = [];
   readonly outOfBandSignals: OutOfBandSignal[] = [];
   private sequence = 0;
 

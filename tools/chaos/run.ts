@@ -3,15 +3,17 @@
  * Durable engine, with N app instances on one Azurite and one task hub, fault proxies in front of
  * storage and of each instance's extension endpoint, and the history checker at the end.
  *
- * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbefgh: which
- * to run, in that order), CHAOS_ANSWER_RESETS (0: share of storage answers reset in c),
+ * Environment: CHAOS_SEED (1), CHAOS_ROUNDS (2), CHAOS_INSTANCES (3), CHAOS_SCENARIOS (adcbefghi:
+ * which to run, in that order), CHAOS_ANSWER_RESETS (0: share of storage answers reset in c),
  * CHAOS_SETTLE_SECONDS (420: how long runs may take to appear), CHAOS_AGAINST_SAMPLE=1 (send the starts to the Durable sample's
  * check-then-start instead of this starter: the run must then fail), CHAOS_SIGNALS_VIA=sample (send
  * scenario h's signals to the naive read-then-raise-or-start instead: the run must then fail),
+ * CHAOS_SCHEDULES_VIA=timer (scenario i's schedule as a naive timer instead: the run must then
+ * fail), CHAOS_JSON (chaos.json: the result file's name, for a second run beside the first),
  * LOCAL_HOST_PORT (7071: instance k answers on +k), LOCAL_HOST_BRIDGE_PORT
  * (17072: bridges at +k, the proxies of their extension endpoints at +30+k, the proxies' control
  * at +40), LOCAL_HOST_AZURITE_PORT (10000: Azurite at +0..2, its proxies at +10..12).
- * Writes test-results/chaos.json (jest's JSON shape, one test per scenario), chaos-history.json and
+ * Writes test-results/chaos.json (or CHAOS_JSON; jest's JSON shape, one test per scenario), chaos-history.json and
  * the logs of every process; exits non-zero on any violation or failed expectation.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../fault-proxy/random';
 import { checkHistory } from './checker';
+import { SCHEDULE_ID_PREFIX } from './functions/chaosSchedules';
+import { schedulesVia } from './scheduleScenario';
 import { engineRows } from './evidence';
 import { Cluster } from './cluster';
 import type { RunRecord } from './history';
@@ -80,7 +84,11 @@ async function settledRuns(
   const began = Date.now();
   const deadline = began + SETTLE_MS;
   for (;;) {
-    const runs = runsFromRows(await readRunRows(table, tag));
+    // Scenario i's runs take the IDs its schedules declare (functions/chaosSchedules.ts).
+    const runs = runsFromRows([
+      ...(await readRunRows(table, tag)),
+      ...(await readRunRows(table, SCHEDULE_ID_PREFIX)),
+    ]);
     const seen = new Set(runs.map((r) => r.marker));
     const missing = [...accepted].filter((m) => !seen.has(m)).length;
     const received = new Set(runs.flatMap((r) => r.signals.map((s) => s.marker)));
@@ -106,7 +114,8 @@ async function main(): Promise<number> {
     throw new Error('CHAOS_SIGNALS_VIA must be app or sample.');
   }
   const instances = int('CHAOS_INSTANCES', 3);
-  const only = process.env.CHAOS_SCENARIOS ?? 'adcbefgh';
+  const only = process.env.CHAOS_SCENARIOS ?? 'adcbefghi';
+  const schedules = schedulesVia();
   const frontDoor = int('LOCAL_HOST_PORT', 7071);
   const bridge = int('LOCAL_HOST_BRIDGE_PORT', 17072);
   const azurite = int('LOCAL_HOST_AZURITE_PORT', 10000);
@@ -128,6 +137,11 @@ async function main(): Promise<number> {
         : []),
       ...(signalsVia === 'sample'
         ? [join(root, 'dist', 'tools', 'sample-starter', 'sampleSignal.js')]
+        : []),
+      // Scenario i's schedules (created paused), or the naive timer in their place.
+      join(root, 'dist', 'tools', 'chaos', 'functions', 'chaosSchedules.js'),
+      ...(schedules === 'timer'
+        ? [join(root, 'dist', 'tools', 'chaos', 'functions', 'chaosNaiveSchedule.js')]
         : []),
     ],
     ports: {
@@ -222,6 +236,7 @@ async function main(): Promise<number> {
       outOfBandStarts: recorder.outOfBandStarts,
       outOfBandSignals: recorder.outOfBandSignals,
       operations: recorder.operations,
+      schedules: recorder.schedules,
     };
     writeFileSync(join(results, 'chaos-history.json'), JSON.stringify(history, null, 1));
     const check = checkHistory(history);
@@ -233,7 +248,12 @@ async function main(): Promise<number> {
     }
     const attributed = scenarioResults.map((r) => ({
       ...r,
-      violations: check.violations.filter((v) => v.instanceId.startsWith(`${tag}-${r.key}`)),
+      // The schedules' instance IDs are declared in code (functions/chaosSchedules.ts), not tagged.
+      violations: check.violations.filter(
+        (v) =>
+          v.instanceId.startsWith(`${tag}-${r.key}`) ||
+          (r.key === 'i' && v.invariant === 'schedule-ticks'),
+      ),
     }));
     const proxies = await cluster.proxyStats();
     const facts = {
@@ -258,7 +278,7 @@ async function main(): Promise<number> {
       `proxies: ${totals.delayed} chunks delayed, ${totals.resets} connections reset, ${totals.swallowed} connections blackholed\n`,
     );
     writeFileSync(
-      join(results, 'chaos.json'),
+      join(results, process.env.CHAOS_JSON ?? 'chaos.json'),
       JSON.stringify(jestShaped(check, attributed, facts), null, 1),
     );
     const failed = attributed.filter((r) => !passed(r)).length;

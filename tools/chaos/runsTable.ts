@@ -92,8 +92,10 @@ export function runsFromRows(rows: readonly RunRow[]): RunRecord[] {
   const runs = new Map<string, RunRecord>();
   const signalRows = new Map<string, RunRow[]>();
   const proven = new Map<string, Set<string>>();
+  const seenAt = new Map<string, number[]>();
   for (const row of rows) {
     const key = `${row.partitionKey}\n${row.runId}`;
+    seenAt.set(key, [...(seenAt.get(key) ?? []), row.at]);
     if (row.phase === 'signal') {
       const list = signalRows.get(key);
       if (list) list.push(row);
@@ -128,6 +130,7 @@ export function runsFromRows(rows: readonly RunRow[]): RunRecord[] {
   }
   return [...runs].map(([key, run]) => ({
     ...run,
+    seenAt: [...new Set(seenAt.get(key))].sort((a, b) => a - b),
     signals: (signalRows.get(key) ?? [])
       .sort((a, b) => a.at - b.at)
       .map((row) => ({

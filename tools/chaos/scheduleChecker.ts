@@ -8,35 +8,13 @@
  *    the change in waiting ticks must equal the ticks in between; the starts it reports must be the
  *    runs that carry those ticks' markers; and none may be missed, the catch-up window outlasting
  *    the outage. A schedule that reports nothing (the naive timer) accounts for a tick only by a
- *    run carrying it, or by a run of its ID that was running at the tick's time (skipped, as the
- *    sample's check does).
+ *    run carrying it, or by a run of its ID seen running at the tick's time, a heartbeat on each
+ *    side (skipped, as the sample's check does; while storage is dark nothing is seen).
  * Overlap is the history checker's `no-overlap`, which covers the schedules' runs like any other.
  */
-import type { RunRecord } from './history';
+import type { RunRecord, ScheduleRecord, ScheduleReport } from './history';
 
-/** What a scheduler reported at one moment (GET /api/schedules/{name}). */
-export interface ScheduleReport {
-  /** Ticks up to this time (epoch ms) were handled. */
-  readonly lastTick: number;
-  /** Each tick's end so far: started, skipped, refused, missed, paused. */
-  readonly ends: Readonly<Record<'started' | 'skipped' | 'refused' | 'missed' | 'paused', number>>;
-  /** Ticks waiting now. */
-  readonly waiting: number;
-}
-
-export interface ScheduleRecord {
-  readonly name: string;
-  /** The instance ID its runs take. */
-  readonly instanceId: string;
-  /** An interval schedule: ticks on the multiples of this length since the epoch. */
-  readonly intervalMs: number;
-  /** The scheduler's reports around the scenario; absent for a schedule that reports nothing. */
-  readonly before?: ScheduleReport;
-  readonly after?: ScheduleReport;
-  /** Without reports: the window whose ticks must be accounted for, (from, to] in epoch ms. */
-  readonly from: number;
-  readonly to: number;
-}
+export type { ScheduleRecord, ScheduleReport } from './history';
 
 export interface ScheduleViolation {
   readonly invariant: 'schedule-ticks';
@@ -44,8 +22,24 @@ export interface ScheduleViolation {
   readonly detail: string;
 }
 
-/** How late a run's record may show it running at a tick (its heartbeat is every second). */
-const RUNNING_SLACK_MS = 1_500;
+/** What every schedule run's marker starts with: `sched:{schedule}:{tick}`. */
+export const SCHEDULE_MARKER = 'sched:';
+
+/**
+ * The longest gap between two records of a run that still shows it running in between: its
+ * heartbeat is every second. A longer gap (storage dark, the run's host killed) proves nothing.
+ */
+const HEARTBEAT_GAP_MS = 2_500;
+
+/** The run was seen running at `t`: records on both sides of it, close enough together. */
+function runningAt(run: RunRecord, t: number): boolean {
+  const seen = run.seenAt;
+  if (seen === undefined) return run.startedAt <= t && t <= run.lastSeenAt;
+  for (let i = 0; i + 1 < seen.length; i++) {
+    if (seen[i] <= t && t <= seen[i + 1] && seen[i + 1] - seen[i] <= HEARTBEAT_GAP_MS) return true;
+  }
+  return false;
+}
 
 const markerOf = (schedule: string, tick: number) =>
   `sched:${schedule}:${new Date(tick).toISOString()}`;
@@ -68,7 +62,7 @@ export function checkSchedules(
 ): ScheduleViolation[] {
   const violations: ScheduleViolation[] = [];
   for (const schedule of schedules) {
-    const prefix = `sched:${schedule.name}:`;
+    const prefix = `${SCHEDULE_MARKER}${schedule.name}:`;
     const fail = (detail: string) =>
       violations.push({ invariant: 'schedule-ticks', instanceId: schedule.instanceId, detail });
     const byMarker = new Map<string, RunRecord[]>();
@@ -105,9 +99,7 @@ export function checkSchedules(
     }
     const ofId = runs.filter((r) => r.instanceId === schedule.instanceId);
     const lost = ticksIn(schedule.intervalMs, schedule.from, schedule.to).filter(
-      (t) =>
-        !byMarker.has(markerOf(schedule.name, t)) &&
-        !ofId.some((r) => r.startedAt <= t && t <= r.lastSeenAt + RUNNING_SLACK_MS),
+      (t) => !byMarker.has(markerOf(schedule.name, t)) && !ofId.some((r) => runningAt(r, t)),
     );
     if (lost.length > 0) {
       const listed = lost.slice(0, 5).map((t) => new Date(t).toISOString());

@@ -255,6 +255,7 @@ test("the Durable sample's measured behaviour is flagged: extra 202s whose input
     'answers-under-faults': 6,
     'other-orchestrator-untouched': 0,
     'signal-received-once': 0,
+    'schedule-ticks': 0,
   });
   expect(result.violations[0].detail).toMatch(
     /^202 for input m\d+ \(via i\d\) but no run received/,
@@ -548,5 +549,29 @@ describe('signal-received-once', () => {
         'signal-received-once': 1,
       });
     });
+  });
+});
+
+describe('schedule runs', () => {
+  it('leave run-explained to schedule-ticks, which finds a tick run twice', () => {
+    const tickRun = (runId: string, startedAt: number) => ({
+      runId,
+      instanceId: 'chaos-sched-skip',
+      orchestrator: 'chaosJob',
+      marker: 'sched:chaos-skip:2026-01-01T00:00:02.000Z',
+      startedAt,
+      lastSeenAt: startedAt + 500,
+      ended: true,
+      signals: [],
+    });
+    const result = checkHistory({
+      requests: [],
+      runs: [tickRun('r1', 1_000), tickRun('r2', 5_000)],
+      schedules: [
+        { name: 'chaos-skip', instanceId: 'chaos-sched-skip', intervalMs: 2_000, from: 0, to: 0 },
+      ],
+    });
+    expect(result.perInvariant['run-explained']).toBe(0);
+    expect(result.perInvariant['schedule-ticks']).toBeGreaterThanOrEqual(1);
   });
 });

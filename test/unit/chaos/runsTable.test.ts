@@ -28,6 +28,7 @@ test('a run spans from its first to its last row, whatever order they are read i
       lastSeenAt: 2_000,
       ended: true,
       host: '7401',
+      seenAt: [1_000, 1_500, 2_000],
       signals: [],
     },
     {
@@ -39,6 +40,7 @@ test('a run spans from its first to its last row, whatever order they are read i
       lastSeenAt: 3_500,
       ended: false,
       host: '7402',
+      seenAt: [3_000, 3_500],
       signals: [],
     },
   ]);

@@ -104,9 +104,16 @@ describe('schedule-ticks, for a schedule that reports nothing (the naive timer)'
     expect(checkSchedules([naive], runs)).toEqual([]);
   });
 
+  it('takes a run as running at a tick only between heartbeats close together', () => {
+    // Records at 2.1, 3.1 then nothing until 9.2 (storage dark): ticks 4, 6 and 8 are not met.
+    const stalled = { ...run('nv', 2, 2.1, 9.2, 'naive'), seenAt: [s(2.1), s(3.1), s(9.2)] };
+    const [found] = checkSchedules([{ ...naive, to: s(8) }], [stalled]);
+    expect(found?.detail).toMatch(/nv: 3 tick\(s\) neither ran nor met a running run/);
+  });
+
   it('finds ticks that left no trace (its start failed: storage down)', () => {
     const runs = [run('nv', 2, 2.1, 5.2, 'naive')];
     const [found] = checkSchedules([naive], runs);
-    expect(found?.detail).toMatch(/nv: 2 tick\(s\) neither ran nor met a running run/);
+    expect(found?.detail).toMatch(/nv: 3 tick\(s\) neither ran nor met a running run/);
   });
 });

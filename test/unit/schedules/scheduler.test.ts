@@ -191,6 +191,22 @@ describe('the scheduler', () => {
     });
   });
 
+  it('handles a tick due before the pause (caught up late) and counts the later ones as paused', async () => {
+    const input = state({ paused: { reason: 'paused by an operator', at: iso(5) } });
+    const { run, decided } = await generation(input, at(8.5));
+    expect(decided.newActions).toEqual([fire(iso(2))]);
+    const second = await run.next(
+      [taskCompleted(1, { kind: 'started', instanceId: 'job-1' })],
+      at(8.6),
+    );
+    expect(second.newActions).toEqual([fire(iso(4))]);
+    const after = await run.next([taskCompleted(2, { kind: 'running' })], at(8.7));
+    expect(after.state.customStatus).toMatchObject({
+      counts: { started: 1, skipped: 1, paused: 2 },
+      lastTick: iso(8),
+    });
+  });
+
   it('ignores a command it has read before (a keyed retry raised it again)', async () => {
     const input = state({ lastTick: iso(2), receivedSignals: ['sig-p'] });
     const { run } = await generation(input, at(2.5));

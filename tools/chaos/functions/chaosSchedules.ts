@@ -8,6 +8,9 @@
 import { scheduleSingleton } from '../../../src/schedules/definition';
 import { CHAOS_JOB } from './chaosJob';
 
+/** Every schedule run's instance ID starts so (the naive timer's too), apart from requests' tags. */
+export const SCHEDULE_ID_PREFIX = 'chaos-sched-';
+
 /** What the scenario and the checker know of each schedule. */
 export const CHAOS_SCHEDULES = [
   { name: 'chaos-skip', instanceId: 'chaos-sched-skip', intervalMs: 2_000, overlap: 'skip' },
