@@ -35,7 +35,7 @@ describe('finite job: processBatch', () => {
     );
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.name).toBe('processBatch');
-    expect(status.customStatus).toEqual({ done: 150, total: 150 });
+    expect(status.customStatus).toEqual({ done: 150, total: 150, receivedSignals: [] });
     const firstRun = status.output as ProcessBatchSummary;
     expect(firstRun.items).toBe(150);
     expect(firstRun.chunks).toBe(150);
