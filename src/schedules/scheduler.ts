@@ -90,7 +90,7 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     log(definition.problem);
     state = { ...state, nextTick: null };
     show(definition.problem);
-    yield* wake(new Date(at().getTime() + BROKEN_RETRY_MS), false);
+    yield* wake(new Date(at().getTime() + BROKEN_RETRY_MS), undefined);
     df.continueAsNew(state);
     return undefined;
   }
@@ -198,14 +198,21 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
     return undefined;
   }
 
+  if (state.paused !== null) {
+    // Paused: no timer, nothing fires until an operator's command; the ticks meanwhile are
+    // counted as paused when it is resumed.
+    state = { ...state, nextTick: null };
+    show();
+    yield* wake(undefined, schedule);
+    df.continueAsNew(state);
+    return undefined;
+  }
   const next = nextTick(schedule.timing, new Date(state.lastTick ?? now));
-  const polling =
-    state.paused === null &&
-    (state.buffer.length > 0 || (state.active !== null && schedule.pauseOnFailure));
+  const polling = state.buffer.length > 0 || (state.active !== null && schedule.pauseOnFailure);
   const wakeAt = polling ? new Date(Math.min(next.getTime(), now.getTime() + pollMs)) : next;
   state = { ...state, nextTick: next.toISOString() };
   show();
-  yield* wake(wakeAt, true);
+  yield* wake(wakeAt, schedule);
   df.continueAsNew(state);
   return undefined;
 
@@ -249,12 +256,18 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
   }
 
   /**
-   * Sleeps until `dueAt` or an operator's event, and takes the event. Nothing is yielded after it in
-   * a generation (see the trigger below).
+   * Sleeps until `dueAt` (none: until a command) or an operator's event, and takes the event; with
+   * `known`, the schedule can fire. Nothing is yielded after it in a generation (see the trigger).
    */
-  function* wake(dueAt: Date, firing: boolean): Generator<Task, void, unknown> {
+  function* wake(
+    dueAt: Date | undefined,
+    known: Schedule | undefined,
+  ): Generator<Task, void, unknown> {
     const events = SCHEDULER_EVENTS.map((name) => df.waitForExternalEvent(name));
-    const woken = yield* sleepUntil(context, dueAt, events);
+    const woken =
+      dueAt === undefined
+        ? ((yield df.Task.any(events)) as Task)
+        : yield* sleepUntil(context, dueAt, events);
     if (woken === undefined) return;
     const event = SCHEDULER_EVENTS[events.indexOf(woken)];
     const taken = takeSignal(state.receivedSignals, woken.result);
@@ -267,8 +280,19 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
       state = { ...state, paused: { reason: 'paused by an operator', at: stamp } };
     } else if (event === 'resume') {
       log(`resumed${state.paused ? ` (was: ${state.paused.reason})` : ''}.`);
+      if (state.paused !== null && known !== undefined && state.lastTick !== null) {
+        // The ticks that fell due while it slept paused: counted, never fired.
+        const slept = ticksBetween(known.timing, new Date(state.lastTick), at(), 10_000);
+        const last = slept.ticks.at(-1);
+        state = {
+          ...state,
+          counts: { ...state.counts, paused: state.counts.paused + slept.ticks.length },
+          lastTick: slept.more ? stamp : (last?.toISOString() ?? state.lastTick),
+          ...(last && { last: { tick: last.toISOString(), fate: 'paused' as const, at: stamp } }),
+        };
+      }
       state = { ...state, paused: null };
-    } else if (firing) {
+    } else if (known !== undefined) {
       // Trigger now: a tick of its own, under the overlap policy, paused or not, fired first thing
       // in the next generation. Not here: durable-functions hands an event that arrives while the
       // orchestrator waits on anything else to the newest wait for that event it ever made, even

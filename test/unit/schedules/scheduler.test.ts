@@ -155,12 +155,23 @@ describe('the scheduler', () => {
       paused: { reason: `the run of tick ${iso(0)} failed` },
       counts: { paused: 1 },
     });
-    // No fire: the tick at 2 s is counted as paused; it sleeps to the next tick.
-    expect(timerOf(paused)).toMatchObject({ fireAt: iso(4) });
+    // No fire: the tick at 2 s is counted as paused; it waits for a command, with no timer.
+    expect(paused.newActions[0]?.compoundActions?.map((a) => a.actionType)).toEqual([
+      ActionType.WaitForExternalEvent,
+      ActionType.WaitForExternalEvent,
+      ActionType.WaitForExternalEvent,
+    ]);
+    expect(paused.state.customStatus).toMatchObject({ nextTick: null });
 
-    const resumed = await run.next([eventRaised('resume', sealSignal('sig-r', null))], at(3));
+    // Resumed at 7 s: the ticks at 4 and 6 fell due while it slept paused; counted, not fired.
+    const resumed = await run.next([eventRaised('resume', sealSignal('sig-r', null))], at(7));
     expect(resumed.state.customStatus).toMatchObject({ paused: null, receivedSignals: ['sig-r'] });
-    expect(continued(resumed)).toMatchObject({ paused: null, active: null });
+    expect(continued(resumed)).toMatchObject({
+      paused: null,
+      active: null,
+      lastTick: iso(6),
+      counts: { paused: 3, started: 0 },
+    });
   });
 
   it('pause and trigger: an operator’s commands, each acknowledged in the status', async () => {
@@ -183,11 +194,24 @@ describe('the scheduler', () => {
     // Paused or not, that generation fires it first: a tick of its own.
     const third = await generation(continued(trigger), at(3.6));
     expect(third.decided.newActions).toEqual([fire(`now-${iso(3.5)}`)]);
-    await third.run.next([taskCompleted(1, { kind: 'started', instanceId: 'job-1' })], at(3.7));
-    expect(continued(await third.run.next([timerFired(2, iso(4))], at(4)))).toMatchObject({
+    const fired = await third.run.next(
+      [taskCompleted(1, { kind: 'started', instanceId: 'job-1' })],
+      at(3.7),
+    );
+    expect(fired.state.customStatus).toMatchObject({
       counts: { started: 1 },
+      last: { tick: `now-${iso(3.5)}`, fate: 'started' },
+      nextTick: null,
+    });
+    const resumed = await third.run.next(
+      [eventRaised('resume', sealSignal('sig-r', null))],
+      at(4.5),
+    );
+    expect(continued(resumed)).toMatchObject({
+      paused: null,
       triggered: null,
-      last: { tick: `now-${iso(3.5)}` },
+      counts: { started: 1, paused: 1 },
+      lastTick: iso(4),
     });
   });
 
