@@ -78,7 +78,11 @@ export interface BoundStarter {
   readonly schedules: {
     list(): Promise<SchedulesAnswer>;
     get(name: string): Promise<SchedulesAnswer>;
-    command(name: string, command: SchedulerEvent): Promise<SignalResult | undefined>;
+    command(
+      name: string,
+      command: SchedulerEvent,
+      options?: { readonly idempotencyKey?: string },
+    ): Promise<SignalResult | undefined>;
   };
 }
 
@@ -124,10 +128,11 @@ export function singletonStarter(context: InvocationContext): BoundStarter {
     schedules: {
       list: () => starter.schedules(client, context),
       get: (name) => starter.schedules(client, context, name),
-      command: async (name, command) => {
+      command: async (name, command, options = {}) => {
         const declared = declaredSchedule(name);
         if (declared === undefined) return undefined;
-        return starter.signal(scheduleCommand(declared, command), client, context);
+        const asked = scheduleCommand(declared, command, options.idempotencyKey);
+        return starter.signal(asked, client, context);
       },
     },
   };

@@ -6,7 +6,8 @@
  *   POST /api/schedules/{name}/pause      stop firing (ticks meanwhile are counted as paused)
  *   POST /api/schedules/{name}/resume     fire again (from the next tick; paused ones stay skipped)
  *   POST /api/schedules/{name}/trigger    one tick now, under the schedule's overlap policy
- * A command answers 200 once the scheduler has read it (it acknowledges: src/singleton/signal.ts).
+ * A command answers 200 once the scheduler has read it (it acknowledges: src/singleton/signal.ts);
+ * with an `Idempotency-Key`, a retry is answered without sending the command again.
  */
 import {
   app,
@@ -17,7 +18,9 @@ import {
 } from '@azure/functions';
 import * as df from 'durable-functions';
 import { durableClient } from '../durable/client';
+import { problem, problemResponse } from '../http/problem';
 import { renderCommand, renderSchedules } from '../http/scheduleAnswer';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/key';
 import type { SchedulerEvent } from '../schedules/names';
 import { declaredSchedule, scheduleCommand } from '../schedules/scheduleOperations';
 import { processStarter, type AppStarter } from '../starter';
@@ -41,7 +44,11 @@ export function scheduleCommandRoute(
     if (name === undefined) {
       return renderSchedules({ kind: 'unknown' }, true, context.invocationId);
     }
-    const result = await starter.signal(scheduleCommand(name, command), client, context);
+    // A retried command with the same key is answered without being raised again (a retried
+    // `trigger` would otherwise fire another tick).
+    const keyed = parseIdempotencyKey(request.headers.get(IDEMPOTENCY_KEY_HEADER));
+    if (!keyed.ok) return problemResponse(problem('invalid-idempotency-key', keyed.detail));
+    const result = await starter.signal(scheduleCommand(name, command, keyed.key), client, context);
     const read = result.kind === 'signaled' || result.kind === 'started';
     const after = read ? await starter.schedules(client, context, name) : undefined;
     return renderCommand(command, result, after, context.invocationId);

@@ -66,6 +66,16 @@ export function renderCommand(
     case 'failed':
     case 'misconfigured':
       return failure(result, invocationId);
+    case 'invalid':
+      return problemResponse(problem('invalid-idempotency-key', result.detail));
+    case 'keyMismatch':
+      return problemResponse(
+        problem(
+          'idempotency-key-mismatch',
+          `Idempotency-Key '${result.idempotencyKey}' was used for another command of this schedule; use a new key.`,
+          { idempotencyKey: result.idempotencyKey },
+        ),
+      );
     default:
       // The scheduler is the app's own orchestration: a conflict or refusal here is a bug or an
       // instance started past the app under its ID; say so without inventing a cause.

@@ -31,13 +31,14 @@ export interface ScheduleView {
 }
 
 /** The signal that carries a command to a schedule's scheduler. */
-export function scheduleCommand(name: string, event: SchedulerEvent) {
+export function scheduleCommand(name: string, event: SchedulerEvent, idempotencyKey?: string) {
   return {
     orchestrator: SCHEDULER,
     instanceId: schedulerIdOf(name),
     eventName: event,
     data: null,
     input: { name },
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
   };
 }
 

@@ -45,6 +45,12 @@ app.http('scheduleViewUnderTest', {
   methods: ['GET'],
   handler: scheduleView(() => starter),
 });
+app.http('scheduleTriggerUnderTest', {
+  ...common,
+  route: 'test/schedules/{name}/trigger',
+  methods: ['POST'],
+  handler: scheduleCommandRoute('trigger', () => starter),
+});
 app.http('schedulePauseUnderTest', {
   ...common,
   route: 'test/schedules/{name}/pause',
@@ -60,11 +66,18 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 
-const call = (name: string, url: string, method: string, params: Record<string, string> = {}) =>
+const call = (
+  name: string,
+  url: string,
+  method: string,
+  params: Record<string, string> = {},
+  headers: Record<string, string> = {},
+) =>
   invokeHttp(name, {
     method,
     url: `http://localhost:7071/api/${url}`,
     params,
+    headers,
     clientJson: durableClientBinding(fake.rpcBaseUrl),
   });
 
@@ -112,6 +125,29 @@ describe('POST /api/schedules/{name}/pause', () => {
     ]);
     const [raised] = fake.raisedEvents.filter((e) => e.instanceId === 'schedule:it-every-5s');
     expect(raised).toMatchObject({ eventName: 'pause', data: { data: null } });
+  });
+
+  it('with an Idempotency-Key, a retried trigger is answered without sending it again', async () => {
+    const trigger = (key: string) =>
+      call(
+        'scheduleTriggerUnderTest',
+        'schedules/it-every-5s/trigger',
+        'POST',
+        { name: 'it-every-5s' },
+        {
+          'Idempotency-Key': key,
+        },
+      );
+    const triggers = () =>
+      fake.raisedEvents.filter(
+        (e) => e.instanceId === 'schedule:it-every-5s' && e.eventName === 'trigger',
+      );
+    expect((await trigger('"t-1"')).status).toBe(200);
+    expect((await trigger('"t-1"')).status).toBe(200);
+    expect(triggers()).toHaveLength(1);
+    expect((await trigger('"t-2"')).status).toBe(200);
+    expect(triggers()).toHaveLength(2);
+    expect((await trigger('""')).status).toBe(400);
   });
 
   it('refuses an undeclared schedule with 404, starting nothing', async () => {
