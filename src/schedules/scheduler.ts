@@ -28,9 +28,12 @@ import { afterTry, type FireOutcome, type TickFate } from './overlap';
 import { SCHEDULER_ACTIVITIES, SCHEDULER_EVENTS, schedulerIdOf } from './names';
 import { readSchedulerInput, type SchedulerState } from './state';
 import { nextTick, ticksBetween } from './timing';
+import { isRunning, isRuntimeStatus } from '../singleton/statuses';
 
 /** Due ticks a generation handles before it continues as new (the rest in the next one). */
 export const TICKS_PER_GENERATION = 10;
+/** Ticks counted at once as missed or paused (past it, counted up to it and skipped to now). */
+const TICKS_COUNTED = 10_000;
 /** Missed ticks a generation lists by time (the rest are counted). */
 const MISSED_LISTED = 5;
 /** How long a scheduler whose schedule cannot fire waits before reading it again. */
@@ -126,10 +129,7 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
         },
       };
     }
-    if (
-      status === null ||
-      !['Running', 'Pending', 'ContinuedAsNew', 'Suspended'].includes(status)
-    ) {
+    if (status === null || !isRuntimeStatus(status) || !isRunning(status)) {
       state = { ...state, active: null };
     }
   }
@@ -151,7 +151,7 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
   const lastTick = new Date(state.lastTick ?? now.toISOString());
   const windowStart = new Date(now.getTime() - schedule.catchupWindowMs);
   if (lastTick < windowStart) {
-    const missed = ticksBetween(schedule.timing, lastTick, windowStart, 10_000);
+    const missed = ticksBetween(schedule.timing, lastTick, windowStart, TICKS_COUNTED);
     if (missed.ticks.length > 0) {
       const listed = missed.ticks.slice(0, MISSED_LISTED).map((t) => t.toISOString());
       const count = `${missed.ticks.length}${missed.more ? '+' : ''}`;
@@ -282,7 +282,7 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
       log(`resumed${state.paused ? ` (was: ${state.paused.reason})` : ''}.`);
       if (state.paused !== null && known !== undefined && state.lastTick !== null) {
         // The ticks that fell due while it slept paused: counted, never fired.
-        const slept = ticksBetween(known.timing, new Date(state.lastTick), at(), 10_000);
+        const slept = ticksBetween(known.timing, new Date(state.lastTick), at(), TICKS_COUNTED);
         const last = slept.ticks.at(-1);
         state = {
           ...state,

@@ -5,12 +5,10 @@
  * with any name, and a metric must not get one time series per name a caller made up.
  */
 import {
-  metrics,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
-  type Counter,
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
@@ -18,6 +16,7 @@ import type { Operation, OperationResult } from '../operations/instanceOperation
 import type { Redaction } from '../redaction';
 import { findStartable } from '../singleton/catalog';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
+import { outcomeCounter } from './outcomeCounter';
 
 export interface OperationTelemetryOptions {
   readonly redaction: Redaction;
@@ -33,10 +32,14 @@ export interface OperationAsked {
 
 export class OperationTelemetry {
   private readonly tracer: Tracer;
-  private counter?: Counter;
+  private readonly count: (attributes: Attributes) => void;
 
   constructor(private readonly options: OperationTelemetryOptions) {
     this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+    this.count = outcomeCounter(options.meter, METRIC.operationOutcomes, {
+      description: 'Operator requests answered, by operation and outcome.',
+      unit: '{request}',
+    });
   }
 
   async run(asked: OperationAsked, act: () => Promise<OperationResult>): Promise<OperationResult> {
@@ -65,13 +68,7 @@ export class OperationTelemetry {
     } finally {
       span.setAttribute(ATTR.outcome, outcome);
       span.end();
-      this.counter ??= (
-        this.options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE)
-      ).createCounter(METRIC.operationOutcomes, {
-        description: 'Operator requests answered, by operation and outcome.',
-        unit: '{request}',
-      });
-      this.counter.add(1, {
+      this.count({
         [ATTR.operation]: asked.operation,
         [ATTR.orchestrator]: orchestrator,
         [ATTR.outcome]: outcome,

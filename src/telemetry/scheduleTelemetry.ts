@@ -6,24 +6,28 @@
  */
 import {
   context,
-  metrics,
   SpanKind,
   SpanStatusCode,
   trace,
-  type Counter,
+  type Attributes,
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
 import type { Schedule } from '../schedules/definition';
 import type { FireOutcome } from '../schedules/overlap';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
+import { outcomeCounter } from './outcomeCounter';
 
 export class ScheduleTelemetry {
   private readonly tracer: Tracer;
-  private counter?: Counter;
+  private readonly count: (attributes: Attributes) => void;
 
-  constructor(private readonly options: { tracer?: Tracer; meter?: Meter } = {}) {
+  constructor(options: { tracer?: Tracer; meter?: Meter } = {}) {
     this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+    this.count = outcomeCounter(options.meter, METRIC.scheduleTicks, {
+      description: 'Tries of schedules’ ticks, by schedule and outcome.',
+      unit: '{tick}',
+    });
   }
 
   async tick(
@@ -62,13 +66,7 @@ export class ScheduleTelemetry {
     } finally {
       span.setAttribute(ATTR.outcome, outcome);
       span.end();
-      this.counter ??= (
-        this.options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE)
-      ).createCounter(METRIC.scheduleTicks, {
-        description: 'Tries of schedules’ ticks, by schedule and outcome.',
-        unit: '{tick}',
-      });
-      this.counter.add(1, { ...named, [ATTR.outcome]: outcome });
+      this.count({ ...named, [ATTR.outcome]: outcome });
     }
   }
 }

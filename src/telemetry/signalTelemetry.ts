@@ -5,12 +5,10 @@
  */
 import {
   context,
-  metrics,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
-  type Counter,
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
@@ -20,15 +18,20 @@ import type { SignalCommand, SignalResult } from '../singleton/signal';
 import type { SpanScope } from './childSpan';
 import { TracedInstances } from './tracedInstances';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
+import { outcomeCounter } from './outcomeCounter';
 
 export class SignalTelemetry {
   private readonly tracer: Tracer;
-  private counter?: Counter;
+  private readonly count: (attributes: Attributes) => void;
 
   constructor(
     private readonly options: { readonly redaction: Redaction; tracer?: Tracer; meter?: Meter },
   ) {
     this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+    this.count = outcomeCounter(options.meter, METRIC.signalOutcomes, {
+      description: 'Signal requests answered, by event and outcome.',
+      unit: '{request}',
+    });
   }
 
   /** Runs `act` in the span, handing it `instances` traced: a child span per call. */
@@ -74,13 +77,7 @@ export class SignalTelemetry {
     } finally {
       span.setAttribute(ATTR.outcome, outcome);
       span.end();
-      this.counter ??= (
-        this.options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE)
-      ).createCounter(METRIC.signalOutcomes, {
-        description: 'Signal requests answered, by event and outcome.',
-        unit: '{request}',
-      });
-      this.counter.add(1, { ...named, [ATTR.outcome]: outcome });
+      this.count({ ...named, [ATTR.outcome]: outcome });
     }
   }
 }
