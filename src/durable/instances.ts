@@ -29,6 +29,11 @@ import { raiseEvent } from './eventRaising';
 import { fetchInstancePage } from './instanceListing';
 
 const NOT_FOUND = /replied with HTTP 404 response/;
+
+/** Whether the client threw because the extension answered 404 (no such instance). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof Error && NOT_FOUND.test(error.message);
+}
 const ALREADY_EXISTS = /An Orchestration instance with the status (\w+) already exists/;
 const STATUS_CODE = /unexpected status code: (\d{3})/;
 /** The extension's 500 when its storage call got no answer (measured: a reset under chaos scenario c). */
@@ -209,7 +214,7 @@ export class DurableInstances implements Instances, OperatedInstances {
     try {
       return await this.client.getStatus(instanceId, { showInput });
     } catch (error) {
-      if (error instanceof Error && NOT_FOUND.test(error.message)) return undefined;
+      if (isNotFound(error)) return undefined;
       throw failure(operation, error);
     }
   }

@@ -7,12 +7,14 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
+import { isNotFound } from '../durable/instances';
 import { scheduleNames, resolveSchedule } from '../schedules/definition';
 import { fireOutcome } from '../schedules/fireOutcome';
 import {
   SCHEDULER,
   SCHEDULER_ACTIVITIES,
   SCHEDULER_EVENTS,
+  RUN_STATUS_UNREADABLE,
   schedulerIdOf,
 } from '../schedules/names';
 import { inputOf, tickStart, type FireOutcome } from '../schedules/overlap';
@@ -77,11 +79,14 @@ df.app.activity(SCHEDULER_ACTIVITIES.fire, {
 df.app.activity(SCHEDULER_ACTIVITIES.runStatus, {
   extraInputs: [df.input.durableClient()],
   handler: async (instanceId: string, context: InvocationContext): Promise<string | null> => {
-    const status = await df
-      .getClient(context)
-      .getStatus(instanceId)
-      .catch(() => undefined);
-    return status?.runtimeStatus ?? null;
+    try {
+      const status = await df.getClient(context).getStatus(instanceId);
+      return status.runtimeStatus ?? null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      context.warn(`Could not read the status of '${instanceId}': ${String(error)}`);
+      return RUN_STATUS_UNREADABLE;
+    }
   },
 });
 

@@ -25,7 +25,12 @@ import { takeSignal } from '../jobs/signalInbox';
 import { sleepUntil } from '../jobs/sleepUntil';
 import type { Schedule } from './definition';
 import { afterTry, type FireOutcome, type TickFate } from './overlap';
-import { SCHEDULER_ACTIVITIES, SCHEDULER_EVENTS, schedulerIdOf } from './names';
+import {
+  RUN_STATUS_UNREADABLE,
+  SCHEDULER_ACTIVITIES,
+  SCHEDULER_EVENTS,
+  schedulerIdOf,
+} from './names';
 import { readSchedulerInput, type SchedulerState } from './state';
 import { nextTick, ticksBetween } from './timing';
 import { isRunning, isRuntimeStatus } from '../singleton/statuses';
@@ -112,24 +117,26 @@ export const schedulerOrchestrator: OrchestrationHandler = function* (
   // The run this schedule started last: a failure pauses the schedule (pauseOnFailure; without
   // it, nothing needs to know how a run ended).
   if (state.active !== null && !schedule.pauseOnFailure) state = { ...state, active: null };
-  if (state.active !== null) {
-    const status = (yield df.callActivity(
-      SCHEDULER_ACTIVITIES.runStatus,
-      state.active.instanceId,
-    )) as string | null;
-    if (status === 'Failed' && schedule.pauseOnFailure) {
-      log(`the run of tick ${state.active.tick} failed; pausing until resumed.`);
+  const active = state.active;
+  if (active !== null) {
+    const status = (yield df.callActivity(SCHEDULER_ACTIVITIES.runStatus, active.instanceId)) as
+      string | null;
+    if (status === 'Failed') {
+      log(`the run of tick ${active.tick} failed; pausing until resumed.`);
       // From the failed run's tick on: no tick after it starts, however late it is handled.
-      const since = Date.parse(state.active.tick);
+      const since = Date.parse(active.tick);
       state = {
         ...state,
         paused: {
-          reason: `the run of tick ${state.active.tick} failed`,
-          at: Number.isNaN(since) ? at().toISOString() : state.active.tick,
+          reason: `the run of tick ${active.tick} failed`,
+          at: Number.isNaN(since) ? at().toISOString() : active.tick,
         },
       };
     }
-    if (status === null || !isRuntimeStatus(status) || !isRunning(status)) {
+    if (status === RUN_STATUS_UNREADABLE) {
+      // Unknown is not ended: keep the run, and read its status again on the next wake.
+      log(`could not read the status of '${active.instanceId}'; reading it again later.`);
+    } else if (status === null || !isRuntimeStatus(status) || !isRunning(status)) {
       state = { ...state, active: null };
     }
   }

@@ -73,7 +73,7 @@ function signalLine(check: CheckResult): string[] {
       .map(([status, n]) => `${status === '0' ? 'no answer' : status}×${n}`)
       .join(
         ', ',
-      )}; +${s.outOfBand} raised past the starter), ${s.received} received (${s.receivedUnconfirmed} of them after a 503 or no answer), ${s.duplicates} duplicate(s) ignored, ${s.discarded} read(s) recorded by an episode the engine discarded (not counted)`,
+      )}; +${s.outOfBand} raised past the starter), ${s.received} received (${s.receivedUnconfirmed} of them after a 503 or no answer), ${s.duplicates} duplicate(s) ignored, ${s.discarded} read(s) recorded by an episode the engine discarded (not counted), ${s.uncertain} unproven in a run cut short`,
   ];
 }
 

@@ -64,14 +64,17 @@ function signal(
 /** `reading` with the events it read (fresh unless `duplicate`), at its start. */
 function reading(
   record: RunRecord,
-  ...read: ({ signal: SentSignal } | { marker: string; duplicate?: boolean; proven?: boolean })[]
+  ...read: (
+    | { signal: SentSignal; at?: number }
+    | { marker: string; duplicate?: boolean; proven?: boolean; at?: number }
+  )[]
 ): RunRecord {
   return {
     ...record,
     signals: read.map((r) => ({
       marker: 'signal' in r ? r.signal.marker : r.marker,
       duplicate: 'duplicate' in r && r.duplicate === true,
-      at: record.startedAt,
+      at: r.at ?? record.startedAt,
       proven: !('proven' in r) || r.proven !== false,
     })),
   };
@@ -125,6 +128,7 @@ test('a history that keeps every promise has no violation', () => {
       duplicates: 0,
       outOfBand: 0,
       discarded: 0,
+      uncertain: 0,
     },
   });
 });
@@ -390,6 +394,7 @@ describe('signal-received-once', () => {
       duplicates: 1,
       outOfBand: 1,
       discarded: 0,
+      uncertain: 0,
     });
   });
 
@@ -525,14 +530,13 @@ describe('signal-received-once', () => {
       expect(violated(history)).toEqual({ 'signal-received-once': 1 });
     });
 
-    test('an unproven read of a run cut short (terminated) counts', () => {
+    test('an unproven read of a run cut short (terminated) counts as received, and for (c)', () => {
       const attached = signal('x', 200);
       const cutShort = {
         ...reading(run(first, 1, 2), { ...attached, proven: false }),
         ended: false,
       };
       expect(violated({ requests: [first, attached], runs: [cutShort] })).toEqual({});
-      // And counts against (b) and (c) too.
       const refused = signal('x', 409);
       expect(
         violated({
@@ -540,6 +544,49 @@ describe('signal-received-once', () => {
           runs: [{ ...reading(run(first, 1, 2), { ...refused, proven: false }), ended: false }],
         }),
       ).toEqual({ 'signal-received-once': 1 });
+    });
+
+    // Measured in scenario h's restart phase: the ping raised past the starter, read by a run in
+    // an episode the engine discarded, the run terminated by a restart, the ping read by the next.
+    const raised = { marker: 'raw-1', instanceId: 'x', why: 'past the starter' };
+    const restarted = request('x', 202);
+
+    test('an unproven read of a run cut short, kept by the next run: received once', () => {
+      const cutShort = { ...reading(run(first, 1, 2), { ...raised, proven: false }), ended: false };
+      const history: History = {
+        requests: [first, restarted],
+        runs: [cutShort, reading(run(restarted, 3, 4), raised)],
+        outOfBandSignals: [raised],
+      };
+      expect(violated(history)).toEqual({});
+      expect(checkHistory(history).summary.signals).toMatchObject({ received: 1, uncertain: 1 });
+    });
+
+    test('a read kept by a run cut short, and by the next run: received twice', () => {
+      const cutShort = { ...reading(run(first, 1, 2), raised), ended: false };
+      const history: History = {
+        requests: [first, restarted],
+        runs: [cutShort, reading(run(restarted, 3, 4), raised)],
+        outOfBandSignals: [raised],
+      };
+      expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+    });
+
+    test('an unproven read before a proven one of the same run cut short: discarded', () => {
+      const attached = signal('x', 200);
+      const later = signal('x', 200);
+      const cutShort = {
+        ...reading(
+          run(first, 1, 2),
+          { ...attached, proven: false, at: 1 },
+          { signal: later.signal, at: 2 },
+        ),
+        ended: false,
+      };
+      const history: History = { requests: [first, attached, later], runs: [cutShort] };
+      // The proven later read replayed all the engine kept before it: the first was not kept.
+      expect(violated(history)).toEqual({ 'signal-received-once': 1 });
+      expect(checkHistory(history).summary.signals).toMatchObject({ discarded: 1, uncertain: 0 });
     });
 
     test('a 200 whose only read was discarded: lost', () => {

@@ -174,6 +174,22 @@ describe('the scheduler', () => {
     });
   });
 
+  it('pause on failure: a status it could not read keeps the run, and its failure is seen later', async () => {
+    const input = state({ active: { instanceId: 'job-1', tick: iso(0) } });
+    const first = await generation(input, at(1.5), defined({ pauseOnFailure: true }));
+    const unread = await first.run.next([taskCompleted(1, 'unreadable')], at(1.6));
+    expect(unread.state.customStatus).toMatchObject({ paused: null });
+    const kept = continued(await first.run.next([timerFired(2, iso(2.6))], at(2.6)));
+    expect(kept.active).toEqual({ instanceId: 'job-1', tick: iso(0) });
+
+    const second = await generation(kept, at(2.7), defined({ pauseOnFailure: true }));
+    expect(second.decided.newActions).toEqual([activity('singletonScheduleRunStatus', 'job-1')]);
+    const paused = await second.run.next([taskCompleted(1, 'Failed')], at(2.8));
+    expect(paused.state.customStatus).toMatchObject({
+      paused: { reason: `the run of tick ${iso(0)} failed` },
+    });
+  });
+
   it('pause and trigger: an operator’s commands, each acknowledged in the status', async () => {
     const { run, decided } = await generation(state({ lastTick: iso(2) }), at(2.5));
     expect(timerOf(decided)).toMatchObject({ fireAt: iso(4) });
