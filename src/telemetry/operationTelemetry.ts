@@ -4,19 +4,13 @@
  * counter. The orchestrator goes into the counter only when it is exposed: a route can be called
  * with any name, and a metric must not get one time series per name a caller made up.
  */
-import {
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Meter,
-  type Tracer,
-} from '@opentelemetry/api';
+import { trace, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Operation, OperationResult } from '../operations/instanceOperations';
 import type { Redaction } from '../redaction';
 import { findStartable } from '../singleton/catalog';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
 import { outcomeCounter } from './outcomeCounter';
+import { withOutcomeSpan } from './outcomeSpan';
 
 export interface OperationTelemetryOptions {
   readonly redaction: Redaction;
@@ -42,37 +36,24 @@ export class OperationTelemetry {
     });
   }
 
-  async run(asked: OperationAsked, act: () => Promise<OperationResult>): Promise<OperationResult> {
+  run(asked: OperationAsked, act: () => Promise<OperationResult>): Promise<OperationResult> {
     const orchestrator = findStartable(asked.orchestrator)?.name ?? '(not exposed)';
-    const attributes: Attributes = {
-      [ATTR.operation]: asked.operation,
-      [ATTR.orchestrator]: orchestrator,
-      ...(asked.instanceId !== undefined &&
-        !this.options.redaction.instanceIds && { [ATTR.instanceId]: asked.instanceId }),
-    };
-    const span = this.tracer.startSpan(SPAN.operate, { kind: SpanKind.INTERNAL, attributes });
-    let outcome = 'error';
-    try {
-      const result = await act();
-      outcome = result.kind;
-      if (result.kind === 'unavailable' || result.kind === 'failed') {
-        span.setAttribute(ATTR.errorType, result.kind);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      if ('runtimeStatus' in result) span.setAttribute(ATTR.runtimeStatus, result.runtimeStatus);
-      return result;
-    } catch (error) {
-      span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.setAttribute(ATTR.outcome, outcome);
-      span.end();
-      this.count({
-        [ATTR.operation]: asked.operation,
-        [ATTR.orchestrator]: orchestrator,
-        [ATTR.outcome]: outcome,
-      });
-    }
+    const named = { [ATTR.operation]: asked.operation, [ATTR.orchestrator]: orchestrator };
+    return withOutcomeSpan({
+      tracer: this.tracer,
+      name: SPAN.operate,
+      attributes: {
+        ...named,
+        ...(asked.instanceId !== undefined &&
+          !this.options.redaction.instanceIds && { [ATTR.instanceId]: asked.instanceId }),
+      },
+      act,
+      classify: (result, span) => {
+        if ('runtimeStatus' in result) span.setAttribute(ATTR.runtimeStatus, result.runtimeStatus);
+        const failed = result.kind === 'unavailable' || result.kind === 'failed';
+        return { outcome: result.kind, ...(failed && { error: { type: result.kind } }) };
+      },
+      count: (outcome) => this.count({ ...named, [ATTR.outcome]: outcome }),
+    });
   }
 }

@@ -4,19 +4,12 @@
  * `singleton.start` span, and the `singleton.schedule.ticks` counter by schedule and outcome.
  * Schedules are declared in code, so the series stay bounded; tick times go on spans only.
  */
-import {
-  context,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Meter,
-  type Tracer,
-} from '@opentelemetry/api';
+import { trace, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Schedule } from '../schedules/definition';
 import type { FireOutcome } from '../schedules/overlap';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
 import { outcomeCounter } from './outcomeCounter';
+import { withOutcomeSpan } from './outcomeSpan';
 
 export class ScheduleTelemetry {
   private readonly tracer: Tracer;
@@ -30,43 +23,23 @@ export class ScheduleTelemetry {
     });
   }
 
-  async tick(
-    schedule: Schedule,
-    tick: string,
-    act: () => Promise<FireOutcome>,
-  ): Promise<FireOutcome> {
+  tick(schedule: Schedule, tick: string, act: () => Promise<FireOutcome>): Promise<FireOutcome> {
     const named = { [ATTR.schedule]: schedule.name };
-    const active = context.active();
-    const span = this.tracer.startSpan(
-      SPAN.scheduleTick,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: {
-          ...named,
-          [ATTR.tick]: tick,
-          [ATTR.overlap]: schedule.overlap,
-          [ATTR.orchestrator]: schedule.orchestrator,
-        },
+    return withOutcomeSpan({
+      tracer: this.tracer,
+      name: SPAN.scheduleTick,
+      attributes: {
+        ...named,
+        [ATTR.tick]: tick,
+        [ATTR.overlap]: schedule.overlap,
+        [ATTR.orchestrator]: schedule.orchestrator,
       },
-      active,
-    );
-    let outcome = 'error';
-    try {
-      const result = await context.with(trace.setSpan(active, span), act);
-      outcome = result.kind;
-      if (result.kind === 'unavailable' || result.kind === 'refused') {
-        span.setAttribute(ATTR.errorType, result.kind);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
-      }
-      return result;
-    } catch (error) {
-      span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.setAttribute(ATTR.outcome, outcome);
-      span.end();
-      this.count({ ...named, [ATTR.outcome]: outcome });
-    }
+      act,
+      classify: (result) =>
+        result.kind === 'unavailable' || result.kind === 'refused'
+          ? { outcome: result.kind, error: { type: result.kind, message: result.detail } }
+          : { outcome: result.kind },
+      count: (outcome) => this.count({ ...named, [ATTR.outcome]: outcome }),
+    });
   }
 }

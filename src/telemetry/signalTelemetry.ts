@@ -3,15 +3,7 @@
  * the instance ID unless redacted, the outcome) and the `singleton.signal.outcomes` counter, by
  * orchestrator, event and outcome: both are declared names, so the series stay bounded.
  */
-import {
-  context,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Meter,
-  type Tracer,
-} from '@opentelemetry/api';
+import { trace, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Redaction } from '../redaction';
 import type { Instances } from '../singleton/ports';
 import type { SignalCommand, SignalResult } from '../singleton/signal';
@@ -19,6 +11,7 @@ import type { SpanScope } from './childSpan';
 import { TracedInstances } from './tracedInstances';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names';
 import { outcomeCounter } from './outcomeCounter';
+import { withOutcomeSpan } from './outcomeSpan';
 
 export class SignalTelemetry {
   private readonly tracer: Tracer;
@@ -35,7 +28,7 @@ export class SignalTelemetry {
   }
 
   /** Runs `act` in the span, handing it `instances` traced: a child span per call. */
-  async run(
+  run(
     command: SignalCommand,
     instances: Instances,
     act: (traced: Instances) => Promise<SignalResult>,
@@ -48,36 +41,32 @@ export class SignalTelemetry {
       [ATTR.taskHub]: instances.taskHub,
       ...(!this.options.redaction.instanceIds && { [ATTR.instanceId]: command.instanceId }),
     };
-    const active = context.active();
-    const span = this.tracer.startSpan(
-      SPAN.signal,
-      { kind: SpanKind.INTERNAL, attributes: { ...named, ...common } },
-      active,
-    );
-    const parent = trace.setSpan(active, span);
-    const recording = span.isRecording();
     const scrub = (text: string) => this.options.redaction.text(text, command.instanceId);
-    const scope: SpanScope = { tracer: this.tracer, parent, attributes: common, recording, scrub };
-    const traced = recording ? new TracedInstances(instances, scope) : instances;
-    let outcome = 'error';
-    try {
-      const result = await context.with(parent, () => act(traced));
-      // A signal the run took and has not read yet is told apart from a backend that failed.
-      outcome = result.kind === 'unavailable' && result.unconfirmed ? 'unconfirmed' : result.kind;
-      if (result.kind === 'conflict') span.setAttribute(ATTR.conflictRule, result.refusal.rule);
-      if (result.kind === 'unavailable' || result.kind === 'failed') {
-        span.setAttribute(ATTR.errorType, result.kind);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      return result;
-    } catch (error) {
-      span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.setAttribute(ATTR.outcome, outcome);
-      span.end();
-      this.count({ ...named, [ATTR.outcome]: outcome });
-    }
+    return withOutcomeSpan({
+      tracer: this.tracer,
+      name: SPAN.signal,
+      attributes: { ...named, ...common },
+      act: (span, parent) => {
+        const recording = span.isRecording();
+        const scope: SpanScope = {
+          tracer: this.tracer,
+          parent,
+          attributes: common,
+          recording,
+          scrub,
+        };
+        return act(recording ? new TracedInstances(instances, scope) : instances);
+      },
+      classify: (result, span) => {
+        if (result.kind === 'conflict') span.setAttribute(ATTR.conflictRule, result.refusal.rule);
+        // A signal the run took and has not read yet is told apart from a backend that failed.
+        if (result.kind === 'unavailable' && result.unconfirmed) {
+          return { outcome: 'unconfirmed', error: { type: result.kind } };
+        }
+        const failed = result.kind === 'unavailable' || result.kind === 'failed';
+        return { outcome: result.kind, ...(failed && { error: { type: result.kind } }) };
+      },
+      count: (outcome) => this.count({ ...named, [ATTR.outcome]: outcome }),
+    });
   }
 }

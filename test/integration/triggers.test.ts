@@ -8,6 +8,9 @@ import * as df from 'durable-functions';
 import { batchFromQueue } from '../../src/functions/batchFromQueue';
 import '../../src/functions/processBatch';
 import { nightlyImportTimer } from '../../src/functions/nightlyImport';
+import { scheduleKeeper } from '../../src/functions/schedules';
+import { scheduleSingleton } from '../../src/schedules/definition';
+import { SCHEDULER } from '../../src/schedules/names';
 import { nightlyImportId } from '../../src/jobs/nightlyImport/instanceId';
 import { singletonStarter } from '../../src/singletonStarter';
 import { azuriteConnectionString } from '../support/azurite';
@@ -18,7 +21,7 @@ let fake: FakeExtension;
 beforeAll(async () => {
   // The process's starter reads the app settings at its first use.
   process.env.AzureWebJobsStorage = azuriteConnectionString();
-  fake = new FakeExtension(['nightlyImport', 'processBatch']);
+  fake = new FakeExtension(['nightlyImport', 'processBatch', SCHEDULER]);
   await fake.start();
 });
 afterAll(() => fake.stop());
@@ -125,6 +128,34 @@ describe('the queue sample', () => {
       expect(fake.acceptedStarts).toEqual([]);
     },
   );
+});
+
+describe('the schedule keeper', () => {
+  scheduleSingleton('it-keeper-ok', {
+    orchestrator: 'processBatch',
+    instanceId: 'keeper-ok',
+    schedule: '00:05:00',
+  });
+  scheduleSingleton('it-keeper-broken', {
+    orchestrator: 'processBatch',
+    instanceId: 'keeper-broken',
+    schedule: '%IT_KEEPER_UNSET_SCHEDULE%',
+  });
+
+  it('starts each schedule’s scheduler once, and logs one that cannot fire on every round', async () => {
+    for (const round of [1, 2]) {
+      const { context, lines } = invocation();
+      await scheduleKeeper(timer as never, context);
+      const errors = lines.filter((l) => l.startsWith('error:') && l.includes('it-keeper'));
+      expect({ round, errors }).toEqual({
+        round,
+        errors: [expect.stringMatching(/it-keeper-broken.*IT_KEEPER_UNSET_SCHEDULE/)],
+      });
+    }
+    // Its scheduler runs even so (its status says why); a running one is attached, not restarted.
+    expect(fake.startsOf('schedule:it-keeper-ok')).toHaveLength(1);
+    expect(fake.startsOf('schedule:it-keeper-broken')).toHaveLength(1);
+  });
 });
 
 describe('singletonStarter(context): input JSON cannot carry', () => {
