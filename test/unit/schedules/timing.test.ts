@@ -13,15 +13,26 @@ describe('parseTiming', () => {
     ['0 30 2 * * *', 'cron'],
     ['*/5 * * * * *', 'cron'],
     ['0 0 9 * * MON-FRI', 'cron'],
+    // Both day fields, which NCRONTAB allows (cron-parser's strict mode would refuse it).
+    ['0 0 0 1 * MON', 'cron'],
+    ['0  30 2 * * *', 'cron'],
     ['00:00:05', 'interval'],
     ['1.00:00:00', 'interval'],
-  ])('reads %s as %s', (expression, kind) => {
+    ['100.00:00:00', 'interval'],
+  ])('reads %p as %s', (expression, kind) => {
     expect(timing(expression).kind).toBe(kind);
   });
 
   it('reads a TimeSpan to its length', () => {
     expect(timing('01:02:03')).toEqual({ kind: 'interval', ms: 3_723_000, expression: '01:02:03' });
     expect(timing('2.00:00:01')).toMatchObject({ ms: 172_801_000 });
+    // The bounds: the shortest interval, and the largest hours, minutes and seconds.
+    expect(timing('00:00:01')).toMatchObject({ ms: 1_000 });
+    expect(timing(' 23:59:59 ')).toEqual({
+      kind: 'interval',
+      ms: 86_399_000,
+      expression: '23:59:59',
+    });
   });
 
   it.each([
@@ -31,6 +42,10 @@ describe('parseTiming', () => {
     ['00:00:00', /at least 00:00:01/],
     ['00:60:00', /minutes and seconds below 60/],
     ['24:00:00', /hours below 24/],
+    ['00:00:60', /minutes and seconds below 60/],
+    ['1000.00:00:00', /six fields/],
+    ['x00:00:05', /six fields/],
+    ['00:00:05x', /six fields/],
     ['', /six fields/],
   ])('refuses %p, saying why', (expression, problem) => {
     const parsed = parseTiming(expression);

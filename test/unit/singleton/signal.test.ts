@@ -104,6 +104,10 @@ describe('signal-with-start', () => {
       'released c',
     ]);
     expect(w.instances.raised.get('c')).toEqual(['runNow null']);
+    expect(w.log.lines).toEqual([
+      "Signal 'runNow' to 'signalJob' as 'c': the Running run ended before the event reached it (ended); reading again.",
+      "Signal 'runNow' to 'signalJob' as 'c': raised to a run it started.",
+    ]);
   });
 
   it('refuses an ended instance its reuse policy protects, and another orchestrator’s: nothing raised or started', async () => {
@@ -115,6 +119,10 @@ describe('signal-with-start', () => {
     const other = await w.signals.signal(command('e'), w.instances, w.log);
     expect(other).toMatchObject({ kind: 'conflict', refusal: { rule: 'other-orchestrator' } });
     expect(w.journal.filter((line) => /^(raise|start)/.test(line))).toEqual([]);
+    expect(w.log.lines).toEqual([
+      "Signal 'go' to 'onceJob' as 'd': refused (reuse); nothing raised.",
+      "Signal 'runNow' to 'signalJob' as 'e': refused (other-orchestrator); nothing raised.",
+    ]);
   });
 
   it('answers in-progress without reading when a start of the ID holds the lock', async () => {
@@ -125,6 +133,9 @@ describe('signal-with-start', () => {
       refusal: { rule: 'in-progress', lockWaitMs: 100 },
     });
     expect(w.journal).toEqual(['acquire f 100']);
+    expect(w.log.lines).toEqual([
+      "Signal 'runNow' to 'signalJob' as 'f': another start or signal held the lock for 100 ms → conflict.",
+    ]);
   });
 
   it('leaves the lock to expire when the raise timed out (it may still land): 503', async () => {
@@ -177,6 +188,9 @@ describe('signal-with-start, the edges', () => {
       detail: 'The new run ended before the event reached it; retry.',
     });
     expect(w.journal.at(-1)).toBe('released o');
+    expect(w.log.lines).toEqual([
+      "Signal 'runNow' to 'signalJob' as 'o': the new run ended before its event was raised (ended).",
+    ]);
   });
 
   it('gives up after the run ended three times under it, raising nothing more', async () => {
@@ -295,6 +309,7 @@ describe('signal-with-start to a run that acknowledges signals', () => {
       'released r1',
     ]);
     expect(w.clock.now()).toBe(0);
+    expect(w.log.lines).toEqual(["Signal 'go' to 'ackJob' as 'r1': read by the Running run."]);
   });
 
   it('a run that ended without reading it: a new run gets it (202), under the same hold', async () => {
@@ -332,6 +347,9 @@ describe('signal-with-start to a run that acknowledges signals', () => {
       detail: 'The run started for the event ended without reading it; nothing else was started.',
     });
     expect(w.instances.startsAccepted('r3')).toBe(1);
+    expect(w.log.lines).toEqual([
+      "Signal 'go' to 'ackJob' as 'r3': a run it started ended without reading the event.",
+    ]);
   });
 
   it('a run that does not read it within the wait: 503 unconfirmed, read by the clock, lock released', async () => {
@@ -349,6 +367,9 @@ describe('signal-with-start to a run that acknowledges signals', () => {
     expect(w.journal.filter((line) => line === 'status r4')).toHaveLength(1 + 6);
     expect(w.clock.now()).toBe(1_000);
     expect(w.journal.at(-1)).toBe('released r4');
+    expect(w.log.lines).toEqual([
+      "Signal 'go' to 'ackJob' as 'r4': the Running run took the event but has not read it within 1000 ms.",
+    ]);
   });
 
   it('a keyed retry whose receipt the run lists raises nothing again: 200', async () => {
@@ -376,6 +397,9 @@ describe('signal-with-start to a run that acknowledges signals', () => {
       differences: ['the event, its data or the start input'],
     });
     expect(w.instances.raised.get('r6')).toBeUndefined();
+    expect(w.log.lines).toEqual([
+      "Signal 'go' to 'ackJob' as 'r6': refused, its Idempotency-Key was used for another signal.",
+    ]);
   });
 
   it('ignores receipts of another orchestrator’s instance: refused as ever', async () => {
@@ -414,6 +438,9 @@ describe('a signal that may not start a run (startsRun: false)', () => {
       });
       expect(w.instances.startsAccepted(id)).toBe(0);
       expect(w.instances.raised.get(id)).toBeUndefined();
+      expect(w.log.lines.at(-1)).toBe(
+        `Signal 'runNow' to 'signalJob' as '${id}': no run is running and the signal may not start one; nothing raised.`,
+      );
     }
   });
 

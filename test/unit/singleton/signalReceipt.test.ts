@@ -45,6 +45,8 @@ describe('signal receipts', () => {
     expect(receiptState(status, 'k2.r1')).toBe('none');
     expect(receiptState(status, 'plain')).toBe('received');
     expect(receiptState(status, 'other')).toBe('none');
+    // An unkeyed ID (no '.') never reads as a reused key, whatever the receipts start with.
+    expect(receiptState({ receivedSignals: ['solo.r1'] }, 'solo')).toBe('none');
     expect(receiptState(undefined, 'k1.r1')).toBe('none');
   });
 
