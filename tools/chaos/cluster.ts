@@ -173,6 +173,12 @@ export class Cluster {
         LOCAL_HOST_BRIDGE_PORT: String(ports.bridge),
         LOCAL_HOST_CLIENT_RPC_PORT: String(ports.rpcProxy),
         LOCAL_HOST_EXTRA_FUNCTIONS: this.options.extraFunctions.join(delimiter),
+        // The timer listeners' singleton lock as deployed. The local host runs as Development, like
+        // `func start`, where the WebJobs SDK makes that lock 15 s; deployed it is 60 s. With 15 s,
+        // an 8 s storage blackhole outlasts its renewal, another instance takes the lock, and the
+        // WebJobs SDK ends the engine that lost it (measured: SIGABRT, "Singleton lock renewal
+        // failed … LeaseIdMismatchWithLeaseOperation" in scenario h): the cluster is a deployed app.
+        AzureFunctionsJobHost__singleton__listenerLockPeriod: '00:01:00',
       },
     );
     await waitFor(
