@@ -25,8 +25,19 @@ const ZERO = { started: 0, buffered: 0, skipped: 0, refused: 0, missed: 0, pause
 const view = async (name: string) =>
   (await call('GET', `schedules/${name}`)).json as unknown as View;
 const counts = async (name: string) => (await view(name)).counts ?? ZERO;
-const command = (name: string, what: 'pause' | 'resume' | 'trigger') =>
-  call('POST', `schedules/${name}/${what}`);
+/**
+ * A command as the README tells a caller to send one: with an Idempotency-Key, and again with the
+ * same key after a 503 (a scheduler just started, on a busy host, may read it after the 10 s wait).
+ */
+let commands = 0;
+async function command(name: string, what: 'pause' | 'resume' | 'trigger') {
+  // A key per command (uniqueId is per run): the same key twice would be one command, answered twice.
+  const headers = { 'Idempotency-Key': uniqueId(`${name}-${what}-${++commands}`) };
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call('POST', `schedules/${name}/${what}`, undefined, headers);
+    if (answer.status !== 503 || attempt === 3) return answer;
+  }
+}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 45_000) {
   const deadline = Date.now() + ms;
