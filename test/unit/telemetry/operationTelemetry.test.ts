@@ -1,40 +1,18 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { keepInstanceIds, redactInstanceIds } from '../../../src/redaction';
 import { exposeForSingletonStart } from '../../../src/singleton/catalog';
 import { OperationTelemetry } from '../../../src/telemetry/operationTelemetry';
-
-class Reader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected onShutdown = () => Promise.resolve();
-  protected onForceFlush = () => Promise.resolve();
-}
+import { recordingTelemetry } from './telemetryWorld';
 
 exposeForSingletonStart('operatedJob');
 
 function world(redact: boolean) {
-  const spans = new InMemorySpanExporter();
-  const reader = new Reader();
+  const { tracer, meter, spans, counted } = recordingTelemetry();
   const telemetry = new OperationTelemetry({
     redaction: redact ? redactInstanceIds : keepInstanceIds,
-    tracer: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer(
-      't',
-    ),
-    meter: new MeterProvider({ readers: [reader] }).getMeter('t'),
+    tracer,
+    meter,
   });
-  const counted = async () => {
-    const { resourceMetrics } = await reader.collect();
-    return resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .flatMap((m) => m.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })));
-  };
   return { telemetry, spans, counted };
 }
 
@@ -49,7 +27,7 @@ describe('the operator routes’ telemetry', () => {
       { operation: 'status', orchestrator: 'operatedJob', instanceId: 'j-1' },
       () => Promise.resolve({ kind: 'unavailable', detail: 'no answer' }),
     );
-    const [conflict, unavailable] = w.spans.getFinishedSpans();
+    const [conflict, unavailable] = w.spans();
     expect(conflict?.name).toBe('singleton.operate');
     expect(conflict?.attributes).toEqual({
       'singleton.operation': 'terminate',
@@ -63,6 +41,7 @@ describe('the operator routes’ telemetry', () => {
     expect(unavailable?.status.code).toBe(SpanStatusCode.ERROR);
     expect(await w.counted()).toEqual([
       {
+        name: 'singleton.operation.outcomes',
         attributes: {
           'singleton.operation': 'terminate',
           'singleton.orchestrator': 'operatedJob',
@@ -71,6 +50,7 @@ describe('the operator routes’ telemetry', () => {
         value: 1,
       },
       {
+        name: 'singleton.operation.outcomes',
         attributes: {
           'singleton.operation': 'status',
           'singleton.orchestrator': 'operatedJob',
@@ -91,7 +71,7 @@ describe('the operator routes’ telemetry', () => {
         Promise.reject(new TypeError('bug')),
       ),
     ).rejects.toThrow('bug');
-    const recorded = w.spans.getFinishedSpans();
+    const recorded = w.spans();
     expect(JSON.stringify(recorded.map((s) => s.attributes))).not.toContain('j-2');
     expect(recorded[1]?.attributes).toMatchObject({
       'singleton.outcome': 'error',

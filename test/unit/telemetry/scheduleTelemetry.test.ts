@@ -1,19 +1,6 @@
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import type { Schedule } from '../../../src/schedules/definition';
 import { ScheduleTelemetry } from '../../../src/telemetry/scheduleTelemetry';
-
-class Reader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected onShutdown = () => Promise.resolve();
-  protected onForceFlush = () => Promise.resolve();
-}
+import { recordingTelemetry } from './telemetryWorld';
 
 const schedule: Schedule = {
   name: 'hourly',
@@ -32,20 +19,15 @@ const TICK = '2026-01-01T01:00:00.000Z';
 
 describe('the schedule telemetry', () => {
   it('records a singleton.schedule.tick span per try and counts it by schedule and outcome', async () => {
-    const spans = new InMemorySpanExporter();
-    const reader = new Reader();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    const telemetry = new ScheduleTelemetry({
-      tracer: provider.getTracer('t'),
-      meter: new MeterProvider({ readers: [reader] }).getMeter('t'),
-    });
+    const { tracer, meter, spans, counted } = recordingTelemetry();
+    const telemetry = new ScheduleTelemetry({ tracer, meter });
     await telemetry.tick(schedule, TICK, () =>
       Promise.resolve({ kind: 'started', instanceId: 'job-1' }),
     );
     await telemetry.tick(schedule, TICK, () =>
       Promise.resolve({ kind: 'unavailable', detail: 'no answer' }),
     );
-    const [started, unavailable] = spans.getFinishedSpans();
+    const [started, unavailable] = spans();
     expect(started?.name).toBe('singleton.schedule.tick');
     expect(started?.attributes).toEqual({
       'singleton.schedule': 'hourly',
@@ -55,10 +37,7 @@ describe('the schedule telemetry', () => {
       'singleton.outcome': 'started',
     });
     expect(unavailable?.attributes['error.type']).toBe('unavailable');
-    const { resourceMetrics } = await reader.collect();
-    const points = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .flatMap((m) => m.dataPoints.map((p) => ({ name: m.descriptor.name, ...p.attributes })));
+    const points = (await counted()).map((c) => ({ name: c.name, ...c.attributes }));
     expect(points).toEqual([
       {
         name: 'singleton.schedule.ticks',

@@ -1,23 +1,10 @@
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { keepInstanceIds, redactInstanceIds } from '../../../src/redaction';
 import { exposeForSingletonStart } from '../../../src/singleton/catalog';
 import { checkSignalRequest } from '../../../src/singleton/request';
 import type { SignalCommand } from '../../../src/singleton/signal';
 import { SignalTelemetry } from '../../../src/telemetry/signalTelemetry';
 import { fakeWorld } from '../singleton/fakes';
-
-class Reader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected onShutdown = () => Promise.resolve();
-  protected onForceFlush = () => Promise.resolve();
-}
+import { recordingTelemetry } from './telemetryWorld';
 
 exposeForSingletonStart('tracedSignalJob', { events: { poke: {} } });
 const command = checkSignalRequest({
@@ -30,27 +17,12 @@ const instances = fakeWorld().instances;
 instances.seed('tenant-7', 'Running', 'tracedSignalJob');
 
 function world(redact: boolean) {
-  const spans = new InMemorySpanExporter();
-  const reader = new Reader();
+  const { tracer, meter, spans, counted } = recordingTelemetry();
   const telemetry = new SignalTelemetry({
     redaction: redact ? redactInstanceIds : keepInstanceIds,
-    tracer: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer(
-      't',
-    ),
-    meter: new MeterProvider({ readers: [reader] }).getMeter('t'),
+    tracer,
+    meter,
   });
-  const counted = async () => {
-    const { resourceMetrics } = await reader.collect();
-    return resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .flatMap((m) =>
-        m.dataPoints.map((p) => ({
-          name: m.descriptor.name,
-          attributes: p.attributes,
-          value: p.value,
-        })),
-      );
-  };
   return { telemetry, spans, counted };
 }
 
@@ -64,7 +36,7 @@ describe('the signal telemetry', () => {
     await w.telemetry.run(command, instances, () =>
       Promise.resolve({ kind: 'unavailable', detail: 'no answer' }),
     );
-    const [raise, first, second] = w.spans.getFinishedSpans();
+    const [raise, first, second] = w.spans();
     expect(raise?.name).toBe('singleton.instances.raise');
     expect(raise?.parentSpanContext?.spanId).toBe(first?.spanContext().spanId);
     expect(raise?.attributes).toMatchObject({
@@ -107,7 +79,7 @@ describe('the signal telemetry', () => {
     await w.telemetry.run(command, instances, () =>
       Promise.resolve({ kind: 'unavailable', detail: 'not read', unconfirmed: true }),
     );
-    const [span] = w.spans.getFinishedSpans();
+    const [span] = w.spans();
     expect(span?.attributes['singleton.outcome']).toBe('unconfirmed');
     expect((await w.counted())[0]?.attributes['singleton.outcome']).toBe('unconfirmed');
   });
@@ -118,7 +90,7 @@ describe('the signal telemetry', () => {
       await traced.status('tenant-7');
       return { kind: 'started', instanceId: 'tenant-7' };
     });
-    const recorded = w.spans.getFinishedSpans();
+    const recorded = w.spans();
     expect(recorded.map((s) => s.name)).toEqual(['singleton.instances.status', 'singleton.signal']);
     expect(JSON.stringify(recorded.map((s) => s.attributes))).not.toContain('tenant-7');
   });

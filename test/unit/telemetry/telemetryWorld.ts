@@ -139,3 +139,29 @@ export function byAttributes(
 
 export const histogramCount = (p: DataPoint<unknown>): number => (p.value as Histogram).count;
 export const histogramSum = (p: DataPoint<unknown>): number => (p.value as Histogram).sum ?? NaN;
+
+/**
+ * A tracer and a meter that record in memory, for the door decorators (signal, operator,
+ * schedule): their finished spans, and every data point counted so far.
+ */
+export function recordingTelemetry() {
+  const exporter = new InMemorySpanExporter();
+  const reader = new CollectingReader();
+  const tracer = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  }).getTracer('t');
+  const meter = new MeterProvider({ readers: [reader] }).getMeter('t');
+  const counted = async () => {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .flatMap((m) =>
+        m.dataPoints.map((p) => ({
+          name: m.descriptor.name,
+          attributes: p.attributes,
+          value: p.value,
+        })),
+      );
+  };
+  return { tracer, meter, spans: () => exporter.getFinishedSpans(), counted };
+}
