@@ -19,6 +19,7 @@ import {
   type Run,
 } from '../singleton/ports';
 import { isRuntimeStatus, type RuntimeStatus } from '../singleton/statuses';
+import { openStartInput } from '../singleton/signalReceipt';
 import type {
   BackendQuery,
   InstancePage,
@@ -136,7 +137,8 @@ export class DurableInstances implements Instances, OperatedInstances {
         name: found.name,
         // An unreadable time matches no claim (see isRunOf), which is the safe side.
         createdTime: Number.isNaN(created) ? '' : new Date(created).toISOString(),
-        input: found.input,
+        // As the caller gave it: without the receipts a new run inherits (port's contract).
+        input: openStartInput(found.input).input,
       };
     });
   }
@@ -255,5 +257,7 @@ function toView(status: RawStatus, showInput: boolean): InstanceView {
     createdTime: isoTime(status.createdTime),
     lastUpdatedTime: isoTime(status.lastUpdatedTime),
   };
-  return showInput ? { ...view, input: status.input ?? null, output: status.output ?? null } : view;
+  if (!showInput) return view;
+  // The input as the caller gave it, without the receipts the starter added (signalReceipt.ts).
+  return { ...view, input: openStartInput(status.input).input, output: status.output ?? null };
 }

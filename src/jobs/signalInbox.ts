@@ -1,11 +1,13 @@
 /**
- * The run's side of signal receipts (src/singleton/signalReceipt.ts says why): open an event the
- * starter raised, tell a duplicate from a fresh signal, and keep the receipts the run lists in its
- * custom status (and carries across continue-as-new). Pure, so it replays deterministically.
+ * The run's side of signal receipts (src/singleton/signalReceipt.ts says why): open the start
+ * input (the caller's input, and the receipts inherited from the instance the run follows), open
+ * an event the starter raised, tell a duplicate from a fresh signal, and keep the receipts the run
+ * lists in its custom status (and carries across continue-as-new). Pure, so it replays
+ * deterministically.
  */
 import { openSignal, withReceipt } from '../singleton/signalReceipt';
 
-export { RECEIPTS_FIELD } from '../singleton/signalReceipt';
+export { openStartInput, RECEIPTS_FIELD } from '../singleton/signalReceipt';
 
 export interface TakenSignal {
   /** `false`: the run has read this signal before (a retry raised it again); ignore it. */

@@ -3,7 +3,7 @@
  * input: `{ name }` on the first one (the keeper's or an operator's start), this state later. The
  * scheduler's instance ID must be its schedule's, so a start under another ID fails at once.
  */
-import { MAX_RECEIPTS } from '../singleton/signalReceipt';
+import { MAX_RECEIPTS, openStartInput } from '../singleton/signalReceipt';
 import { SCHEDULE_NAME } from './definition';
 import type { TickFate } from './overlap';
 import { schedulerIdOf } from './names';
@@ -69,7 +69,9 @@ export function checkSchedulerStart(
  * generation writes, or under an instance ID that is not its schedule's.
  */
 export function readSchedulerInput(raw: unknown, instanceId: string): SchedulerState {
-  const input = (raw ?? {}) as Partial<SchedulerState>;
+  // A first run inherits the receipts of the scheduler it follows (src/jobs/signalInbox.ts).
+  const opened = openStartInput(raw);
+  const input = (opened.input ?? {}) as Partial<SchedulerState>;
   if (typeof input.name !== 'string' || !SCHEDULE_NAME.test(input.name)) {
     throw new Error('The scheduler needs { "name": <a schedule name> } as its input.');
   }
@@ -78,7 +80,9 @@ export function readSchedulerInput(raw: unknown, instanceId: string): SchedulerS
       `The scheduler of "${input.name}" runs only as instance '${schedulerIdOf(input.name)}'.`,
     );
   }
-  if (!('counts' in input)) return initialSchedulerState(input.name);
+  if (!('counts' in input)) {
+    return { ...initialSchedulerState(input.name), receivedSignals: [...opened.receipts] };
+  }
   const state = input as SchedulerState;
   return {
     ...state,

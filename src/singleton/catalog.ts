@@ -10,8 +10,6 @@ export interface StartableOrchestrator extends StartingOrchestrator {
   readonly input?: InputCheck;
   /** The events it takes, by lower-case name (event names are case-insensitive to the engine). */
   readonly events?: ReadonlyMap<string, DeclaredEvent>;
-  /** Its runs list the signals they read in custom status (./signalReceipt.ts). */
-  readonly acknowledgesSignals?: true;
 }
 
 /** An event an orchestrator declares it handles, and the check of its data. */

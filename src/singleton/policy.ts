@@ -24,6 +24,11 @@ export interface StartingOrchestrator {
   readonly reuse: ReusePolicy;
   /** May replace an ended instance of another orchestrator (under `reuse`); default no. */
   readonly replacesOtherOrchestrators?: boolean;
+  /**
+   * Its runs list the signals they read in custom status, and a new run inherits the receipts of
+   * the instance it follows (./signalReceipt.ts).
+   */
+  readonly acknowledgesSignals?: true;
 }
 
 /** Why a start was refused. */
@@ -157,8 +162,9 @@ export function decideOnEngineRefusal(
  * Once the lock is held, must the status be read again before starting?
  *
  * Not when the first read found no instance, the reuse policy is `always`, the orchestrator may
- * replace other orchestrators' ended instances, and the caller does not ask for a restart, provided
- * the engine refuses to start over a running instance (its default,
+ * replace other orchestrators' ended instances, its runs do not acknowledge signals (a new run
+ * inherits the receipts of the instance it follows, read here), and the caller does not ask for a
+ * restart, provided the engine refuses to start over a running instance (its default,
  * `overridableExistingInstanceStates: NonRunningStates`): then the start call itself is the check.
  * Why that is exact under the lock is argued in one place, the safety argument at the top of
  * `start.ts` (points 2, 3 and 7). Every other case depends on what exactly exists now, and whose it
@@ -175,6 +181,7 @@ export function mustRecheck(
     seen === undefined &&
     orchestrator.reuse === 'always' &&
     orchestrator.replacesOtherOrchestrators === true &&
+    orchestrator.acknowledgesSignals !== true &&
     onConflict !== 'restart'
   );
 }

@@ -9,6 +9,7 @@ import type { RuntimeStatus } from './statuses';
 export interface Run {
   readonly name: string;
   readonly createdTime: string;
+  /** As the caller gave it (without receipts the run inherited: ./signalReceipt.ts). */
   readonly input: unknown;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Checks a plain start request against what the app exposes and what the engine accepts, before
  * anything is read or started: the orchestrator is exposed, the ID is one the engine, its storage
- * and URLs carry intact, `onConflict` is known, and the orchestrator's own input check passes.
+ * and URLs carry intact, `onConflict` is known, the input leaves the starter's reserved member
+ * alone, and the orchestrator's own input check passes.
  * Pure; the first fault found is the answer.
  */
 import { findStartable } from './catalog';
@@ -9,6 +10,7 @@ import { checkInstanceId } from './instanceId';
 import { CONFLICT_POLICIES, type ConflictPolicy } from './policy';
 import type { SingletonRequest, SingletonResult, StartCommand } from './result';
 import type { SignalCommand } from './signal';
+import { hasReservedMember, INHERITED_RECEIPTS_FIELD } from './signalReceipt';
 
 export type Invalid = Extract<SingletonResult, { kind: 'invalid' }>;
 
@@ -46,6 +48,17 @@ export function checkRequest(request: SingletonRequest): StartCommand | Invalid 
   }
   // No input is `null`: what the orchestrator then reads (the client would send an empty string).
   const input = request.input === undefined ? null : request.input;
+  if (hasReservedMember(input)) {
+    // The starter wraps a new run's input with this member (./signalReceipt.ts); one the caller
+    // sent would be read by the run as inherited receipts.
+    const problem = `${INHERITED_RECEIPTS_FIELD} is reserved for the starter`;
+    return {
+      kind: 'invalid',
+      field: 'input',
+      detail: `The input of ${orchestrator.name} is invalid: ${problem}.`,
+      facts: { errors: [problem] },
+    };
+  }
   const check = orchestrator.input?.(input);
   if (check && !check.ok) {
     return {

@@ -26,7 +26,11 @@
  *     unconfirmed. So a 2xx means a run read the event. A run ignores an ID it has listed, so a
  *     retry with the same Idempotency-Key (the same ID) is received once; one whose receipt is
  *     already listed is answered without raising anything.
- *  6. A timed-out start or raise may still land: the lock is then left to expire, as a start's is,
+ *  6. Only one run reads it: a copy of the event that the engine handed to an episode it then
+ *     discarded can come back after that run has ended. Every run this starter starts inherits
+ *     the receipts of the instance it follows (read here, under the lock), so the run after the
+ *     one that listed the ID ignores the copy as a duplicate, and so does every run after it.
+ *  7. A timed-out start or raise may still land: the lock is then left to expire, as a start's is,
  *     so the next start or signal of the ID reads what it did.
  * Without acknowledgement (the orchestrator does not declare it), a 2xx means the engine took the
  * event for a running run, and step 5's gap stays open: the README says so.
@@ -42,7 +46,7 @@ import {
   type Logger,
   type SingletonLock,
 } from './ports';
-import { receiptState, sealSignal } from './signalReceipt';
+import { inheritingInput, receiptState, sealSignal } from './signalReceipt';
 import type { SingletonResult } from './result';
 import { isRunning, type RuntimeStatus } from './statuses';
 
@@ -154,7 +158,11 @@ export class SignalFlow {
         if (!attach) {
           mayStillLand = true;
           try {
-            await instances.start(orchestrator.name, instanceId, input);
+            // The new run inherits the receipts of the instance it follows (./signalReceipt.ts).
+            const startInput = acknowledged
+              ? inheritingInput(input, existing?.customStatus)
+              : input;
+            await instances.start(orchestrator.name, instanceId, startInput);
           } catch (error) {
             if (!(error instanceof AlreadyExistsError)) throw error;
             // Started past this app between the read and the start: decide again on what runs.

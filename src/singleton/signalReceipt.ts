@@ -13,6 +13,15 @@
  *    or the run has ended without it (the event is lost with the run: it decides again), or its
  *    wait runs out (503: unconfirmed; a retry with the same Idempotency-Key raises the same ID,
  *    which the run ignores if it has already read it).
+ *  - A new run of the ID inherits the receipts of the instance it follows: the starter, which
+ *    reads that instance under the lock before every start of an acknowledging orchestrator, wraps
+ *    the start input with them (`inheritingInput`), and the run unwraps it (`openStartInput`) and
+ *    lists them as its own. Why: the engine can hand an event to an episode it then discards (two
+ *    workers briefly owning one partition); the run's committed history never read it, so the
+ *    message is queued again and may come back seconds later, after the run has ended. If the
+ *    signal had been read meanwhile by a later run (and answered 2xx), the copy would reach the
+ *    run after that as new. With inherited receipts every later run knows the ID and ignores the
+ *    copy, while the chain of starts goes through the starter and nobody purges the instance.
  *
  * The ID of a keyed signal is derived from the key and what was asked (the key's hash, then the
  * request's), so a retry finds its receipt and raises nothing again, and the same key with another
@@ -26,6 +35,8 @@ export const SIGNAL_ID_FIELD = '$singletonSignal';
 export const RECEIPTS_FIELD = 'receivedSignals';
 /** Receipts a run keeps: enough for the signals a starter can still be waiting on. */
 export const MAX_RECEIPTS = 32;
+/** The member of a start input that carries the receipts a new run inherits (reserved). */
+export const INHERITED_RECEIPTS_FIELD = '$singletonReceipts';
 
 /** An event as the run gets it: the ID of a sealed signal (none when raised past the starter). */
 export interface OpenedSignal {
@@ -96,4 +107,45 @@ export function keyedSignalId(
     JSON.stringify([request.event.toLowerCase(), request.canonicalData, request.canonicalInput]),
   );
   return `${keyPart}.${requestPart}`;
+}
+
+/**
+ * The input a new run starts with: the caller's, wrapped as
+ * `{ "$singletonReceipts": [...], "input": … }` when the instance it follows (its custom status)
+ * lists receipts, else the caller's as it is.
+ */
+export function inheritingInput(input: unknown, followedCustomStatus: unknown): unknown {
+  const receipts = receiptsIn(followedCustomStatus).slice(-MAX_RECEIPTS);
+  return receipts.length === 0 ? input : { [INHERITED_RECEIPTS_FIELD]: receipts, input };
+}
+
+/** A start input as the run reads it: the caller's input, and the receipts it inherits. */
+export interface OpenedStartInput {
+  readonly input: unknown;
+  readonly receipts: readonly string[];
+}
+
+/** Unwraps what `inheritingInput` wrapped; any other input is the caller's, with no receipts. */
+export function openStartInput(raw: unknown): OpenedStartInput {
+  if (hasReservedMember(raw)) {
+    const wrapped = raw as Record<string, unknown>;
+    const receipts = wrapped[INHERITED_RECEIPTS_FIELD];
+    if (Array.isArray(receipts) && receipts.every((r) => typeof r === 'string')) {
+      return {
+        input: wrapped.input ?? null,
+        receipts: (receipts as string[]).slice(-MAX_RECEIPTS),
+      };
+    }
+  }
+  return { input: raw ?? null, receipts: [] };
+}
+
+/** Whether a caller's start input uses the member the starter reserves (refused: 400). */
+export function hasReservedMember(input: unknown): boolean {
+  return (
+    input !== null &&
+    typeof input === 'object' &&
+    !Array.isArray(input) &&
+    Object.prototype.hasOwnProperty.call(input, INHERITED_RECEIPTS_FIELD)
+  );
 }

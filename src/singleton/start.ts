@@ -42,6 +42,12 @@
  *     is the only check (no read under the lock) only for an orchestrator that may replace
  *     another's ended instance anyway (`replacesOtherOrchestrators`); there, a running one still
  *     makes the engine refuse, and the refusal is read once more before anyone is attached.
+ *  8. A new run of an orchestrator that acknowledges signals starts with the receipts of the
+ *     instance it replaces (./signalReceipt.ts says why: a copy of a signal an earlier run read
+ *     must not reach it as new). They come from a read under the lock (`mustRecheck` always reads
+ *     for such an orchestrator; a restart from the read that saw the instance end), and between
+ *     that read and the start nothing can add one: the instance has ended, and by (1) no other
+ *     start or signal of the ID comes between.
  */
 import type { ConflictHints } from './conflictHints';
 import { logLine, restartTimedOutDetail, RESTART_TERMINATE_REASON } from './messages';
@@ -56,6 +62,7 @@ import {
   type SingletonLock,
 } from './ports';
 import type { SingletonResult, StartCommand, StartOutcome } from './result';
+import { inheritingInput } from './signalReceipt';
 import { isRunning } from './statuses';
 import { DependencyError } from '../dependencies/failure';
 
@@ -210,15 +217,25 @@ export class StartFlow implements StartStep {
       log.info(logLine.settledUnderLock(command, current, settled.kind));
       return settled;
     }
-    if (decision.action === 'restart' && !(await this.terminateAndWait(instanceId, call))) {
-      return {
-        kind: 'unavailable',
-        detail: restartTimedOutDetail(instanceId, this.settings.restartTimeoutMs),
-        restartTimedOut: true,
-      };
+    let followed = current;
+    if (decision.action === 'restart') {
+      const ended = await this.terminateAndWait(instanceId, call);
+      if (ended === 'stillRunning') {
+        return {
+          kind: 'unavailable',
+          detail: restartTimedOutDetail(instanceId, this.settings.restartTimeoutMs),
+          restartTimedOut: true,
+        };
+      }
+      followed = ended;
     }
+    // Safety point 8: the new run inherits the signal receipts of the instance it follows.
+    const input =
+      orchestrator.acknowledgesSignals === true
+        ? inheritingInput(command.input, followed?.customStatus)
+        : command.input;
     try {
-      await instances.start(orchestrator.name, instanceId, command.input);
+      await instances.start(orchestrator.name, instanceId, input);
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       // Safety point 7: whose instance it is, before anyone is attached to it. A read that fails
@@ -235,23 +252,27 @@ export class StartFlow implements StartStep {
     return { kind: 'started', instanceId };
   }
 
-  /** Terminates the instance and polls until it has ended; false when it outlives the timeout. */
+  /**
+   * Terminates the instance and polls until it has ended: what it ended as (none: gone), or
+   * `stillRunning` when it outlives the timeout.
+   */
   private async terminateAndWait(
     instanceId: string,
     { instances, log }: StartCall,
-  ): Promise<boolean> {
+  ): Promise<ExistingInstance | undefined | 'stillRunning'> {
     const { clock, restartTimeoutMs } = this.settings;
     log.info(logLine.terminating(instanceId));
     await instances.terminate(instanceId, RESTART_TERMINATE_REASON);
     const deadline = clock.now() + restartTimeoutMs;
     for (;;) {
-      const status = (await instances.status(instanceId))?.runtimeStatus;
+      const existing = await instances.status(instanceId);
+      const status = existing?.runtimeStatus;
       if (status === undefined || !isRunning(status)) {
-        return true;
+        return existing;
       }
       if (clock.now() >= deadline) {
         log.warn(logLine.stillRunning(instanceId, status, restartTimeoutMs));
-        return false;
+        return 'stillRunning';
       }
       await clock.sleep(RESTART_POLL_MS);
     }

@@ -11,7 +11,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { takeSignal } from '../signalInbox';
+import { openStartInput, takeSignal } from '../signalInbox';
 import { sleepUntil } from '../sleepUntil';
 import { checkSetIntervalData } from './input';
 import { PERIODIC_SYNC_RUN, RUN_NOW_EVENT, SET_INTERVAL_EVENT, STOP_EVENT } from './names';
@@ -47,7 +47,13 @@ export const periodicSyncOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ) {
   const now = () => context.df.currentUtcDateTime.toISOString();
-  const previous = requireGenerationInput(context.df.getInput(), now());
+  const opened = openStartInput(context.df.getInput());
+  const read = requireGenerationInput(opened.input, now());
+  // A first generation inherits the receipts of the instance it follows (../signalInbox.ts).
+  const previous: PeriodicSyncState =
+    opened.receipts.length === 0
+      ? read
+      : { ...read, receivedSignals: [...opened.receipts, ...(read.receivedSignals ?? [])] };
   const iteration = previous.iteration + 1;
   const recentRuns = [...previous.recentRuns, now()].slice(-RECENT_RUNS);
   const status = (

@@ -7,7 +7,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { takeSignal } from '../signalInbox';
+import { openStartInput, takeSignal } from '../signalInbox';
 import { inWaves, planChunks } from './chunks';
 import { requireProcessBatchInput } from './input';
 import { CANCEL_EVENT, PROCESS_BATCH_CHUNK } from './names';
@@ -39,18 +39,20 @@ export const CHUNK_RETRY = Object.assign(new df.RetryOptions(1_000, 3), { backof
 export const processBatchOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ) {
-  const settings = requireProcessBatchInput(context.df.getInput());
+  const start = openStartInput(context.df.getInput());
+  const settings = requireProcessBatchInput(start.input);
   const startedAt = context.df.currentUtcDateTime.toISOString();
   const chunks = planChunks(settings.items, settings.chunkSize);
   const total = settings.items;
   let done = 0;
-  let receivedSignals: string[] = [];
+  // Inherited from the instance this run follows, so that a late copy of its cancel is no cancel.
+  let receivedSignals = [...start.receipts];
   const status = () =>
     context.df.setCustomStatus({ done, total, receivedSignals } satisfies ProcessBatchStatus);
   status();
 
   const results: ChunkResult[] = [];
-  const cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+  let cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
   let cancelled = false;
   for (const wave of inWaves(chunks, settings.parallelism)) {
     const tasks = wave.map((chunk) =>
@@ -58,11 +60,16 @@ export const processBatchOrchestrator: OrchestrationHandler = function* (
     );
     const all = context.df.Task.all(tasks);
     try {
-      if (!cancelled && (yield context.df.Task.any([all, cancel])) === cancel) {
-        cancelled = true;
-        // A cancel read twice (a retry raised it again) cancels once: receipts need no check here.
-        receivedSignals = takeSignal(receivedSignals, cancel.result).receipts;
-        status();
+      while (!cancelled && (yield context.df.Task.any([all, cancel])) === cancel) {
+        const taken = takeSignal(receivedSignals, cancel.result);
+        if (taken.fresh) {
+          cancelled = true;
+          receivedSignals = taken.receipts;
+          status();
+        } else {
+          // Read before, by this run or one before it (a retry, or a late copy): wait on.
+          cancel = context.df.waitForExternalEvent(CANCEL_EVENT);
+        }
       }
       // The wave in flight finishes either way: its chunks are running.
       results.push(...((yield all) as ChunkResult[]));

@@ -77,3 +77,31 @@ describe('durableInstances: failures', () => {
     }
   });
 });
+
+describe('durableInstances: the input as the caller gave it', () => {
+  /** A client whose status of 'a' shows a run started with receipts it inherited. */
+  const client = {
+    taskHubName: 'hub',
+    getStatus: () =>
+      Promise.resolve({
+        name: 'job',
+        instanceId: 'a',
+        runtimeStatus: 'Running',
+        createdTime: new Date('2026-01-01T00:00:00Z'),
+        lastUpdatedTime: new Date('2026-01-01T00:00:01Z'),
+        input: { $singletonReceipts: ['s1'], input: { n: 1 } },
+        output: null,
+        customStatus: { receivedSignals: ['s1'] },
+      }),
+  } as unknown as DurableClient;
+
+  it('reads the run without the receipts the starter added (a keyed start compares it)', async () => {
+    const run = await new DurableInstances(client, 1_000).run('a');
+    expect(run).toEqual({ name: 'job', createdTime: '2026-01-01T00:00:00.000Z', input: { n: 1 } });
+  });
+
+  it('shows an operator the caller’s input too', async () => {
+    const view = await new DurableInstances(client, 1_000).view('a', true);
+    expect(view).toMatchObject({ input: { n: 1 }, customStatus: { receivedSignals: ['s1'] } });
+  });
+});

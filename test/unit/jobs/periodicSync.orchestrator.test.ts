@@ -285,6 +285,24 @@ describe('periodicSync orchestrator', () => {
     });
   });
 
+  it('a first run inherits the receipts of the instance it follows: a late copy of its stop is no stop', async () => {
+    // As the starter starts a run after one that listed 'sig-old' (src/singleton/signalReceipt.ts).
+    const input = { $singletonReceipts: ['sig-old'], input: { intervalSeconds: 2 } };
+    const run = new OrchestrationRun('periodicSync', input, 'sync', T0);
+    await run.start();
+    const waiting = await run.next([taskCompleted(0, { recordsSynced: 1 })], at(1));
+    expect(waiting.state.customStatus).toMatchObject({
+      phase: 'waiting',
+      intervalSeconds: 2,
+      receivedSignals: ['sig-old'],
+    });
+    const copy = await run.next([eventRaised('stop', sealSignal('sig-old', null))], at(1.5));
+    expect(copy.state.isDone).toBe(false);
+    const fresh = await run.next([eventRaised('stop', sealSignal('sig-new', null))], at(2));
+    expect(fresh.state.isDone).toBe(true);
+    expect(fresh.state.customStatus).toMatchObject({ receivedSignals: ['sig-old', 'sig-new'] });
+  });
+
   it('setInterval waits on to the new due time, and the next generation keeps the interval', async () => {
     const run = await waitingGeneration();
     const longer = await run.next([eventRaised('setInterval', { intervalSeconds: 10 })], at(2));

@@ -132,6 +132,38 @@ describe('processBatch orchestrator', () => {
     });
   });
 
+  it('ignores a late copy of a cancel the run before it read (inherited receipts), not a new one', async () => {
+    const chunks = planChunks(40, 5);
+    const results = chunks.map(processChunk);
+    // As the starter starts a run after one that listed 'sig-old' (src/singleton/signalReceipt.ts).
+    const run = new OrchestrationRun('processBatch', {
+      $singletonReceipts: ['sig-old'],
+      input: {},
+    });
+    const first = await run.start();
+    expect(first.newActions).toEqual(fanOut(chunks.slice(0, 4)));
+    expect(first.state.customStatus).toEqual({ done: 0, total: 40, receivedSignals: ['sig-old'] });
+
+    await run.next([eventRaised('cancel', sealSignal('sig-old', null))]);
+    const second = await run.next([0, 1, 2, 3].map((id) => taskCompleted(id, results[id])));
+    expect(second.state.isDone).toBe(false);
+    expect(second.state.customStatus).toEqual({
+      done: 20,
+      total: 40,
+      receivedSignals: ['sig-old'],
+    });
+
+    await run.next([eventRaised('cancel', sealSignal('sig-new', null))]);
+    const done = await run.next([4, 5, 6, 7].map((id) => taskCompleted(id, results[id])));
+    expect(done.state.isDone).toBe(true);
+    expect(done.state.customStatus).toEqual({
+      done: 40,
+      total: 40,
+      receivedSignals: ['sig-old', 'sig-new'],
+    });
+    expect(done.state.output).toMatchObject({ items: 40, cancelled: { skippedItems: 0 } });
+  });
+
   it('retries a failed chunk instead of failing, and completes when the retry succeeds', async () => {
     const chunks = planChunks(2, 1);
     const run = new OrchestrationRun('processBatch', { items: 2, chunkSize: 1 });

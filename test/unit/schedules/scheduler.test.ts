@@ -254,6 +254,15 @@ describe('the scheduler', () => {
     expect(continued(episode)).toMatchObject({ paused: null, receivedSignals: ['sig-p'] });
   });
 
+  it('a first run inherits the receipts of the scheduler it follows: a late copy of a command is ignored', async () => {
+    // As the starter starts a scheduler after one that listed 'sig-p' (src/singleton/signalReceipt.ts).
+    const input = { $singletonReceipts: ['sig-p'], input: { name: NAME } };
+    const { run, decided } = await generation(input, at(0.5));
+    expect(decided.state.customStatus).toMatchObject({ receivedSignals: ['sig-p'] });
+    const episode = await run.next([eventRaised('pause', sealSignal('sig-p', null))], at(1));
+    expect(continued(episode)).toMatchObject({ paused: null, receivedSignals: ['sig-p'] });
+  });
+
   it('a schedule that cannot fire: says why in its status, and reads it again a minute later', async () => {
     const problem = 'Schedule "unit" cannot fire: the app setting X is not set.';
     const { run, decided } = await generation(state(), at(2.5), { ok: false, problem });

@@ -2,7 +2,12 @@
  * In-memory stand-ins for the singleton start's ports, with injected time. Every call is written
  * to one shared journal, so a test can state exactly what happened, in order.
  */
-import { openSignal, receiptsIn, withReceipt } from '../../../src/singleton/signalReceipt';
+import {
+  openSignal,
+  openStartInput,
+  receiptsIn,
+  withReceipt,
+} from '../../../src/singleton/signalReceipt';
 import {
   AlreadyExistsError,
   type Clock,
@@ -49,6 +54,8 @@ export class FakeInstances implements Instances {
   private readonly failures = new Map<Operation, Error>();
   /** Events the engine took, per instance, in order: `name data` of each. */
   readonly raised = new Map<string, string[]>();
+  /** The input each ID's latest start was given, as the engine got it (inherited receipts too). */
+  readonly startInputs = new Map<string, unknown>();
   /** The next raise finds the run ended (as if it ended between the read and the raise). */
   endsBeforeRaise = false;
   /**
@@ -153,10 +160,12 @@ export class FakeInstances implements Instances {
     this.statuses.set(instanceId, 'Pending');
     this.customStatuses.delete(instanceId);
     this.owners.set(instanceId, orchestrator);
+    this.startInputs.set(instanceId, input);
     this.runs.set(instanceId, {
       name: orchestrator,
       createdTime: new Date(this.clock.now()).toISOString(),
-      input,
+      // The port's contract: the input as the caller gave it.
+      input: openStartInput(input).input,
     });
     this.accepted.set(instanceId, (this.accepted.get(instanceId) ?? 0) + 1);
   }

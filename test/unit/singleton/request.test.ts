@@ -78,6 +78,18 @@ describe('checkRequest', () => {
     });
   });
 
+  it('refuses an input that uses the member the starter reserves for inherited receipts', () => {
+    const input = { $singletonReceipts: ['s1'], input: { size: 1 } };
+    for (const orchestrator of ['requestJob', 'checkedRequestJob']) {
+      expect(checkRequest({ orchestrator, instanceId: 'a', input })).toEqual({
+        kind: 'invalid',
+        field: 'input',
+        detail: `The input of ${orchestrator} is invalid: $singletonReceipts is reserved for the starter.`,
+        facts: { errors: ['$singletonReceipts is reserved for the starter'] },
+      });
+    }
+  });
+
   it('passes the input the check accepts on, unchanged', () => {
     expect(
       checkRequest({ orchestrator: 'checkedRequestJob', instanceId: 'a', input: { size: 1 } }),

@@ -410,6 +410,32 @@ describe('signal-with-start to a run that acknowledges signals', () => {
     expect(result.kind).toBe('conflict');
   });
 
+  it('a run it starts inherits the receipts of the ended instance it follows', async () => {
+    const w = world();
+    w.instances.seed('r9', 'Completed', 'ackJob');
+    w.instances.setCustomStatus('r9', { receivedSignals: ['old.1', 'old.2'] });
+    expect(await w.signals.signal(go('r9'), w.instances, w.log)).toEqual({
+      kind: 'started',
+      instanceId: 'r9',
+    });
+    expect(w.instances.startInputs.get('r9')).toEqual({
+      $singletonReceipts: ['old.1', 'old.2'],
+      input: { n: 1 },
+    });
+  });
+
+  it('after a run that ended without reading it, the new run inherits what that run listed', async () => {
+    const w = world();
+    w.instances.seed('r10', 'Running', 'ackJob');
+    w.instances.setCustomStatus('r10', { receivedSignals: ['old.1'] });
+    w.instances.signalReader = 'endsUnread';
+    expect((await w.signals.signal(go('r10'), w.instances, w.log)).kind).toBe('started');
+    expect(w.instances.startInputs.get('r10')).toEqual({
+      $singletonReceipts: ['old.1'],
+      input: { n: 1 },
+    });
+  });
+
   it('without acknowledgement the data goes as sent and nothing waits', async () => {
     const w = world();
     w.instances.seed('r8', 'Running', 'signalJob');
@@ -417,6 +443,14 @@ describe('signal-with-start to a run that acknowledges signals', () => {
     await w.signals.signal(command('r8'), w.instances, w.log);
     expect(w.instances.raised.get('r8')).toEqual(['runNow null']);
     expect(w.journal.filter((line) => line === 'status r8')).toHaveLength(1);
+  });
+
+  it('without acknowledgement a new run gets the input as sent, whatever the old one listed', async () => {
+    const w = world();
+    w.instances.seed('r11', 'Completed', 'signalJob');
+    w.instances.setCustomStatus('r11', { receivedSignals: ['old.1'] });
+    expect((await w.signals.signal(command('r11'), w.instances, w.log)).kind).toBe('started');
+    expect(w.instances.startInputs.get('r11')).toEqual({ n: 1 });
   });
 });
 

@@ -5,7 +5,10 @@
 import { takeSignal } from '../../../src/jobs/signalInbox';
 import {
   MAX_RECEIPTS,
+  hasReservedMember,
+  inheritingInput,
   keyedSignalId,
+  openStartInput,
   openSignal,
   receiptState,
   receiptsIn,
@@ -86,5 +89,44 @@ describe('takeSignal (the run’s side)', () => {
 
   it('takes data raised past the starter as fresh, with no receipt', () => {
     expect(takeSignal(['a'], { n: 1 })).toEqual({ fresh: true, data: { n: 1 }, receipts: ['a'] });
+  });
+});
+
+describe('receipts a new run inherits', () => {
+  it('wraps the input with the receipts the followed instance lists, and opens it again', () => {
+    const wrapped = inheritingInput({ a: 1 }, { phase: 'x', receivedSignals: ['s1', 's2'] });
+    expect(wrapped).toEqual({ $singletonReceipts: ['s1', 's2'], input: { a: 1 } });
+    expect(openStartInput(wrapped)).toEqual({ input: { a: 1 }, receipts: ['s1', 's2'] });
+    expect(openStartInput(inheritingInput(null, { receivedSignals: ['s1'] }))).toEqual({
+      input: null,
+      receipts: ['s1'],
+    });
+  });
+
+  it('leaves the input as it is when there is nothing to inherit', () => {
+    for (const status of [undefined, null, {}, { receivedSignals: [] }, 'text']) {
+      expect(inheritingInput({ a: 1 }, status)).toEqual({ a: 1 });
+    }
+  });
+
+  it('inherits the latest receipts only', () => {
+    const many = Array.from({ length: MAX_RECEIPTS + 3 }, (_, i) => `s${i}`);
+    const { receipts } = openStartInput(inheritingInput(1, { receivedSignals: many }));
+    expect(receipts).toEqual(many.slice(-MAX_RECEIPTS));
+  });
+
+  it('takes any other input as the caller’s, with no receipts', () => {
+    const inputs = [null, undefined, 3, 'text', [1], { a: 1 }, { $singletonReceipts: 'x' }];
+    for (const raw of [...inputs, { $singletonReceipts: [1], input: 2 }]) {
+      expect(openStartInput(raw)).toEqual({ input: raw ?? null, receipts: [] });
+    }
+  });
+
+  it('tells a caller input that uses the reserved member', () => {
+    expect(hasReservedMember({ $singletonReceipts: [], input: 1 })).toBe(true);
+    expect(hasReservedMember({ $singletonReceipts: undefined })).toBe(true);
+    for (const raw of [null, [], 'x', { input: 1 }, Object.create({ $singletonReceipts: [] })]) {
+      expect(hasReservedMember(raw)).toBe(false);
+    }
   });
 });

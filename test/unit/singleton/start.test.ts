@@ -719,3 +719,74 @@ describe('restart timeout', () => {
     expect(clock.now()).toBe(500);
   });
 });
+
+describe('receipts a new run inherits (safety point 8)', () => {
+  const acknowledging = (base: StartCommand): StartCommand => ({
+    ...base,
+    orchestrator: { ...base.orchestrator, acknowledgesSignals: true },
+  });
+
+  it('starts after an ended instance with the receipts it lists, beside the caller’s input', async () => {
+    const { deps, instances } = fakeWorld();
+    instances.seed('id', 'Completed');
+    instances.setCustomStatus('id', { phase: 'done', receivedSignals: ['s1', 's2'] });
+
+    expect(await startSingleton(acknowledging(command()), deps)).toEqual({
+      kind: 'started',
+      instanceId: 'id',
+    });
+    expect(instances.startInputs.get('id')).toEqual({
+      $singletonReceipts: ['s1', 's2'],
+      input: { n: 1 },
+    });
+  });
+
+  it('passes the input as sent when nothing is inherited, or the orchestrator does not acknowledge', async () => {
+    const fresh = fakeWorld();
+    await startSingleton(acknowledging(command()), fresh.deps);
+    expect(fresh.instances.startInputs.get('id')).toEqual({ n: 1 });
+
+    const plain = fakeWorld();
+    plain.instances.seed('id', 'Completed');
+    plain.instances.setCustomStatus('id', { receivedSignals: ['s1'] });
+    await startSingleton(command(), plain.deps);
+    expect(plain.instances.startInputs.get('id')).toEqual({ n: 1 });
+  });
+
+  it('reads under the lock even where the engine’s check would do, to find the receipts', async () => {
+    const { deps, instances, journal } = fakeWorld();
+    instances.seed('id', 'Failed');
+    instances.setCustomStatus('id', { receivedSignals: ['s1'] });
+
+    await startSingleton(acknowledging(engineChecked()), deps);
+
+    expect(journal).toEqual(['acquire id 0', 'status id', 'start job id', 'released id']);
+    expect(instances.startInputs.get('id')).toEqual({
+      $singletonReceipts: ['s1'],
+      input: { n: 1 },
+    });
+  });
+
+  it('a restart inherits what the terminated run listed when it ended, not when first read', async () => {
+    const { deps, instances } = fakeWorld({ restartTimeoutMs: 1_000 });
+    instances.seed('id', 'Running');
+    instances.setCustomStatus('id', { receivedSignals: ['s1'] });
+    instances.terminateTakesMs = 600;
+    const read = instances.status.bind(instances);
+    let reads = 0;
+    jest.spyOn(instances, 'status').mockImplementation(async (instanceId) => {
+      // The run reads one more signal between the first read and its termination.
+      if (++reads === 2) instances.setCustomStatus('id', { receivedSignals: ['s1', 's2'] });
+      return read(instanceId);
+    });
+
+    expect(await startSingleton(acknowledging(command('restart')), deps)).toEqual({
+      kind: 'started',
+      instanceId: 'id',
+    });
+    expect(instances.startInputs.get('id')).toEqual({
+      $singletonReceipts: ['s1', 's2'],
+      input: { n: 1 },
+    });
+  });
+});

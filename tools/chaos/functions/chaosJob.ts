@@ -37,7 +37,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { takeSignal } from '../../../src/jobs/signalInbox';
+import { openStartInput, takeSignal } from '../../../src/jobs/signalInbox';
 import { sleepUntil } from '../../../src/jobs/sleepUntil';
 import { exposeForSingletonStart } from '../../../src/singleton/catalog';
 import { openSignal } from '../../../src/singleton/signalReceipt';
@@ -119,7 +119,8 @@ df.app.activity(RECORD, {
 
 const recordingJob = (orchestrator: string) =>
   function* (context: OrchestrationContext): Generator<Task, unknown, unknown> {
-    const input = readInput(context.df.getInput());
+    const opened = openStartInput(context.df.getInput());
+    const input = readInput(opened.input);
     const { marker, holdSeconds, beatSeconds, generations, carried } = input;
     const instanceId = context.df.instanceId;
     const generation = carried?.generation ?? 1;
@@ -127,7 +128,8 @@ const recordingJob = (orchestrator: string) =>
     // later generations carry the first one's.
     const runId = carried?.runId ?? context.df.newGuid(`${instanceId}|${marker}`);
     let beats = carried?.beats ?? 0;
-    let receivedSignals = carried?.receivedSignals ?? [];
+    // A first generation inherits the receipts of the instance it follows.
+    let receivedSignals = carried?.receivedSignals ?? [...opened.receipts];
     /** Reads of earlier generations, then this one's with the task each came with. */
     const earlier = carried?.reads ?? [];
     const reads: { key: string; task: Task }[] = [];
