@@ -53,6 +53,8 @@ export interface ExposeOptions {
    * run may still end without reading. `true`: its runs open each event with `takeSignal`
    * (src/jobs/signalInbox.ts) and list it in custom status, and a 2xx means a run read it
    * (./signalReceipt.ts). Its events then arrive sealed: read them only through `takeSignal`.
+   * Its input may arrive wrapped with the receipts of the run before: read it only through
+   * `openStartInput`, and list those receipts in custom status from the first episode on.
    */
   acknowledgesSignals?: boolean;
 }

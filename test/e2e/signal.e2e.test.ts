@@ -2,7 +2,7 @@
  * Signal-with-start on the real engine: an event to the running instance (200), a start that
  * receives it (202), a refusal (409), bad input (404/400), and each sample job's command.
  */
-import { BASE, call, uniqueId } from './http';
+import { BASE, call, getStatus, post, statusUrl, uniqueId } from './http';
 
 type Status = {
   runtimeStatus: string;
@@ -121,6 +121,44 @@ describe('signals', () => {
     expect(status.customStatus?.intervalSeconds).toBe(120);
     await signal('periodicSync', id, 'stop');
   }, 60_000);
+
+  it('a later run inherits the receipts of the one before: a late copy of its cancel is ignored', async () => {
+    const id = uniqueId('sig-inherit');
+    const input = { items: 600, chunkSize: 10, parallelism: 1 };
+    expect((await call('POST', at('processBatch', id), input)).status).toBe(202);
+    await until('processBatch', id, (s) => (s.customStatus?.done ?? 0) >= 10);
+    expect((await signal('processBatch', id, 'cancel')).status).toBe(200);
+    const first = await until('processBatch', id, (s) => s.runtimeStatus === 'Completed');
+    const [cancelId] = first.customStatus?.receivedSignals ?? [];
+    expect(cancelId).toEqual(expect.any(String));
+
+    // The next run starts with the first run's receipts: the engine got them beside the input.
+    expect((await call('POST', at('processBatch', id), input)).status).toBe(202);
+    const second = await until('processBatch', id, (s) => (s.customStatus?.done ?? 0) >= 10);
+    expect(second.customStatus?.receivedSignals).toEqual([cancelId]);
+    const raw = await getStatus(statusUrl(id));
+    expect(raw.json.input).toEqual({ $singletonReceipts: [cancelId], input });
+
+    // A copy of the first run's cancel, as a discarded episode leaves it queued: raised past the
+    // starter, it reaches the second run, which has read it before (inherited) and goes on.
+    const copy = await post(`${statusUrl(id)}/raiseEvent/cancel`, {
+      $singletonSignal: cancelId,
+      data: null,
+    });
+    expect(copy.status).toBe(202);
+    const done = (await until('processBatch', id, () => true)).customStatus?.done ?? 0;
+    const after = await until(
+      'processBatch',
+      id,
+      (s) => s.runtimeStatus === 'Completed' || (s.customStatus?.done ?? 0) >= done + 30,
+    );
+    expect(after.runtimeStatus).toBe('Running');
+    // A new cancel, through the starter, still cancels it.
+    expect((await signal('processBatch', id, 'cancel')).status).toBe(200);
+    const ended = await until('processBatch', id, (s) => s.runtimeStatus === 'Completed');
+    expect(ended.customStatus?.receivedSignals).toHaveLength(2);
+    expect((await output(id))?.cancelled?.skippedItems).toBeGreaterThan(0);
+  }, 120_000);
 
   it('refuses an ended instance its reuse policy protects (409), an undeclared event (404), raising nothing', async () => {
     const id = uniqueId('sig-nightly');

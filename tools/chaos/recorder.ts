@@ -10,6 +10,7 @@ import type {
   RequestRecord,
   ScheduleRecord,
 } from './history';
+import { receiptsIn, sealSignal } from '../../src/singleton/signalReceipt';
 
 /** Where a fault applies: storage (every instance), or one app instance (its extension endpoint, its processes). */
 export type FaultScope = 'storage' | `instance:${number}`;
@@ -199,6 +200,54 @@ export class Recorder {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ marker }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * The signal receipts the instance's run lists in its custom status, and its runtime status,
+   * through the extension's own API; `undefined` when it answered nothing readable.
+   */
+  async receipts(
+    instance: number,
+    instanceId: string,
+  ): Promise<{ runtimeStatus: string; receipts: readonly string[] } | undefined> {
+    const url = `${this.frontDoor(instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!response.ok) return undefined;
+      const status = (await response.json()) as { runtimeStatus?: string; customStatus?: unknown };
+      return {
+        runtimeStatus: String(status.runtimeStatus),
+        receipts: receiptsIn(status.customStatus),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Raises again, through the extension's API, the sealed event of a signal a run has read (its
+   * signal ID and marker), as a copy the engine handed to a discarded episode comes back later:
+   * every later run must ignore it. Not an out-of-band signal: its marker stays the copied
+   * signal's, which the checker expects read as new by one run only. Returns the status code.
+   */
+  async raiseLateCopy(
+    request: { instance: number; instanceId: string },
+    signalId: string,
+    marker: string,
+  ): Promise<number> {
+    const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(request.instanceId)}/raiseEvent/${SIGNAL_EVENT}`;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(sealSignal(signalId, { marker })),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.arrayBuffer();

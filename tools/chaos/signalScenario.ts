@@ -11,7 +11,11 @@
  *  (iii) a run of 4 generations (continue-as-new), signals spread over its life;
  *  (iv)  a long run, an event raised past the starter, then 3 `restart` starts racing 8 signals;
  *  (v)   storage blackholed for 8 s during a wave of signals to running jobs, then restored; in the
- *        last round, with two instances or more alive, one is SIGKILLed in the middle of a wave.
+ *        last round, with two instances or more alive, one is SIGKILLed in the middle of a wave;
+ *  (vi)  a late copy: a signal starts a run that reads it; once that run has ended, another signal
+ *        starts the next run, and a copy of the first signal's sealed event is raised to it past
+ *        the starter, as a copy the engine handed to a discarded episode comes back (found twice in
+ *        nine runs of this scenario before runs inherited receipts): the next run must ignore it.
  * Runs a signal may start hold their ID at least 2 s, so the run waits for its ping.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,6 +143,37 @@ async function restarts(context: ScenarioContext, id: string) {
   };
 }
 
+/** (vi) A signal's run ends; the next run gets a late copy of its sealed event. */
+async function lateCopy(context: ScenarioContext, id: string) {
+  const instance = anyInstance(context);
+  const first = await context.recorder.signal(ping(context, id, instance));
+  // The ID its run listed; none to copy when it was not answered 202 or nothing seals it (baseline).
+  const read = first.status === 202 ? await context.recorder.receipts(instance, id) : undefined;
+  const [signalId] = read?.receipts ?? [];
+  // Until that run has ended (it holds its ID 3 s).
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const status = await context.recorder.receipts(instance, id);
+    if (status && !['Running', 'Pending', 'ContinuedAsNew'].includes(status.runtimeStatus)) break;
+    await sleep(250);
+  }
+  const second = await context.recorder.signal(ping(context, id, instance));
+  // Copied only to a run the second signal reached (2xx): that run must ignore it.
+  const attempted =
+    signalId !== undefined && first.signal !== undefined && [200, 202].includes(second.status);
+  const copied =
+    attempted && first.signal
+      ? await context.recorder.raiseLateCopy(
+          { instance, instanceId: id },
+          signalId,
+          first.signal.marker,
+        )
+      : 0;
+  // Long enough for the run to read the copy before it ends.
+  await sleep(1_000);
+  return { signals: [first, second], copied, attempted };
+}
+
 /** (v) Running jobs, storage blackholed for 8 s during a wave of signals, then signals after. */
 async function blackhole(context: ScenarioContext, ids: readonly string[]) {
   const living = context.cluster.living();
@@ -180,9 +215,10 @@ export const signalScenario: Scenario = {
     for (let round = 1; round <= context.rounds; round++) {
       const id = (name: string) => `${context.tag}-h${round}-${name}`;
       const raced = await races(context, [id('race1'), id('race2')]);
-      const [ended, continued] = await Promise.all([
+      const [ended, continued, copy] = await Promise.all([
         ending(context, id('ending')),
         generations(context, id('generations')),
+        lateCopy(context, id('copy')),
       ]);
       const restarted = await restarts(context, id('restart'));
       const dark = await blackhole(context, [id('dark1'), id('dark2')]);
@@ -195,6 +231,7 @@ export const signalScenario: Scenario = {
         ...raced.filter((r) => r.signal),
         ...ended.signals,
         ...continued.signals,
+        ...copy.signals,
         ...restarted.signals,
         ...dark.during,
         ...dark.after,
@@ -204,6 +241,7 @@ export const signalScenario: Scenario = {
       context.log(
         `h#${round}: races ${statuses(raced.filter((r) => r.signal))} (starts ${statuses(raced.filter((r) => !r.signal))}); ` +
           `ending ${statuses(ended.signals)}; generations ${statuses(continued.signals)}; ` +
+          `late copy: signals ${statuses(copy.signals)}, copy raised ${copy.copied}; ` +
           `restart: signals ${statuses(restarted.signals)}, restarts ${statuses(restarted.restarts)}, raised past ${restarted.raised}; ` +
           `blackhole: during ${statuses(dark.during)}, after ${statuses(dark.after)}` +
           (crashed
@@ -214,6 +252,10 @@ export const signalScenario: Scenario = {
         expect(
           [ended.started, continued.started, restarted.started].every((s) => s !== undefined),
           `round ${round}: the runs of (ii), (iii) and (iv) were started`,
+        ),
+        expect(
+          copy.copied === 202 || !copy.attempted,
+          `round ${round}: the late copy of a signal a run read was raised (${copy.copied})`,
         ),
         expect(
           restarted.raised === 202,

@@ -22,13 +22,14 @@ function everyNSeconds(schedule) {
 }
 
 /**
- * Firings within a second of the one before: the same tick ran on two instances (every instance's
- * timer fires at the same wall-clock tick; one listener never fires twice so close, even after a
- * late firing, since it then waits for the next tick).
+ * Firings of a tick already fired: the same tick ran on two instances. A firing serves the last
+ * tick at or before it (half a second of early firing allowed, as `onTick`): a late one, e.g. on a
+ * host still starting up, serves its own tick, and the next tick's firing may follow it closely
+ * (measured once in CI: 24.309 then 25.172 on one instance, for the ticks at :20 and :25).
  */
-function duplicateTicks(records) {
-  const times = records.map((r) => Date.parse(r.firedAt)).sort((a, b) => a - b);
-  return times.filter((t, i) => i > 0 && t - times[i - 1] < 1000).length;
+function duplicateTicks(records, period) {
+  const ticks = records.map((r) => Math.floor((Date.parse(r.firedAt) / 1000 + 0.5) / period));
+  return ticks.length - new Set(ticks).size;
 }
 
 /** The last `n` firings: the first one after start can be late (the client binding warms up). */
@@ -113,7 +114,7 @@ export async function checkTriggers({ base, check, run, hub }, sending) {
   const instancesSeen = [...new Set((ticks ?? []).map((r) => r.instance))].sort();
   check(
     `timer fires once per tick across the app's instances (${ticks?.length} firings on instance(s) ${instancesSeen.join(', ')})`,
-    ticks?.length > 0 && duplicateTicks(ticks) === 0,
+    ticks?.length > 0 && duplicateTicks(ticks, 5) === 0,
     JSON.stringify(ticks?.map((r) => [r.firedAt, r.instance])),
   );
   check(
@@ -146,7 +147,7 @@ export async function checkTriggers({ base, check, run, hub }, sending) {
     period !== undefined &&
       settingTicks?.length >= 3 &&
       steady(settingTicks, 2).every((r) => onTick(r.firedAt, period)) &&
-      duplicateTicks(settingTicks) === 0,
+      duplicateTicks(settingTicks, period) === 0,
     JSON.stringify(settingTicks?.map((r) => r.firedAt)),
   );
 
