@@ -109,15 +109,22 @@ describe('receipts a new run inherits', () => {
     }
   });
 
-  it('inherits the latest receipts only', () => {
+  it('inherits the latest receipts only, whichever side counts them', () => {
     const many = Array.from({ length: MAX_RECEIPTS + 3 }, (_, i) => `s${i}`);
-    const { receipts } = openStartInput(inheritingInput(1, { receivedSignals: many }));
-    expect(receipts).toEqual(many.slice(-MAX_RECEIPTS));
+    expect(inheritingInput(1, { receivedSignals: many })).toEqual({
+      $singletonReceipts: many.slice(-MAX_RECEIPTS),
+      input: 1,
+    });
+    // A longer list (written by something else) is cut when the run opens it, too.
+    expect(openStartInput({ $singletonReceipts: many, input: 1 }).receipts).toEqual(
+      many.slice(-MAX_RECEIPTS),
+    );
   });
 
   it('takes any other input as the caller’s, with no receipts', () => {
     const inputs = [null, undefined, 3, 'text', [1], { a: 1 }, { $singletonReceipts: 'x' }];
-    for (const raw of [...inputs, { $singletonReceipts: [1], input: 2 }]) {
+    const malformed = [{ $singletonReceipts: [1], input: 2 }, { $singletonReceipts: ['a', 1] }];
+    for (const raw of [...inputs, ...malformed]) {
       expect(openStartInput(raw)).toEqual({ input: raw ?? null, receipts: [] });
     }
   });
