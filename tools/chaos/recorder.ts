@@ -194,19 +194,7 @@ export class Recorder {
   ): Promise<number> {
     const marker = this.nextMarker();
     this.outOfBandSignals.push({ marker, instanceId: request.instanceId, why });
-    const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(request.instanceId)}/raiseEvent/${SIGNAL_EVENT}`;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ marker }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await response.arrayBuffer();
-      return response.status;
-    } catch {
-      return 0;
-    }
+    return this.raisePastTheStarter(request, { marker });
   }
 
   /**
@@ -237,17 +225,25 @@ export class Recorder {
    * every later run must ignore it. Not an out-of-band signal: its marker stays the copied
    * signal's, which the checker expects read as new by one run only. Returns the status code.
    */
-  async raiseLateCopy(
+  raiseLateCopy(
     request: { instance: number; instanceId: string },
     signalId: string,
     marker: string,
+  ): Promise<number> {
+    return this.raisePastTheStarter(request, sealSignal(signalId, { marker }));
+  }
+
+  /** `POST …/raiseEvent/ping` on the extension's API; its status code (0: no answer). */
+  private async raisePastTheStarter(
+    request: { instance: number; instanceId: string },
+    data: unknown,
   ): Promise<number> {
     const url = `${this.frontDoor(request.instance)}/runtime/webhooks/durabletask/instances/${encodeURIComponent(request.instanceId)}/raiseEvent/${SIGNAL_EVENT}`;
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(sealSignal(signalId, { marker })),
+        body: JSON.stringify(data),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.arrayBuffer();

@@ -169,8 +169,6 @@ async function lateCopy(context: ScenarioContext, id: string) {
           first.signal.marker,
         )
       : 0;
-  // Long enough for the run to read the copy before it ends.
-  await sleep(1_000);
   return { signals: [first, second], copied, attempted };
 }
 
