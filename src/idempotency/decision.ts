@@ -40,8 +40,13 @@ export function decideOnRecord(
   const abandonedAfterMs = Date.parse(record.abandonedAfter);
   // A live claim never expires: its holder may be starting right now.
   const live = nowMs < abandonedAfterMs;
-  if (!live && Date.parse(record.claimedAt) + ttlMs <= nowMs) return { action: 'takeOver' };
   const differences = fingerprintDifferences(record.fingerprint, fingerprint);
+  // Expired, for another request: the key is free. For the same request, an expired claim is
+  // still an abandoned one: its start may have landed (a TTL shorter than the claim's hold, as a
+  // retry after a timed-out start met in chaos scenario i with a 20 s TTL), so its run is looked for.
+  if (!live && Date.parse(record.claimedAt) + ttlMs <= nowMs && differences.length > 0) {
+    return { action: 'takeOver' };
+  }
   if (differences.length > 0) return { action: 'mismatch', differences };
   if (live) return { action: 'inProgress', retryAfterMs: abandonedAfterMs - nowMs };
   return { action: 'takeOver', abandonedSince: record.runsSince };

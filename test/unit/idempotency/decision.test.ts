@@ -96,11 +96,18 @@ describe('decideOnRecord: the key has a record', () => {
       { action: 'mismatch', differences: ['instanceId', 'onConflict'] },
     ],
     [
-      'pending, abandoned and past the TTL → take over (expired)',
+      'pending, abandoned and past the TTL, different request → take over (expired)',
       pending,
       other,
       T0 + TTL,
       { action: 'takeOver' },
+    ],
+    [
+      'pending, abandoned and past the TTL, same request → take over, still looking for its run',
+      pending,
+      fingerprint,
+      T0 + TTL,
+      { action: 'takeOver', abandonedSince: iso(T0 - 5_000) },
     ],
   ])('%s', (_, record, request, now, expected) => {
     expect(decideOnRecord(record, request, now, TTL)).toEqual(expected);
