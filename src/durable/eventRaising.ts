@@ -38,21 +38,16 @@ export async function raiseEvent(
       return 'ended';
     case 404:
       return 'absent';
-    case 500:
-      if (ENDED_BETWEEN_READS.test(text)) return 'ended';
-      throw failedRaise(response.status, text);
     default:
-      throw failedRaise(response.status, text);
+      if (response.status === 500 && ENDED_BETWEEN_READS.test(text)) return 'ended';
+      throw dependencyFailure(
+        'durable',
+        `${OPERATION}: HTTP ${response.status} ${text.slice(0, 500)}`,
+        { answer: 'status', status: response.status },
+      );
   }
 }
 
 /** The extension's client refusing a raise to a run its second read found ended. */
 const ENDED_BETWEEN_READS =
   /Cannot raise event .* because instance is in (Completed|Failed|Terminated|Canceled) state/;
-
-function failedRaise(status: number, text: string) {
-  return dependencyFailure('durable', `${OPERATION}: HTTP ${status} ${text.slice(0, 500)}`, {
-    answer: 'status',
-    status,
-  });
-}
